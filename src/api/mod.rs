@@ -1,0 +1,85 @@
+//! Wire types: the one definition of every JSON body the server accepts or returns.
+//!
+//! The server, the typed client, the console and the tests all use these types, so a field
+//! renamed here is renamed everywhere. Request types reject unknown fields: a typo in an
+//! integrator's payload is an error, not silently dropped data.
+
+mod deliveries;
+mod people;
+mod pushes;
+mod reports;
+
+pub use deliveries::*;
+pub use people::*;
+pub use pushes::*;
+pub use reports::*;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Every error the API returns: `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `already_claimed`, `invalid_field`.
+    pub code: String,
+    /// Human-readable message (Chinese first, English after a ` / `).
+    pub message: String,
+    /// The request field at fault, as a JSON path (`counterparty.credit_code`, `recipients[1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// A page of a cursor-paged list. `next_cursor` is absent on the last page.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+    /// The server's clock (the console measures its skew from this).
+    pub now: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// `PUT /api/v1/test/clock` (only with `--test-clock`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetClock {
+    pub now: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// One server-sent event as carried on `GET /api/v1/events`: the SSE `id` is `id`, the SSE
+/// `event` is `type`, and the SSE `data` is this whole object as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub at: chrono::DateTime<chrono::FixedOffset>,
+    /// The resource the event is about: a `Delivery` for `delivery.*`, a `Dispute` for
+    /// `dispute.*`, `{"year": …}` for `calendar.updated`.
+    pub data: serde_json::Value,
+}
+
+/// Event type names, one place.
+pub mod event_types {
+    pub const DELIVERY_CREATED: &str = "delivery.created";
+    pub const DELIVERY_CLAIMED: &str = "delivery.claimed";
+    pub const DELIVERY_AUTO_CLAIMED: &str = "delivery.auto_claimed";
+    pub const DELIVERY_REMINDER: &str = "delivery.reminder";
+    pub const DELIVERY_ESCALATED: &str = "delivery.escalated";
+    pub const DISPUTE_OPENED: &str = "dispute.opened";
+    pub const DISPUTE_REPLIED: &str = "dispute.replied";
+    pub const DISPUTE_RESOLVED: &str = "dispute.resolved";
+    pub const CALENDAR_UPDATED: &str = "calendar.updated";
+}

@@ -1,0 +1,151 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum DepartmentKind {
+    /// 行政审批服务局
+    Approval,
+    /// 监管部门
+    Supervision,
+}
+
+impl DepartmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approval => "approval",
+            Self::Supervision => "supervision",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approval" => Some(Self::Approval),
+            "supervision" => Some(Self::Supervision),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    ApprovalStaff,
+    SupervisionStaff,
+    Supervisor,
+    DutyOfficer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::ApprovalStaff,
+        Role::SupervisionStaff,
+        Role::Supervisor,
+        Role::DutyOfficer,
+        Role::Admin,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApprovalStaff => "approval_staff",
+            Self::SupervisionStaff => "supervision_staff",
+            Self::Supervisor => "supervisor",
+            Self::DutyOfficer => "duty_officer",
+            Self::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    /// Supervisors, duty officers and admins see every department's records.
+    pub fn sees_all(self) -> bool {
+        matches!(self, Self::Supervisor | Self::DutyOfficer | Self::Admin)
+    }
+    /// Staff roles belong to exactly one department of the matching kind.
+    pub fn department_kind(self) -> Option<DepartmentKind> {
+        match self {
+            Self::ApprovalStaff => Some(DepartmentKind::Approval),
+            Self::SupervisionStaff => Some(DepartmentKind::Supervision),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewDepartment {
+    /// Short stable code, `[a-z0-9_-]{2,32}`, e.g. `market`.
+    pub code: String,
+    pub name: String,
+    pub kind: DepartmentKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Department {
+    pub code: String,
+    pub name: String,
+    pub kind: DepartmentKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Department code; required for staff roles, optional for the others.
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionCreated {
+    /// Opaque bearer token; the server stores only its hash.
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    /// What the key is for, e.g. `审批业务系统`.
+    pub name: String,
+    /// The department whose business system pushes with this key.
+    pub department: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyCreated {
+    pub id: i64,
+    pub name: String,
+    pub department: String,
+    /// Shown once; the server stores only its hash.
+    pub key: String,
+}
+
+/// `GET /api/v1/me`: who the bearer is.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Me {
+    pub user: Option<User>,
+    /// Set when the caller is an API key rather than a person.
+    pub api_key: Option<String>,
+    pub role: Role,
+    pub department: Option<String>,
+}

@@ -1,0 +1,163 @@
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Delivery;
+
+/// How the licence was issued (art. 7(1)2).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PushMode {
+    Standard,
+    /// 一业一证 / 一证化: the comprehensive licence face info is pushed too.
+    OneIndustryOneLicense,
+    /// 告知承诺制: the commitment letter is pushed too.
+    NotifyCommit,
+}
+
+/// The holder of the licence (行政相对人).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Counterparty {
+    pub name: String,
+    /// 统一社会信用代码 (GB 32100-2015), for organisations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_code: Option<String>,
+    /// 公民身份号码 (GB 11643-1999), for natural persons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
+
+/// 行业综合许可证 / 行政审批综合许可证 face information (一业一证 items).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ComprehensiveLicense {
+    pub license_no: String,
+    /// The text printed on the licence face (照面信息).
+    pub face_info: String,
+}
+
+/// 告知承诺书 (notify-and-commit items).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentLetter {
+    pub content: String,
+    pub signed_on: NaiveDate,
+}
+
+/// `POST /api/v1/approval-pushes` (art. 7(1)).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewApprovalPush {
+    pub item_name: String,
+    pub counterparty: Counterparty,
+    pub license_no: String,
+    pub license_date: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub mode: PushMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comprehensive_license: Option<ComprehensiveLicense>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_letter: Option<CommitmentLetter>,
+    /// Supervision department codes.
+    pub recipients: Vec<String>,
+    #[serde(default)]
+    pub important: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionCategory {
+    /// 责令停产停业、吊销许可证件或可能影响审批决定的行政处罚
+    Penalty,
+    /// 业务培训
+    Training,
+    /// 法律法规、政策标准、技术标准、管理规范调整
+    RegulationChange,
+    /// 经营异常 / 失信名单
+    CreditStatus,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyKind {
+    SuspendOperation,
+    RevokeLicense,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Penalty {
+    pub kind: PenaltyKind,
+    /// 处罚决定书文号
+    pub decision_no: String,
+    pub decision_date: NaiveDate,
+}
+
+/// `POST /api/v1/supervision-pushes` (art. 7(2)1–2). Delivered to the approval bureau.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewSupervisionPush {
+    pub category: SupervisionCategory,
+    pub title: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterparty: Option<Counterparty>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_license_no: Option<String>,
+    /// Required when `category` is `penalty`, refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<Penalty>,
+    #[serde(default)]
+    pub important: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PushKind {
+    Approval,
+    Supervision,
+}
+
+impl PushKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approval => "approval",
+            Self::Supervision => "supervision",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approval" => Some(Self::Approval),
+            "supervision" => Some(Self::Supervision),
+            _ => None,
+        }
+    }
+}
+
+/// The content of a push, as submitted.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PushContent {
+    Approval(NewApprovalPush),
+    Supervision(NewSupervisionPush),
+}
+
+/// A push as stored, with one delivery per recipient department.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Push {
+    pub id: i64,
+    pub kind: PushKind,
+    /// The pushing department's code.
+    pub source_department: String,
+    pub created_at: DateTime<FixedOffset>,
+    /// Username, or `api-key:NAME` for a business system.
+    pub created_by: String,
+    /// Every field as submitted.
+    #[serde(flatten)]
+    pub content: PushContent,
+    pub deliveries: Vec<Delivery>,
+}

@@ -1,0 +1,81 @@
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One line of the accountability ledger (arts. 14–15).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AccountabilityRecord {
+    pub id: i64,
+    /// The department held to account.
+    pub department: String,
+    /// The rule broken: `claim_overdue`.
+    pub rule: String,
+    /// The article of the regulation, e.g. `7(1)1`.
+    pub article: String,
+    pub delivery_id: i64,
+    pub push_id: i64,
+    /// The item (push title).
+    pub item: String,
+    pub occurred_at: DateTime<FixedOffset>,
+}
+
+/// One department's line of the monthly statistics. Definitions in `docs/STATISTICS.md`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DepartmentMonth {
+    pub department: String,
+    pub name: String,
+    /// Deliveries received in the month.
+    pub received: i64,
+    /// Of those, claimed by a person before the deadline.
+    pub claimed_on_time: i64,
+    /// Of those, auto-claimed at the deadline.
+    pub auto_claimed: i64,
+    /// Of those, still pending now.
+    pub pending: i64,
+    /// claimed_on_time / (claimed_on_time + auto_claimed); absent when both are 0.
+    pub on_time_rate: Option<f64>,
+    /// Mean seconds from receipt to a person's claim; absent when nothing was claimed.
+    pub avg_claim_seconds: Option<f64>,
+    /// Question/dispute threads this department opened in the month.
+    pub disputes_opened: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct MonthlyStats {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub departments: Vec<DepartmentMonth>,
+}
+
+/// One day of the holiday calendar, in the State Council notice format
+/// (`isOffDay: true` holiday, `false` adjusted working day).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub name: String,
+    #[serde(rename = "isOffDay")]
+    pub is_off_day: bool,
+}
+
+/// `POST /api/v1/calendar/years`: one published year's notice.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYear {
+    pub year: i32,
+    pub days: Vec<CalendarDay>,
+}
+
+/// `GET /api/v1/calendar`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CalendarInfo {
+    pub published_years: Vec<i32>,
+}
+
+/// `GET /api/v1/calendar/deadline?from=…&working_days=N`, and the CLI's `--json` output.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DeadlineAnswer {
+    pub deadline: DateTime<FixedOffset>,
+    pub provisional: bool,
+}

@@ -1,0 +1,90 @@
+//! The server-sent event stream with reconnect and `Last-Event-ID` resume.
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use eventsource_stream::Eventsource;
+use futures::{Stream, StreamExt};
+
+use crate::api::Event;
+
+/// What the stream yields: events, and changes of connection state the UI should show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    Connected,
+    Event(Event),
+    /// The connection broke (or could not be made); retrying after the given delay.
+    Reconnecting { after: Duration, reason: String },
+    /// The server refused the credentials; the stream ends.
+    Unauthorized,
+}
+
+pub struct EventStream {
+    inner: Pin<Box<dyn Stream<Item = StreamItem> + Send>>,
+}
+
+impl EventStream {
+    pub(super) fn new(http: reqwest::Client, base: String, token: Option<String>, last: Option<i64>) -> Self {
+        let inner = async_stream::stream! {
+            let mut last_id = last;
+            let mut backoff = Duration::from_millis(250);
+            loop {
+                let mut rb = http.get(format!("{base}/api/v1/events")).header("Accept", "text/event-stream");
+                if let Some(t) = &token {
+                    rb = rb.bearer_auth(t);
+                }
+                if let Some(id) = last_id {
+                    rb = rb.header("Last-Event-ID", id.to_string());
+                }
+                let reason = match rb.send().await {
+                    Ok(resp) if resp.status() == reqwest::StatusCode::UNAUTHORIZED => {
+                        yield StreamItem::Unauthorized;
+                        return;
+                    }
+                    Ok(resp) if resp.status().is_success() => {
+                        yield StreamItem::Connected;
+                        backoff = Duration::from_millis(250);
+                        let mut es = resp.bytes_stream().eventsource();
+                        let mut reason = "stream ended".to_string();
+                        while let Some(item) = es.next().await {
+                            match item {
+                                Ok(ev) => {
+                                    if ev.event == "keepalive" || ev.data.is_empty() {
+                                        continue;
+                                    }
+                                    match serde_json::from_str::<Event>(&ev.data) {
+                                        // Never show an event twice, even if a server replays.
+                                        Ok(e) if last_id.is_some_and(|l| e.id <= l) => {}
+                                        Ok(e) => {
+                                            last_id = Some(e.id);
+                                            yield StreamItem::Event(e);
+                                        }
+                                        Err(e) => tracing::warn!("undecodable event: {e}"),
+                                    }
+                                }
+                                Err(e) => {
+                                    reason = e.to_string();
+                                    break;
+                                }
+                            }
+                        }
+                        reason
+                    }
+                    Ok(resp) => format!("HTTP {}", resp.status()),
+                    Err(e) => e.to_string(),
+                };
+                yield StreamItem::Reconnecting { after: backoff, reason };
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        };
+        Self { inner: Box::pin(inner) }
+    }
+}
+
+impl Stream for EventStream {
+    type Item = StreamItem;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}

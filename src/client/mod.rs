@@ -1,0 +1,222 @@
+//! Typed HTTP client for the server's public API, used by the console, the demo, the load
+//! generator and the tests. It speaks only the wire types in [`crate::api`].
+
+mod events;
+
+pub use events::{EventStream, StreamItem};
+
+use reqwest::{Method, StatusCode};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::api::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server refused the request; `body` is its JSON error.
+    #[error("{status}: {}", body.error.message)]
+    Api { status: StatusCode, body: ErrorBody },
+    /// The server could not be reached, or the connection broke.
+    #[error("cannot reach server: {0}")]
+    Transport(String),
+    /// The server answered something that is not the expected JSON.
+    #[error("unexpected answer from server: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { body, .. } => Some(&body.error.code),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+/// Query for `GET /api/v1/deliveries`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeliveryStatus>,
+    /// `incoming` (default for department users) or `outgoing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// Only for roles that see every department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Client {
+    // Never print the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base", &self.base).finish()
+    }
+}
+
+impl Client {
+    pub fn new(base: &str, token: Option<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("reqwest client builds with static settings");
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token,
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            token: Some(token.into()),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut rb = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = &self.token {
+            rb = rb.bearer_auth(t);
+        }
+        rb
+    }
+
+    async fn send<T: DeserializeOwned>(rb: reqwest::RequestBuilder) -> Result<T> {
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if !status.is_success() {
+            let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
+                error: ErrorDetail {
+                    code: "http_error".into(),
+                    message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                    field: None,
+                },
+            });
+            return Err(ClientError::Api { status, body });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        Self::send(self.request(Method::GET, path)).await
+    }
+    pub async fn get_query<T: DeserializeOwned, Q: Serialize>(&self, path: &str, q: &Q) -> Result<T> {
+        Self::send(self.request(Method::GET, path).query(q)).await
+    }
+    pub async fn post<T: DeserializeOwned, B: Serialize>(&self, path: &str, body: &B) -> Result<T> {
+        Self::send(self.request(Method::POST, path).json(body)).await
+    }
+    pub async fn put<T: DeserializeOwned, B: Serialize>(&self, path: &str, body: &B) -> Result<T> {
+        Self::send(self.request(Method::PUT, path).json(body)).await
+    }
+
+    pub async fn health(&self) -> Result<Health> {
+        self.get("/healthz").await
+    }
+    pub async fn login(&self, username: &str, password: &str) -> Result<SessionCreated> {
+        let body = Login {
+            username: username.into(),
+            password: password.into(),
+        };
+        self.post("/api/v1/sessions", &body).await
+    }
+    pub async fn me(&self) -> Result<Me> {
+        self.get("/api/v1/me").await
+    }
+    pub async fn departments(&self) -> Result<Vec<Department>> {
+        self.get("/api/v1/departments").await
+    }
+    pub async fn create_approval_push(&self, push: &NewApprovalPush, idempotency_key: Option<&str>) -> Result<Push> {
+        let mut rb = self.request(Method::POST, "/api/v1/approval-pushes").json(push);
+        if let Some(k) = idempotency_key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        Self::send(rb).await
+    }
+    pub async fn create_supervision_push(&self, push: &NewSupervisionPush) -> Result<Push> {
+        self.post("/api/v1/supervision-pushes", push).await
+    }
+    pub async fn deliveries(&self, q: &DeliveryQuery) -> Result<Page<Delivery>> {
+        self.get_query("/api/v1/deliveries", q).await
+    }
+    pub async fn delivery(&self, id: i64) -> Result<DeliveryDetail> {
+        self.get(&format!("/api/v1/deliveries/{id}")).await
+    }
+    pub async fn claim(&self, id: i64) -> Result<Delivery> {
+        self.post(&format!("/api/v1/deliveries/{id}/claim"), &serde_json::json!({})).await
+    }
+    pub async fn feedback(&self, id: i64, body: &str) -> Result<Dispute> {
+        self.post(&format!("/api/v1/deliveries/{id}/feedback"), &NewMessage { body: body.into() })
+            .await
+    }
+    pub async fn escalate(&self, id: i64, reason: &str) -> Result<Escalation> {
+        self.post(&format!("/api/v1/deliveries/{id}/escalate"), &NewEscalation { reason: reason.into() })
+            .await
+    }
+    /// `status` is `open` or `resolved`; `None` lists both.
+    pub async fn disputes(&self, status: Option<&str>) -> Result<Page<Dispute>> {
+        #[derive(Serialize)]
+        struct Q<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            status: Option<&'a str>,
+        }
+        self.get_query("/api/v1/disputes", &Q { status }).await
+    }
+    pub async fn reply(&self, dispute_id: i64, body: &str) -> Result<Dispute> {
+        self.post(&format!("/api/v1/disputes/{dispute_id}/replies"), &NewMessage { body: body.into() })
+            .await
+    }
+    pub async fn resolve(&self, dispute_id: i64, resolution: Option<&str>) -> Result<Dispute> {
+        let body = ResolveDispute {
+            resolution: resolution.map(str::to_string),
+        };
+        self.post(&format!("/api/v1/disputes/{dispute_id}/resolve"), &body).await
+    }
+    pub async fn monthly_stats(&self, month: &str) -> Result<MonthlyStats> {
+        self.get_query("/api/v1/stats/monthly", &[("month", month)]).await
+    }
+    pub async fn accountability(&self, month: &str) -> Result<Vec<AccountabilityRecord>> {
+        self.get_query("/api/v1/accountability", &[("month", month)]).await
+    }
+    pub async fn set_test_clock(&self, now: chrono::DateTime<chrono::FixedOffset>) -> Result<Health> {
+        self.put("/api/v1/test/clock", &SetClock { now }).await
+    }
+
+    /// The live event stream, resuming after `last_event_id`; reconnects by itself.
+    pub fn events(&self, last_event_id: Option<i64>) -> EventStream {
+        EventStream::new(self.http.clone(), self.base.clone(), self.token.clone(), last_event_id)
+    }
+}

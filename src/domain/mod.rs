@@ -1,0 +1,9 @@
+//! Pure rules: no I/O, no wall clock. Everything here is a function of its arguments.
+
+pub mod calendar;
+pub mod clock;
+pub mod ids;
+pub mod validate;
+
+pub use calendar::{Calendar, Deadline};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, cst, from_millis, to_cst, to_millis};

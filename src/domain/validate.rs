@@ -1,0 +1,330 @@
+//! Validation of request bodies, field by field. Each failure names the field (as a JSON path)
+//! so an integrator can find it; the server writes nothing when any check fails.
+
+use chrono::NaiveDate;
+
+use super::ids;
+use crate::api::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+pub fn field_error(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, FieldError>;
+
+/// Non-blank text of at most `max` characters, trimmed.
+pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(field_error(field, "不能为空 / must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(field_error(field, format!("不能超过 {max} 个字符 / at most {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(field_error(field, "含有控制字符 / contains control characters"));
+    }
+    Ok(v.to_string())
+}
+
+/// A Chinese mobile (1[3-9]xxxxxxxxx) or landline (0xx[x]-xxxxxxx[x], hyphen optional) number.
+pub fn phone(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    let digits: String = v.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    let ok_chars = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+    let mobile = digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9');
+    let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
+    if ok_chars && (mobile || landline) {
+        Ok(v.to_string())
+    } else {
+        Err(field_error(field, "不是有效的手机号或固定电话 / not a valid mobile or landline number"))
+    }
+}
+
+pub fn department_code(field: &str, code: &str) -> Result<String> {
+    let ok = (2..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(code.to_string())
+    } else {
+        Err(field_error(field, "应为 2–32 位小写字母、数字、_ 或 - / must be 2–32 of a-z 0-9 _ -"))
+    }
+}
+
+pub fn username(field: &str, name: &str) -> Result<String> {
+    let ok = (3..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(field_error(field, "应为 3–32 位字母、数字、_ - . / must be 3–32 of A-Z a-z 0-9 _ - ."))
+    }
+}
+
+pub fn password(field: &str, pw: &str) -> Result<()> {
+    if pw.chars().count() < 8 {
+        return Err(field_error(field, "密码至少 8 个字符 / at least 8 characters"));
+    }
+    if pw.len() > 256 {
+        return Err(field_error(field, "密码过长 / at most 256 bytes"));
+    }
+    Ok(())
+}
+
+pub fn counterparty(prefix: &str, c: &Counterparty, today: NaiveDate) -> Result<Counterparty> {
+    let f = |name: &str| format!("{prefix}.{name}");
+    let name = text(&f("name"), &c.name, 200)?;
+    let (credit_code, id_number) = match (&c.credit_code, &c.id_number) {
+        (Some(_), Some(_)) => {
+            return Err(field_error(
+                f("credit_code"),
+                "credit_code 与 id_number 只能填一个 / give one of credit_code or id_number, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(field_error(
+                f("credit_code"),
+                "须填写统一社会信用代码或身份证号 / one of credit_code or id_number is required",
+            ));
+        }
+        (Some(cc), None) => {
+            let cc = ids::parse_credit_code(cc.trim())
+                .map_err(|e| field_error(f("credit_code"), format!("统一社会信用代码无效 / invalid credit code: {e}")))?;
+            (Some(cc), None)
+        }
+        (None, Some(id)) => {
+            let id = ids::parse_id_number(id.trim(), today)
+                .map_err(|e| field_error(f("id_number"), format!("身份证号无效 / invalid ID number: {e}")))?;
+            (None, Some(id))
+        }
+    };
+    Ok(Counterparty {
+        name,
+        credit_code,
+        id_number,
+        contact_name: text(&f("contact_name"), &c.contact_name, 100)?,
+        contact_phone: phone(&f("contact_phone"), &c.contact_phone)?,
+    })
+}
+
+/// Validate and normalise an approval push (art. 7(1)2). `today` is the China date of receipt.
+/// Recipient codes are checked for shape and duplicates here; their existence by the caller.
+pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprovalPush> {
+    let item_name = text("item_name", &p.item_name, 200)?;
+    let counterparty = counterparty("counterparty", &p.counterparty, today)?;
+    let license_no = text("license_no", &p.license_no, 100)?;
+    if p.valid_until < p.license_date {
+        return Err(field_error("valid_until", "有效期不能早于许可日期 / must not be before license_date"));
+    }
+    if p.license_date > today {
+        return Err(field_error("license_date", "许可日期不能晚于今天 / must not be in the future"));
+    }
+    let comprehensive_license = match (p.mode, &p.comprehensive_license) {
+        (PushMode::OneIndustryOneLicense, Some(c)) => Some(ComprehensiveLicense {
+            license_no: text("comprehensive_license.license_no", &c.license_no, 100)?,
+            face_info: text("comprehensive_license.face_info", &c.face_info, 4000)?,
+        }),
+        (PushMode::OneIndustryOneLicense, None) => {
+            return Err(field_error(
+                "comprehensive_license",
+                "一业一证事项须推送综合许可证照面信息 / required for one_industry_one_license",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(field_error(
+                "comprehensive_license",
+                "仅一业一证事项可填写 / only for mode one_industry_one_license",
+            ));
+        }
+        (_, None) => None,
+    };
+    let commitment_letter = match (p.mode, &p.commitment_letter) {
+        (PushMode::NotifyCommit, Some(c)) => {
+            if c.signed_on > today {
+                return Err(field_error("commitment_letter.signed_on", "签署日期不能晚于今天 / must not be in the future"));
+            }
+            Some(CommitmentLetter {
+                content: text("commitment_letter.content", &c.content, 20000)?,
+                signed_on: c.signed_on,
+            })
+        }
+        (PushMode::NotifyCommit, None) => {
+            return Err(field_error("commitment_letter", "告知承诺事项须推送告知承诺书 / required for notify_commit"));
+        }
+        (_, Some(_)) => {
+            return Err(field_error("commitment_letter", "仅告知承诺事项可填写 / only for mode notify_commit"));
+        }
+        (_, None) => None,
+    };
+    let recipients = recipients(&p.recipients)?;
+    Ok(NewApprovalPush {
+        item_name,
+        counterparty,
+        license_no,
+        license_date: p.license_date,
+        valid_until: p.valid_until,
+        mode: p.mode,
+        comprehensive_license,
+        commitment_letter,
+        recipients,
+        important: p.important,
+    })
+}
+
+fn recipients(list: &[String]) -> Result<Vec<String>> {
+    if list.is_empty() {
+        return Err(field_error("recipients", "至少一个接收部门 / at least one recipient department"));
+    }
+    if list.len() > 64 {
+        return Err(field_error("recipients", "接收部门过多 / at most 64 recipients"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for (i, code) in list.iter().enumerate() {
+        let field = format!("recipients[{i}]");
+        let code = department_code(&field, code.trim())?;
+        if out.contains(&code) {
+            return Err(field_error(field, "接收部门重复 / duplicate recipient"));
+        }
+        out.push(code);
+    }
+    Ok(out)
+}
+
+/// Validate and normalise a supervision push (art. 7(2)1–2).
+pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewSupervisionPush> {
+    let title = text("title", &p.title, 200)?;
+    let body = text("body", &p.body, 20000)?;
+    let counterparty = p
+        .counterparty
+        .as_ref()
+        .map(|c| counterparty("counterparty", c, today))
+        .transpose()?;
+    let related_license_no = p
+        .related_license_no
+        .as_ref()
+        .map(|l| text("related_license_no", l, 100))
+        .transpose()?;
+    let penalty = match (p.category, &p.penalty) {
+        (SupervisionCategory::Penalty, Some(pen)) => {
+            if pen.decision_date > today {
+                return Err(field_error("penalty.decision_date", "决定日期不能晚于今天 / must not be in the future"));
+            }
+            Some(Penalty {
+                kind: pen.kind,
+                decision_no: text("penalty.decision_no", &pen.decision_no, 100)?,
+                decision_date: pen.decision_date,
+            })
+        }
+        (SupervisionCategory::Penalty, None) => {
+            return Err(field_error("penalty", "行政处罚信息须填写处罚决定 / required for category penalty"));
+        }
+        (_, Some(_)) => return Err(field_error("penalty", "仅行政处罚类可填写 / only for category penalty")),
+        (_, None) => None,
+    };
+    if p.category == SupervisionCategory::CreditStatus && counterparty.is_none() {
+        return Err(field_error("counterparty", "信用状态信息须指明行政相对人 / required for category credit_status"));
+    }
+    Ok(NewSupervisionPush {
+        category: p.category,
+        title,
+        body,
+        counterparty,
+        related_license_no,
+        penalty,
+        important: p.important,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn push() -> NewApprovalPush {
+        NewApprovalPush {
+            item_name: "食品经营许可".into(),
+            counterparty: Counterparty {
+                name: "高青县示例餐饮有限公司".into(),
+                credit_code: Some("91350100M000100Y43".into()),
+                id_number: None,
+                contact_name: "张三".into(),
+                contact_phone: "13800138000".into(),
+            },
+            license_no: "JY13703220000001".into(),
+            license_date: today(),
+            valid_until: NaiveDate::from_ymd_opt(2031, 11, 25).unwrap(),
+            mode: PushMode::Standard,
+            comprehensive_license: None,
+            commitment_letter: None,
+            recipients: vec!["market".into(), "health".into()],
+            important: false,
+        }
+    }
+
+    fn err_field(p: NewApprovalPush) -> String {
+        approval_push(&p, today()).unwrap_err().field
+    }
+
+    #[test]
+    fn valid_push_passes_and_is_trimmed() {
+        let mut p = push();
+        p.item_name = "  食品经营许可 ".into();
+        assert_eq!(approval_push(&p, today()).unwrap().item_name, "食品经营许可");
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let mut p = push();
+        p.item_name = " ".into();
+        assert_eq!(err_field(p), "item_name");
+        let mut p = push();
+        p.counterparty.credit_code = Some("91350100M000100Y44".into());
+        assert_eq!(err_field(p), "counterparty.credit_code");
+        let mut p = push();
+        p.counterparty.id_number = Some("11010519491231002X".into());
+        assert_eq!(err_field(p), "counterparty.credit_code");
+        let mut p = push();
+        p.counterparty.contact_phone = "12345".into();
+        assert_eq!(err_field(p), "counterparty.contact_phone");
+        let mut p = push();
+        p.valid_until = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        assert_eq!(err_field(p), "valid_until");
+        let mut p = push();
+        p.mode = PushMode::NotifyCommit;
+        assert_eq!(err_field(p), "commitment_letter");
+        let mut p = push();
+        p.mode = PushMode::OneIndustryOneLicense;
+        assert_eq!(err_field(p), "comprehensive_license");
+        let mut p = push();
+        p.recipients = vec!["market".into(), "market".into()];
+        assert_eq!(err_field(p), "recipients[1]");
+        let mut p = push();
+        p.recipients = vec![];
+        assert_eq!(err_field(p), "recipients");
+    }
+
+    #[test]
+    fn phones() {
+        assert!(phone("p", "13800138000").is_ok());
+        assert!(phone("p", "0533-6961234").is_ok());
+        assert!(phone("p", "12800138000").is_err());
+        assert!(phone("p", "1380013800a").is_err());
+    }
+}

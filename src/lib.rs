@@ -1,0 +1,9 @@
+//! shenguan (审管): the county approval–supervision interaction platform (审批监管互动平台).
+//!
+//! Module map (see DESIGN.md): `api` wire types shared by everyone; `domain` pure rules;
+//! `db` storage adapters; `server` the HTTP API; `jobs` the sweeper; `events` the durable
+//! event log and fan-out; `client` the typed HTTP client; `console` the operations console.
+
+pub mod api;
+pub mod client;
+pub mod domain;
