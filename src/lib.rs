@@ -6,4 +6,5 @@
 
 pub mod api;
 pub mod client;
+pub mod console;
 pub mod domain;
