@@ -376,7 +376,7 @@ pub static ZH: Strings = Strings {
 };
 
 pub static EN: Strings = Strings {
-    app_title: "shenguan · approval–supervision console",
+    app_title: "shenguan console",
     readonly_tag: "READ-ONLY",
     pane_unclaimed: "Unclaimed",
     pane_disputes: "Disputes",
@@ -403,9 +403,9 @@ pub static EN: Strings = Strings {
     col_received: "Recv",
     col_on_time: "On time",
     col_auto: "Auto",
-    col_pending: "Pending",
+    col_pending: "Pend",
     col_rate: "Rate",
-    col_avg: "Avg claim",
+    col_avg: "Avg time",
     col_disputes: "Disp",
     chart_title: "On-time claim rate",
 

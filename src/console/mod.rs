@@ -9,6 +9,8 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod event_loop;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod i18n;
 pub mod keymap;
 pub mod panes;

@@ -22,16 +22,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let sees_all = app.sees_all();
     let deadline_w = 11 + crate::console::widgets::text::width(s.provisional) as u16;
+    // Fill columns are dropped from the right when the pane is narrow: source first, then
+    // counterparty; the department, item and countdown always stay.
     let mut cols = vec![Column::fixed("", 4)];
     if sees_all {
-        cols.push(Column::fill(s.col_department, 2, 8));
+        cols.push(Column::fill(s.col_department, 2, 10));
     }
     cols.extend([
-        Column::fill(s.col_item, 5, 12),
+        Column::fill(s.col_item, 5, 14),
         Column::fixed(s.col_deadline, deadline_w),
-        Column::fixed(s.col_remaining, 16).right(),
-        Column::fill(s.col_source, 2, 8),
-        Column::fill(s.col_counterparty, 3, 12),
+        Column::fixed(s.col_remaining, 15).right(),
+        Column::fill(s.col_counterparty, 3, 14),
+        Column::fill(s.col_source, 2, 10),
     ]);
     let list = &app.lists[Pane::Unclaimed.index()];
     let body = area.height.saturating_sub(1) as usize;
@@ -70,8 +72,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             TableCell::new(d.title.as_str(), th.text),
             TableCell::new(deadline, dl_style),
             TableCell::new(left, style).keep(),
-            TableCell::new(app.department_name(&d.source_department), th.muted),
             TableCell::new(d.counterparty_name.as_deref().unwrap_or(s.none), th.text),
+            TableCell::new(app.department_name(&d.source_department), th.muted),
         ]);
         row
     });
