@@ -4,7 +4,14 @@
 //! `db` storage adapters; `server` the HTTP API; `jobs` the sweeper; `events` the durable
 //! event log and fan-out; `client` the typed HTTP client; `console` the operations console.
 
+pub mod admin;
 pub mod api;
+pub mod cli;
 pub mod client;
 pub mod console;
+pub mod db;
 pub mod domain;
+pub mod error;
+pub mod events;
+pub mod jobs;
+pub mod server;

@@ -14,7 +14,10 @@ pub enum StreamItem {
     Connected,
     Event(Event),
     /// The connection broke (or could not be made); retrying after the given delay.
-    Reconnecting { after: Duration, reason: String },
+    Reconnecting {
+        after: Duration,
+        reason: String,
+    },
     /// The server refused the credentials; the stream ends.
     Unauthorized,
 }
@@ -24,7 +27,12 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub(super) fn new(http: reqwest::Client, base: String, token: Option<String>, last: Option<i64>) -> Self {
+    pub(super) fn new(
+        http: reqwest::Client,
+        base: String,
+        token: Option<String>,
+        last: Option<i64>,
+    ) -> Self {
         let inner = async_stream::stream! {
             let mut last_id = last;
             let mut backoff = Duration::from_millis(250);
@@ -78,13 +86,18 @@ impl EventStream {
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
         };
-        Self { inner: Box::pin(inner) }
+        Self {
+            inner: Box::pin(inner),
+        }
     }
 }
 
 impl Stream for EventStream {
     type Item = StreamItem;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
     }
 }

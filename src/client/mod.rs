@@ -133,7 +133,11 @@ impl Client {
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         Self::send(self.request(Method::GET, path)).await
     }
-    pub async fn get_query<T: DeserializeOwned, Q: Serialize>(&self, path: &str, q: &Q) -> Result<T> {
+    pub async fn get_query<T: DeserializeOwned, Q: Serialize>(
+        &self,
+        path: &str,
+        q: &Q,
+    ) -> Result<T> {
         Self::send(self.request(Method::GET, path).query(q)).await
     }
     pub async fn post<T: DeserializeOwned, B: Serialize>(&self, path: &str, body: &B) -> Result<T> {
@@ -159,8 +163,14 @@ impl Client {
     pub async fn departments(&self) -> Result<Vec<Department>> {
         self.get("/api/v1/departments").await
     }
-    pub async fn create_approval_push(&self, push: &NewApprovalPush, idempotency_key: Option<&str>) -> Result<Push> {
-        let mut rb = self.request(Method::POST, "/api/v1/approval-pushes").json(push);
+    pub async fn create_approval_push(
+        &self,
+        push: &NewApprovalPush,
+        idempotency_key: Option<&str>,
+    ) -> Result<Push> {
+        let mut rb = self
+            .request(Method::POST, "/api/v1/approval-pushes")
+            .json(push);
         if let Some(k) = idempotency_key {
             rb = rb.header("Idempotency-Key", k);
         }
@@ -176,15 +186,27 @@ impl Client {
         self.get(&format!("/api/v1/deliveries/{id}")).await
     }
     pub async fn claim(&self, id: i64) -> Result<Delivery> {
-        self.post(&format!("/api/v1/deliveries/{id}/claim"), &serde_json::json!({})).await
+        self.post(
+            &format!("/api/v1/deliveries/{id}/claim"),
+            &serde_json::json!({}),
+        )
+        .await
     }
     pub async fn feedback(&self, id: i64, body: &str) -> Result<Dispute> {
-        self.post(&format!("/api/v1/deliveries/{id}/feedback"), &NewMessage { body: body.into() })
-            .await
+        self.post(
+            &format!("/api/v1/deliveries/{id}/feedback"),
+            &NewMessage { body: body.into() },
+        )
+        .await
     }
     pub async fn escalate(&self, id: i64, reason: &str) -> Result<Escalation> {
-        self.post(&format!("/api/v1/deliveries/{id}/escalate"), &NewEscalation { reason: reason.into() })
-            .await
+        self.post(
+            &format!("/api/v1/deliveries/{id}/escalate"),
+            &NewEscalation {
+                reason: reason.into(),
+            },
+        )
+        .await
     }
     /// `status` is `open` or `resolved`; `None` lists both.
     pub async fn disputes(&self, status: Option<&str>) -> Result<Page<Dispute>> {
@@ -196,27 +218,41 @@ impl Client {
         self.get_query("/api/v1/disputes", &Q { status }).await
     }
     pub async fn reply(&self, dispute_id: i64, body: &str) -> Result<Dispute> {
-        self.post(&format!("/api/v1/disputes/{dispute_id}/replies"), &NewMessage { body: body.into() })
-            .await
+        self.post(
+            &format!("/api/v1/disputes/{dispute_id}/replies"),
+            &NewMessage { body: body.into() },
+        )
+        .await
     }
     pub async fn resolve(&self, dispute_id: i64, resolution: Option<&str>) -> Result<Dispute> {
         let body = ResolveDispute {
             resolution: resolution.map(str::to_string),
         };
-        self.post(&format!("/api/v1/disputes/{dispute_id}/resolve"), &body).await
+        self.post(&format!("/api/v1/disputes/{dispute_id}/resolve"), &body)
+            .await
     }
     pub async fn monthly_stats(&self, month: &str) -> Result<MonthlyStats> {
-        self.get_query("/api/v1/stats/monthly", &[("month", month)]).await
+        self.get_query("/api/v1/stats/monthly", &[("month", month)])
+            .await
     }
     pub async fn accountability(&self, month: &str) -> Result<Vec<AccountabilityRecord>> {
-        self.get_query("/api/v1/accountability", &[("month", month)]).await
+        self.get_query("/api/v1/accountability", &[("month", month)])
+            .await
     }
-    pub async fn set_test_clock(&self, now: chrono::DateTime<chrono::FixedOffset>) -> Result<Health> {
+    pub async fn set_test_clock(
+        &self,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<Health> {
         self.put("/api/v1/test/clock", &SetClock { now }).await
     }
 
     /// The live event stream, resuming after `last_event_id`; reconnects by itself.
     pub fn events(&self, last_event_id: Option<i64>) -> EventStream {
-        EventStream::new(self.http.clone(), self.base.clone(), self.token.clone(), last_event_id)
+        EventStream::new(
+            self.http.clone(),
+            self.base.clone(),
+            self.token.clone(),
+            last_event_id,
+        )
     }
 }

@@ -18,7 +18,9 @@ pub enum IdError {
 
 /// GB 32100-2015 统一社会信用代码 alphabet (no I, O, Z, S, V).
 const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// The check character for the first 17 characters of a credit code, if they are valid.
 pub fn credit_code_check_char(first17: &str) -> Result<char, IdError> {
@@ -82,7 +84,8 @@ pub fn parse_id_number(s: &str, today: NaiveDate) -> Result<String, IdError> {
     let s = s.to_ascii_uppercase();
     let expected = id_number_check_char(&s[..17])?;
     let birth = &s[6..14];
-    let date = NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| IdError::BirthDate(birth.to_string()))?;
+    let date = NaiveDate::parse_from_str(birth, "%Y%m%d")
+        .map_err(|_| IdError::BirthDate(birth.to_string()))?;
     if date.format("%Y").to_string() < "1900".to_string() {
         return Err(IdError::BirthDate(birth.to_string()));
     }
@@ -111,11 +114,23 @@ mod tests {
     fn known_credit_codes() {
         // Published codes of real organisations.
         assert!(parse_credit_code("91350100M000100Y43").is_ok());
-        assert_eq!(parse_credit_code("91350100M000100Y44"), Err(IdError::Check('3')));
+        assert_eq!(
+            parse_credit_code("91350100M000100Y44"),
+            Err(IdError::Check('3'))
+        );
         assert_eq!(parse_credit_code("91350100M00010"), Err(IdError::Length));
-        assert_eq!(parse_credit_code("91350100I000100Y43"), Err(IdError::Character(9)));
-        assert_eq!(parse_credit_code("91350100m000100Y43"), Err(IdError::Character(9)));
-        assert_eq!(parse_credit_code("统一社会信用代码统一社会信用代码统一"), Err(IdError::Length));
+        assert_eq!(
+            parse_credit_code("91350100I000100Y43"),
+            Err(IdError::Character(9))
+        );
+        assert_eq!(
+            parse_credit_code("91350100m000100Y43"),
+            Err(IdError::Character(9))
+        );
+        assert_eq!(
+            parse_credit_code("统一社会信用代码统一社会信用代码统一"),
+            Err(IdError::Length)
+        );
     }
 
     #[test]
@@ -130,16 +145,29 @@ mod tests {
     fn known_id_numbers() {
         // The GB 11643 worked example.
         assert!(parse_id_number("11010519491231002X", today()).is_ok());
-        assert_eq!(parse_id_number("11010519491231002x", today()).unwrap(), "11010519491231002X");
+        assert_eq!(
+            parse_id_number("11010519491231002x", today()).unwrap(),
+            "11010519491231002X"
+        );
         assert!(parse_id_number("440524188001010014", today()).is_err()); // before 1900
-        assert_eq!(parse_id_number("110105194912310021", today()), Err(IdError::Check('X')));
+        assert_eq!(
+            parse_id_number("110105194912310021", today()),
+            Err(IdError::Check('X'))
+        );
     }
 
     #[test]
     fn impossible_and_future_birth_dates() {
-        let with_check = |first17: &str| format!("{first17}{}", id_number_check_char(first17).unwrap());
-        assert!(matches!(parse_id_number(&with_check("11010519490230002"), today()), Err(IdError::BirthDate(_))));
-        assert_eq!(parse_id_number(&with_check("11010520301231002"), today()), Err(IdError::BirthInFuture));
+        let with_check =
+            |first17: &str| format!("{first17}{}", id_number_check_char(first17).unwrap());
+        assert!(matches!(
+            parse_id_number(&with_check("11010519490230002"), today()),
+            Err(IdError::BirthDate(_))
+        ));
+        assert_eq!(
+            parse_id_number(&with_check("11010520301231002"), today()),
+            Err(IdError::BirthInFuture)
+        );
         assert!(parse_id_number(&with_check("37032219900229123"), today()).is_err()); // 1990 not leap
         assert!(parse_id_number(&with_check("37032220000229123"), today()).is_ok()); // 2000 leap
     }

@@ -3,7 +3,11 @@
 pub mod calendar;
 pub mod clock;
 pub mod ids;
+pub mod principal;
 pub mod validate;
 
 pub use calendar::{Calendar, Deadline};
-pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, cst, from_millis, to_cst, to_millis};
+pub use clock::{
+    Clock, ManualClock, OffsetClock, SystemClock, cst, from_millis, to_cst, to_millis,
+};
+pub use principal::Principal;

@@ -29,10 +29,18 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(field_error(field, "不能为空 / must not be empty"));
     }
     if v.chars().count() > max {
-        return Err(field_error(field, format!("不能超过 {max} 个字符 / at most {max} characters")));
+        return Err(field_error(
+            field,
+            format!("不能超过 {max} 个字符 / at most {max} characters"),
+        ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(field_error(field, "含有控制字符 / contains control characters"));
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(field_error(
+            field,
+            "含有控制字符 / contains control characters",
+        ));
     }
     Ok(v.to_string())
 }
@@ -42,12 +50,17 @@ pub fn phone(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
     let digits: String = v.chars().filter(|c| *c != '-' && *c != ' ').collect();
     let ok_chars = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
-    let mobile = digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9');
+    let mobile = digits.len() == 11
+        && digits.starts_with('1')
+        && matches!(digits.as_bytes()[1], b'3'..=b'9');
     let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
     if ok_chars && (mobile || landline) {
         Ok(v.to_string())
     } else {
-        Err(field_error(field, "不是有效的手机号或固定电话 / not a valid mobile or landline number"))
+        Err(field_error(
+            field,
+            "不是有效的手机号或固定电话 / not a valid mobile or landline number",
+        ))
     }
 }
 
@@ -59,7 +72,10 @@ pub fn department_code(field: &str, code: &str) -> Result<String> {
     if ok {
         Ok(code.to_string())
     } else {
-        Err(field_error(field, "应为 2–32 位小写字母、数字、_ 或 - / must be 2–32 of a-z 0-9 _ -"))
+        Err(field_error(
+            field,
+            "应为 2–32 位小写字母、数字、_ 或 - / must be 2–32 of a-z 0-9 _ -",
+        ))
     }
 }
 
@@ -71,13 +87,19 @@ pub fn username(field: &str, name: &str) -> Result<String> {
     if ok {
         Ok(name.to_string())
     } else {
-        Err(field_error(field, "应为 3–32 位字母、数字、_ - . / must be 3–32 of A-Z a-z 0-9 _ - ."))
+        Err(field_error(
+            field,
+            "应为 3–32 位字母、数字、_ - . / must be 3–32 of A-Z a-z 0-9 _ - .",
+        ))
     }
 }
 
 pub fn password(field: &str, pw: &str) -> Result<()> {
     if pw.chars().count() < 8 {
-        return Err(field_error(field, "密码至少 8 个字符 / at least 8 characters"));
+        return Err(field_error(
+            field,
+            "密码至少 8 个字符 / at least 8 characters",
+        ));
     }
     if pw.len() > 256 {
         return Err(field_error(field, "密码过长 / at most 256 bytes"));
@@ -102,13 +124,21 @@ pub fn counterparty(prefix: &str, c: &Counterparty, today: NaiveDate) -> Result<
             ));
         }
         (Some(cc), None) => {
-            let cc = ids::parse_credit_code(cc.trim())
-                .map_err(|e| field_error(f("credit_code"), format!("统一社会信用代码无效 / invalid credit code: {e}")))?;
+            let cc = ids::parse_credit_code(cc.trim()).map_err(|e| {
+                field_error(
+                    f("credit_code"),
+                    format!("统一社会信用代码无效 / invalid credit code: {e}"),
+                )
+            })?;
             (Some(cc), None)
         }
         (None, Some(id)) => {
-            let id = ids::parse_id_number(id.trim(), today)
-                .map_err(|e| field_error(f("id_number"), format!("身份证号无效 / invalid ID number: {e}")))?;
+            let id = ids::parse_id_number(id.trim(), today).map_err(|e| {
+                field_error(
+                    f("id_number"),
+                    format!("身份证号无效 / invalid ID number: {e}"),
+                )
+            })?;
             (None, Some(id))
         }
     };
@@ -128,10 +158,16 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
     let counterparty = counterparty("counterparty", &p.counterparty, today)?;
     let license_no = text("license_no", &p.license_no, 100)?;
     if p.valid_until < p.license_date {
-        return Err(field_error("valid_until", "有效期不能早于许可日期 / must not be before license_date"));
+        return Err(field_error(
+            "valid_until",
+            "有效期不能早于许可日期 / must not be before license_date",
+        ));
     }
     if p.license_date > today {
-        return Err(field_error("license_date", "许可日期不能晚于今天 / must not be in the future"));
+        return Err(field_error(
+            "license_date",
+            "许可日期不能晚于今天 / must not be in the future",
+        ));
     }
     let comprehensive_license = match (p.mode, &p.comprehensive_license) {
         (PushMode::OneIndustryOneLicense, Some(c)) => Some(ComprehensiveLicense {
@@ -155,7 +191,10 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
     let commitment_letter = match (p.mode, &p.commitment_letter) {
         (PushMode::NotifyCommit, Some(c)) => {
             if c.signed_on > today {
-                return Err(field_error("commitment_letter.signed_on", "签署日期不能晚于今天 / must not be in the future"));
+                return Err(field_error(
+                    "commitment_letter.signed_on",
+                    "签署日期不能晚于今天 / must not be in the future",
+                ));
             }
             Some(CommitmentLetter {
                 content: text("commitment_letter.content", &c.content, 20000)?,
@@ -163,10 +202,16 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
             })
         }
         (PushMode::NotifyCommit, None) => {
-            return Err(field_error("commitment_letter", "告知承诺事项须推送告知承诺书 / required for notify_commit"));
+            return Err(field_error(
+                "commitment_letter",
+                "告知承诺事项须推送告知承诺书 / required for notify_commit",
+            ));
         }
         (_, Some(_)) => {
-            return Err(field_error("commitment_letter", "仅告知承诺事项可填写 / only for mode notify_commit"));
+            return Err(field_error(
+                "commitment_letter",
+                "仅告知承诺事项可填写 / only for mode notify_commit",
+            ));
         }
         (_, None) => None,
     };
@@ -187,10 +232,16 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
 
 fn recipients(list: &[String]) -> Result<Vec<String>> {
     if list.is_empty() {
-        return Err(field_error("recipients", "至少一个接收部门 / at least one recipient department"));
+        return Err(field_error(
+            "recipients",
+            "至少一个接收部门 / at least one recipient department",
+        ));
     }
     if list.len() > 64 {
-        return Err(field_error("recipients", "接收部门过多 / at most 64 recipients"));
+        return Err(field_error(
+            "recipients",
+            "接收部门过多 / at most 64 recipients",
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     for (i, code) in list.iter().enumerate() {
@@ -221,7 +272,10 @@ pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewS
     let penalty = match (p.category, &p.penalty) {
         (SupervisionCategory::Penalty, Some(pen)) => {
             if pen.decision_date > today {
-                return Err(field_error("penalty.decision_date", "决定日期不能晚于今天 / must not be in the future"));
+                return Err(field_error(
+                    "penalty.decision_date",
+                    "决定日期不能晚于今天 / must not be in the future",
+                ));
             }
             Some(Penalty {
                 kind: pen.kind,
@@ -230,13 +284,24 @@ pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewS
             })
         }
         (SupervisionCategory::Penalty, None) => {
-            return Err(field_error("penalty", "行政处罚信息须填写处罚决定 / required for category penalty"));
+            return Err(field_error(
+                "penalty",
+                "行政处罚信息须填写处罚决定 / required for category penalty",
+            ));
         }
-        (_, Some(_)) => return Err(field_error("penalty", "仅行政处罚类可填写 / only for category penalty")),
+        (_, Some(_)) => {
+            return Err(field_error(
+                "penalty",
+                "仅行政处罚类可填写 / only for category penalty",
+            ));
+        }
         (_, None) => None,
     };
     if p.category == SupervisionCategory::CreditStatus && counterparty.is_none() {
-        return Err(field_error("counterparty", "信用状态信息须指明行政相对人 / required for category credit_status"));
+        return Err(field_error(
+            "counterparty",
+            "信用状态信息须指明行政相对人 / required for category credit_status",
+        ));
     }
     Ok(NewSupervisionPush {
         category: p.category,
@@ -286,7 +351,10 @@ mod tests {
     fn valid_push_passes_and_is_trimmed() {
         let mut p = push();
         p.item_name = "  食品经营许可 ".into();
-        assert_eq!(approval_push(&p, today()).unwrap().item_name, "食品经营许可");
+        assert_eq!(
+            approval_push(&p, today()).unwrap().item_name,
+            "食品经营许可"
+        );
     }
 
     #[test]

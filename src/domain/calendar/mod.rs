@@ -61,8 +61,11 @@ impl Calendar {
     /// The calendar with the shipped 2021–2026 notices.
     pub fn shipped() -> Self {
         let mut c = Self::default();
-        for (year, days) in parse_notice_file(SHIPPED_HOLIDAYS_JSON).expect("shipped holiday data parses") {
-            c.load_year(year, days).expect("shipped holiday data is valid");
+        for (year, days) in
+            parse_notice_file(SHIPPED_HOLIDAYS_JSON).expect("shipped holiday data parses")
+        {
+            c.load_year(year, days)
+                .expect("shipped holiday data is valid");
         }
         c
     }
@@ -113,7 +116,11 @@ impl Calendar {
 
     /// The N-th working day after `date` (the date itself not counted), and whether any day
     /// counted through lies in an unpublished year.
-    pub fn nth_working_day_after(&self, date: NaiveDate, n: u32) -> Result<(NaiveDate, bool), CalendarError> {
+    pub fn nth_working_day_after(
+        &self,
+        date: NaiveDate,
+        n: u32,
+    ) -> Result<(NaiveDate, bool), CalendarError> {
         if n == 0 || n > MAX_WORKING_DAYS {
             return Err(CalendarError::WorkingDays);
         }
@@ -121,7 +128,9 @@ impl Calendar {
         let mut counted = 0;
         let mut provisional = false;
         while counted < n {
-            d = d.succ_opt().ok_or(CalendarError::YearOutOfRange(d.year()))?;
+            d = d
+                .succ_opt()
+                .ok_or(CalendarError::YearOutOfRange(d.year()))?;
             provisional |= !self.is_published(d.year());
             if self.is_working_day(d) {
                 counted += 1;
@@ -149,7 +158,12 @@ impl Calendar {
     }
 
     /// "Notify at least N working days ahead": may an event on `event` be notified on `notice`?
-    pub fn notice_is_timely(&self, notice: NaiveDate, event: NaiveDate, n: u32) -> Result<bool, CalendarError> {
+    pub fn notice_is_timely(
+        &self,
+        notice: NaiveDate,
+        event: NaiveDate,
+        n: u32,
+    ) -> Result<bool, CalendarError> {
         let (earliest, _) = self.nth_working_day_after(notice, n)?;
         Ok(event >= earliest)
     }
@@ -158,7 +172,10 @@ impl Calendar {
 /// 元旦 1 Jan; 劳动节 1–2 May; 国庆 1–3 Oct: fixed by the national holiday regulation, so they
 /// are known even before a year's notice is published. (The lunar holidays are not.)
 pub fn is_fixed_statutory_holiday(date: NaiveDate) -> bool {
-    matches!((date.month(), date.day()), (1, 1) | (5, 1) | (5, 2) | (10, 1) | (10, 2) | (10, 3))
+    matches!(
+        (date.month(), date.day()),
+        (1, 1) | (5, 1) | (5, 2) | (10, 1) | (10, 2) | (10, 3)
+    )
 }
 
 fn validate_year(year: i32, days: &[CalendarDay]) -> Result<(), CalendarError> {
@@ -187,7 +204,8 @@ pub fn parse_notice_file(text: &str) -> Result<BTreeMap<i32, Vec<CalendarDay>>, 
         year: Option<i32>,
         days: Vec<CalendarDay>,
     }
-    let file: File = serde_json::from_str(text).map_err(|e| CalendarError::Format(e.to_string()))?;
+    let file: File =
+        serde_json::from_str(text).map_err(|e| CalendarError::Format(e.to_string()))?;
     let mut out: BTreeMap<i32, Vec<CalendarDay>> = BTreeMap::new();
     match file.year {
         Some(y) => {

@@ -1,0 +1,62 @@
+//! Administration done straight on the database (before any admin can log in).
+
+use crate::api::Role;
+use crate::db::Db;
+use crate::domain::calendar::{Calendar, parse_notice_file};
+use crate::domain::{Principal, to_millis, validate};
+
+pub async fn bootstrap(
+    database: &str,
+    username: &str,
+    display_name: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    let username = validate::username("username", username.trim())?;
+    validate::password("password", password)?;
+    let display_name = validate::text("display_name", display_name, 100)?;
+    let db = Db::connect(database).await?;
+    if crate::db::people::admin_exists(&db).await? {
+        anyhow::bail!(
+            "已存在管理员，拒绝再次初始化 / an admin already exists; refusing to bootstrap again"
+        );
+    }
+    let hash = crate::server::auth::hash_password(password)?;
+    let now = to_millis(chrono::Utc::now());
+    crate::db::people::create_user(
+        &db,
+        &Principal::system(),
+        crate::db::people::NewUserRow {
+            username: &username,
+            password_hash: &hash,
+            display_name: &display_name,
+            role: Role::Admin,
+            department_id: None,
+        },
+        now,
+    )
+    .await?;
+    db.close().await;
+    Ok(())
+}
+
+/// Load one or more years from a notice file into the database. Running servers pick the
+/// change up from the `calendar.updated` event.
+pub async fn import_calendar(database: &str, text: &str) -> anyhow::Result<Vec<i32>> {
+    let years = parse_notice_file(text)?;
+    let db = Db::connect(database).await?;
+    let now = to_millis(chrono::Utc::now());
+    // Make sure the shipped years are stored first, so this import does not stand alone.
+    crate::db::calendar::load(&db, now).await?;
+    for (year, days) in &years {
+        crate::db::calendar::store_year(&db, &Principal::system(), *year, days, now, true).await?;
+    }
+    db.close().await;
+    Ok(years.keys().copied().collect())
+}
+
+pub async fn stored_calendar(database: &str) -> anyhow::Result<Calendar> {
+    let db = Db::connect(database).await?;
+    let cal = crate::db::calendar::load(&db, to_millis(chrono::Utc::now())).await?;
+    db.close().await;
+    Ok(cal)
+}

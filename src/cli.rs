@@ -1,0 +1,228 @@
+//! Command-line interface. Logs always go to stderr; stdout carries only command output.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shenguan",
+    version,
+    about = "审管 — 审批监管互动平台 (approval–supervision interaction platform)"
+)]
+pub struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the central HTTP API server.
+    Server(ServerArgs),
+    /// Administration: create the first admin.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The working-day calendar: load a new year's notice, compute deadlines.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServerArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "SHENGUAN_LISTEN")]
+    pub listen: String,
+    /// sqlite://FILE (created if missing) or postgres://…
+    #[arg(
+        long,
+        default_value = "sqlite://shenguan.db",
+        env = "SHENGUAN_DATABASE"
+    )]
+    pub database: String,
+    /// Enable PUT /api/v1/test/clock (tests and demos; never in production).
+    #[arg(long)]
+    pub test_clock: bool,
+    /// How often the sweeper auto-claims overdue deliveries, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub sweep_interval_ms: u64,
+    /// Send the 催办 reminder this many minutes before a claim deadline (0: never).
+    #[arg(long, default_value_t = 120)]
+    pub remind_before_minutes: u64,
+    /// End deadlines at this China-time close of business (HH:MM) instead of 24:00.
+    #[arg(long, value_parser = parse_hhmm)]
+    pub close_of_business: Option<chrono::NaiveTime>,
+    /// Session lifetime in hours.
+    #[arg(long, default_value_t = 168)]
+    pub session_ttl_hours: u64,
+}
+
+fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("expected HH:MM, got {s:?}"))
+}
+
+impl ServerArgs {
+    pub fn config(&self) -> crate::server::ServerConfig {
+        crate::server::ServerConfig {
+            listen: self.listen.clone(),
+            database: self.database.clone(),
+            test_clock: self.test_clock,
+            sweep_interval: Duration::from_millis(self.sweep_interval_ms.max(10)),
+            remind_before: Duration::from_secs(self.remind_before_minutes * 60),
+            close_of_business: self.close_of_business,
+            session_ttl: Duration::from_secs(self.session_ttl_hours.max(1) * 3600),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create the first admin account (refuses if an admin exists).
+    Bootstrap {
+        #[arg(
+            long,
+            default_value = "sqlite://shenguan.db",
+            env = "SHENGUAN_DATABASE"
+        )]
+        database: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "系统管理员")]
+        display_name: String,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Load a State Council holiday notice (JSON: {"year", "days": [{"date","name","isOffDay"}]}).
+    Import {
+        file: PathBuf,
+        #[arg(
+            long,
+            default_value = "sqlite://shenguan.db",
+            env = "SHENGUAN_DATABASE"
+        )]
+        database: String,
+    },
+    /// Compute "within N working days" of an instant by the legal rule.
+    Deadline {
+        /// RFC 3339 instant, e.g. 2026-09-30T15:00:00+08:00
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        working_days: u32,
+        /// Print {"deadline", "provisional"} as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Use the calendar stored in this database (with any imported years) instead of the shipped one.
+        #[arg(long)]
+        database: Option<String>,
+        /// Close of business (HH:MM) instead of 24:00.
+        #[arg(long, value_parser = parse_hhmm)]
+        close_of_business: Option<chrono::NaiveTime>,
+    },
+}
+
+pub fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Server(args) => run_server(args).await,
+        Command::Admin(AdminCommand::Bootstrap {
+            database,
+            username,
+            display_name,
+            password_stdin: _,
+        }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            crate::admin::bootstrap(&database, &username, &display_name, &password).await?;
+            eprintln!("已创建管理员 {username} / admin {username} created");
+            Ok(())
+        }
+        Command::Calendar(CalendarCommand::Import { file, database }) => {
+            let text = std::fs::read_to_string(&file)?;
+            let years = crate::admin::import_calendar(&database, &text).await?;
+            eprintln!("已导入 {years:?} / imported {years:?}");
+            Ok(())
+        }
+        Command::Calendar(CalendarCommand::Deadline {
+            from,
+            working_days,
+            json,
+            database,
+            close_of_business,
+        }) => {
+            let from = chrono::DateTime::parse_from_rfc3339(&from)
+                .map_err(|e| anyhow::anyhow!("--from must be an RFC 3339 instant: {e}"))?;
+            let calendar = match database {
+                Some(url) => crate::admin::stored_calendar(&url).await?,
+                None => crate::domain::Calendar::shipped(),
+            }
+            .with_close_of_business(close_of_business);
+            let dl = calendar.deadline(from.with_timezone(&chrono::Utc), working_days)?;
+            if json {
+                let answer = crate::api::DeadlineAnswer {
+                    deadline: dl.at,
+                    provisional: dl.provisional,
+                };
+                println!("{}", serde_json::to_string(&answer)?);
+            } else {
+                println!(
+                    "{}{}",
+                    dl.at.to_rfc3339(),
+                    if dl.provisional { " (provisional)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
+    let server = crate::server::start(args.config(), None).await?;
+    // Print the URL on stdout so scripts (and tests) can find a port-0 server.
+    println!("{}", server.url());
+    let stop = server.state.shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        stop.cancel();
+    });
+    server.wait().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler installs");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

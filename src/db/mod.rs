@@ -1,0 +1,385 @@
+//! Storage: one `Db` over SQLite (embedded default) or PostgreSQL (several instances).
+//!
+//! Queries are portable SQL with `$n` placeholders, bound to times from the `Clock` (never
+//! `now()` in SQL). Each operation is written once and expanded for both drivers by the
+//! `write_tx!` / `read!` macros, so the two backends cannot drift apart.
+//!
+//! Every write transaction collects its *effects* — events for the live stream and audit
+//! lines — and `write_tx!` stores them in the same transaction just before commit. On
+//! PostgreSQL the event insert is serialised by an advisory lock, so event ids become visible
+//! in id order and a reader that resumes "after id N" can never skip a late-committing event.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::api::{Department, DepartmentKind};
+use crate::error::{AppError, AppResult};
+
+/// Start a write transaction, run `$body` (which may `?` out: the transaction then rolls
+/// back), store the collected effects, commit, and wake the local event fan-out.
+macro_rules! write_tx {
+    ($db:expr, |$tx:ident, $fx:ident| $body:expr) => {{
+        let db: &$crate::db::Db = $db;
+        #[allow(unused_mut)]
+        let mut $fx = $crate::db::Effects::default();
+        let value = match db.pool() {
+            $crate::db::Pool::Sqlite(pool) => {
+                // IMMEDIATE takes the write lock up front: a deferred read→write upgrade would
+                // fail at once with "database is locked" under concurrency.
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let value = $body;
+                flush_effects!(&mut *$tx, &$fx, false);
+                $tx.commit().await?;
+                value
+            }
+            $crate::db::Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                flush_effects!(&mut *$tx, &$fx, true);
+                $tx.commit().await?;
+                value
+            }
+        };
+        if !$fx.events.is_empty() {
+            db.events_committed();
+        }
+        value
+    }};
+}
+
+/// Run a read with `$conn` bound to the pool of either driver.
+macro_rules! read {
+    ($db:expr, |$conn:ident| $body:expr) => {{
+        let db: &$crate::db::Db = $db;
+        match db.pool() {
+            $crate::db::Pool::Sqlite($conn) => $body,
+            $crate::db::Pool::Postgres($conn) => $body,
+        }
+    }};
+}
+
+macro_rules! flush_effects {
+    ($conn:expr, $fx:expr, $pg:expr) => {{
+        let fx: &$crate::db::Effects = $fx;
+        for chunk in fx.audit.chunks(1000) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) ",
+            );
+            qb.push_values(chunk, |mut b, a| {
+                b.push_bind(a.at)
+                    .push_bind(&a.actor)
+                    .push_bind(a.action)
+                    .push_bind(a.entity)
+                    .push_bind(a.entity_id)
+                    .push_bind(&a.detail);
+            });
+            qb.build().execute($conn).await?;
+        }
+        if !fx.events.is_empty() {
+            if $pg {
+                sqlx::query("SELECT pg_advisory_xact_lock(7240001)")
+                    .execute($conn)
+                    .await?;
+            }
+            for chunk in fx.events.chunks(1000) {
+                let mut qb =
+                    sqlx::QueryBuilder::new("INSERT INTO events (kind, dept_a, dept_b, data, at) ");
+                qb.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.kind)
+                        .push_bind(e.dept_a)
+                        .push_bind(e.dept_b)
+                        .push_bind(&e.data)
+                        .push_bind(e.at);
+                });
+                qb.build().execute($conn).await?;
+            }
+            if $pg {
+                sqlx::query("SELECT pg_notify('shenguan_events', '')")
+                    .execute($conn)
+                    .await?;
+            }
+        }
+    }};
+}
+
+pub mod calendar;
+pub mod deliveries;
+pub mod disputes;
+pub mod events;
+pub mod people;
+pub mod pushes;
+pub mod reports;
+pub mod rows;
+
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An event to append to the log in the current transaction.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: &'static str,
+    /// Departments that may see it (both `None`: everyone).
+    pub dept_a: Option<i64>,
+    pub dept_b: Option<i64>,
+    pub data: String,
+    pub at: i64,
+}
+
+/// An audit line: who did what to which record, when.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub at: i64,
+    pub actor: String,
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: Option<i64>,
+    pub detail: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub events: Vec<NewEvent>,
+    pub audit: Vec<NewAudit>,
+}
+
+impl Effects {
+    pub fn event<T: serde::Serialize>(
+        &mut self,
+        kind: &'static str,
+        depts: (Option<i64>, Option<i64>),
+        data: &T,
+        at: i64,
+    ) {
+        self.events.push(NewEvent {
+            kind,
+            dept_a: depts.0,
+            dept_b: depts.1,
+            data: serde_json::to_string(data).expect("wire types serialise"),
+            at,
+        });
+    }
+    pub fn audit(
+        &mut self,
+        at: i64,
+        actor: &str,
+        action: &'static str,
+        entity: &'static str,
+        id: Option<i64>,
+        detail: serde_json::Value,
+    ) {
+        self.audit.push(NewAudit {
+            at,
+            actor: actor.to_string(),
+            action,
+            entity,
+            entity_id: id,
+            detail: detail.to_string(),
+        });
+    }
+}
+
+#[derive(Default)]
+struct DeptMaps {
+    by_id: HashMap<i64, Department>,
+    by_code: HashMap<String, i64>,
+}
+
+struct Inner {
+    pool: Pool,
+    /// Woken after every commit that wrote events (the local fan-out then reads the log).
+    events_written: tokio::sync::Notify,
+    depts: RwLock<DeptMaps>,
+    url_kind: &'static str,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({})", self.inner.url_kind)
+    }
+}
+
+impl Db {
+    /// Connect (creating a SQLite file if missing) and apply migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(32)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Pool::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // These are legal records: every commit is durable before it is answered.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-65536");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            Pool::Sqlite(pool)
+        } else {
+            anyhow::bail!("unsupported database URL (expected sqlite://… or postgres://…)");
+        };
+        let url_kind = match pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        };
+        let db = Self {
+            inner: Arc::new(Inner {
+                pool,
+                events_written: tokio::sync::Notify::new(),
+                depts: RwLock::new(DeptMaps::default()),
+                url_kind,
+            }),
+        };
+        db.reload_departments().await?;
+        Ok(db)
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.inner.url_kind
+    }
+
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.inner.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub(crate) fn events_committed(&self) {
+        // notify_one stores a permit when the tailer is busy, so no wake-up is lost.
+        self.inner.events_written.notify_one();
+    }
+
+    /// Resolves when a local commit wrote events.
+    pub async fn events_written(&self) {
+        self.inner.events_written.notified().await
+    }
+
+    /// Wake local event readers (used when another instance's NOTIFY arrives).
+    pub fn wake_event_readers(&self) {
+        self.inner.events_written.notify_one();
+    }
+
+    pub async fn ping(&self) -> AppResult<()> {
+        read!(self, |c| sqlx::query("SELECT 1")
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Departments change rarely and are needed on every response (id → code): cached, and
+    /// reloaded on a miss so that another instance's new department is found.
+    pub async fn reload_departments(&self) -> AppResult<()> {
+        let rows: Vec<rows::DepartmentRow> = read!(self, |c| sqlx::query_as(
+            "SELECT id, code, name, kind FROM departments"
+        )
+        .fetch_all(c)
+        .await)?;
+        let mut maps = DeptMaps::default();
+        for r in rows {
+            let kind = DepartmentKind::parse(&r.kind).unwrap_or(DepartmentKind::Supervision);
+            maps.by_code.insert(r.code.clone(), r.id);
+            maps.by_id.insert(
+                r.id,
+                Department {
+                    code: r.code,
+                    name: r.name,
+                    kind,
+                },
+            );
+        }
+        *self.inner.depts.write().unwrap_or_else(|e| e.into_inner()) = maps;
+        Ok(())
+    }
+
+    pub async fn department_by_id(&self, id: i64) -> AppResult<Department> {
+        if let Some(d) = self.cached_dept(id) {
+            return Ok(d);
+        }
+        self.reload_departments().await?;
+        self.cached_dept(id)
+            .ok_or_else(|| AppError::Internal(format!("department {id} vanished")))
+    }
+
+    fn cached_dept(&self, id: i64) -> Option<Department> {
+        self.inner
+            .depts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_id
+            .get(&id)
+            .cloned()
+    }
+
+    /// The code of a department id, from the cache (ids come from our own rows).
+    pub fn dept_code(&self, id: i64) -> String {
+        self.cached_dept(id)
+            .map(|d| d.code)
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+
+    pub async fn department_id(&self, code: &str) -> AppResult<Option<(i64, Department)>> {
+        let lookup = |db: &Self| {
+            let maps = db.inner.depts.read().unwrap_or_else(|e| e.into_inner());
+            maps.by_code
+                .get(code)
+                .map(|id| (*id, maps.by_id[id].clone()))
+        };
+        if let Some(found) = lookup(self) {
+            return Ok(Some(found));
+        }
+        self.reload_departments().await?;
+        Ok(lookup(self))
+    }
+
+    pub fn departments(&self) -> Vec<(i64, Department)> {
+        let maps = self.inner.depts.read().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<_> = maps.by_id.iter().map(|(id, d)| (*id, d.clone())).collect();
+        v.sort_by_key(|(id, _)| *id);
+        v
+    }
+}
+
+/// Map a unique-constraint violation to a 409/422, anything else to an internal error.
+pub fn unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

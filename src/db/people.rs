@@ -1,0 +1,308 @@
+//! Departments, users, sessions and API keys.
+
+use crate::api::*;
+use crate::domain::Principal;
+use crate::error::{AppError, AppResult};
+
+use super::rows::UserRow;
+use super::{Db, unique_violation};
+
+pub async fn create_department(
+    db: &Db,
+    actor: &Principal,
+    d: &NewDepartment,
+    now: i64,
+) -> AppResult<Department> {
+    let res: Result<i64, sqlx::Error> = async {
+        Ok(write_tx!(db, |tx, fx| {
+            let (id,): (i64,) =
+                sqlx::query_as("INSERT INTO departments (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                    .bind(&d.code)
+                    .bind(&d.name)
+                    .bind(d.kind.as_str())
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            fx.audit(now, &actor.name, "department.create", "department", Some(id), serde_json::to_value(d).unwrap_or_default());
+            id
+        }))
+    }
+    .await;
+    match res {
+        Ok(_) => {}
+        Err(e) if unique_violation(&e) => {
+            return Err(AppError::conflict(
+                "department_exists",
+                format!("部门代码已存在 / department code {} exists", d.code),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    db.reload_departments().await?;
+    Ok(Department {
+        code: d.code.clone(),
+        name: d.name.clone(),
+        kind: d.kind,
+    })
+}
+
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub department_id: Option<i64>,
+}
+
+pub async fn create_user(
+    db: &Db,
+    actor: &Principal,
+    u: NewUserRow<'_>,
+    now: i64,
+) -> AppResult<User> {
+    let res: Result<i64, sqlx::Error> = async {
+        Ok(write_tx!(db, |tx, fx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (username, password_hash, display_name, role, department_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(u.username)
+            .bind(u.password_hash)
+            .bind(u.display_name)
+            .bind(u.role.as_str())
+            .bind(u.department_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            fx.audit(
+                now,
+                &actor.name,
+                "user.create",
+                "user",
+                Some(id),
+                serde_json::json!({"username": u.username, "role": u.role.as_str(), "department_id": u.department_id}),
+            );
+            id
+        }))
+    }
+    .await;
+    let id = match res {
+        Ok(id) => id,
+        Err(e) if unique_violation(&e) => {
+            return Err(AppError::Conflict {
+                code: "username_taken",
+                message: format!("用户名已被使用 / username {} is taken", u.username),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(User {
+        id,
+        username: u.username.to_string(),
+        display_name: u.display_name.to_string(),
+        role: u.role,
+        department: u.department_id.map(|d| db.dept_code(d)),
+    })
+}
+
+pub async fn admin_exists(db: &Db) -> AppResult<bool> {
+    let row: Option<(i64,)> = read!(db, |c| sqlx::query_as(
+        "SELECT id FROM users WHERE role = 'admin' LIMIT 1"
+    )
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.is_some())
+}
+
+pub async fn user_by_username(db: &Db, username: &str) -> AppResult<Option<UserRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, username, password_hash, display_name, role, department_id FROM users WHERE username = $1"
+    )
+    .bind(username)
+    .fetch_optional(c)
+    .await
+    })?)
+}
+
+pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, username, password_hash, display_name, role, department_id FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await
+    })?)
+}
+
+pub async fn list_users(db: &Db) -> AppResult<Vec<UserRow>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, username, password_hash, display_name, role, department_id FROM users ORDER BY id"
+    )
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+pub async fn create_session(
+    db: &Db,
+    user: &UserRow,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> AppResult<()> {
+    write_tx!(db, |tx, fx| {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        fx.audit(
+            now,
+            &user.username,
+            "session.create",
+            "user",
+            Some(user.id),
+            serde_json::json!({}),
+        );
+    });
+    Ok(())
+}
+
+/// Revoke a session; returns whether it was live.
+pub async fn revoke_session(
+    db: &Db,
+    actor: &Principal,
+    token_hash: &str,
+    now: i64,
+) -> AppResult<bool> {
+    Ok(write_tx!(db, |tx, fx| {
+        let r = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+        fx.audit(
+            now,
+            &actor.name,
+            "session.revoke",
+            "user",
+            actor.user_id,
+            serde_json::json!({}),
+        );
+        r.rows_affected() == 1
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct PrincipalRow {
+    user_id: i64,
+    username: String,
+    role: String,
+    department_id: Option<i64>,
+}
+
+pub async fn principal_for_session(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> AppResult<Option<Principal>> {
+    let row: Option<PrincipalRow> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT u.id AS user_id, u.username, u.role, u.department_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.map(|r| Principal {
+        user_id: Some(r.user_id),
+        api_key_id: None,
+        name: r.username,
+        role: Role::parse(&r.role).unwrap_or(Role::SupervisionStaff),
+        department_id: r.department_id,
+    }))
+}
+
+pub async fn create_api_key(
+    db: &Db,
+    actor: &Principal,
+    name: &str,
+    department_id: i64,
+    key_hash: &str,
+    now: i64,
+) -> AppResult<i64> {
+    Ok(write_tx!(db, |tx, fx| {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO api_keys (key_hash, name, department_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(key_hash)
+        .bind(name)
+        .bind(department_id)
+        .bind(actor.user_id.unwrap_or(0))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        fx.audit(
+            now,
+            &actor.name,
+            "api_key.create",
+            "api_key",
+            Some(id),
+            serde_json::json!({"name": name, "department_id": department_id}),
+        );
+        id
+    }))
+}
+
+pub async fn revoke_api_key(db: &Db, actor: &Principal, id: i64, now: i64) -> AppResult<bool> {
+    Ok(write_tx!(db, |tx, fx| {
+        let r =
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        fx.audit(
+            now,
+            &actor.name,
+            "api_key.revoke",
+            "api_key",
+            Some(id),
+            serde_json::json!({}),
+        );
+        r.rows_affected() == 1
+    }))
+}
+
+pub async fn principal_for_api_key(db: &Db, key_hash: &str) -> AppResult<Option<Principal>> {
+    let row: Option<(i64, String, i64, String)> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT k.id, k.name, k.department_id, dp.kind FROM api_keys k JOIN departments dp ON dp.id = k.department_id \
+         WHERE k.key_hash = $1 AND k.revoked_at IS NULL"
+    )
+    .bind(key_hash)
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.map(|(id, name, dept, kind)| Principal {
+        user_id: None,
+        api_key_id: Some(id),
+        name: format!("api-key:{name}"),
+        // A business system acts as staff of its own department.
+        role: if kind == "approval" {
+            Role::ApprovalStaff
+        } else {
+            Role::SupervisionStaff
+        },
+        department_id: Some(dept),
+    }))
+}

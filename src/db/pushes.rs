@@ -1,0 +1,224 @@
+//! Pushes (art. 7(1) approval, 7(2) supervision): one push, one delivery per recipient, and
+//! the `Idempotency-Key` record — all in one transaction.
+
+use crate::api::*;
+use crate::domain::{Principal, from_millis, to_cst};
+use crate::error::{AppError, AppResult};
+
+use super::rows::{DELIVERY_COLUMNS, DeliveryRow, PushRow};
+use super::{Db, unique_violation};
+
+pub struct PushInsert<'a> {
+    pub kind: PushKind,
+    pub source_department_id: i64,
+    pub content: &'a PushContent,
+    pub title: &'a str,
+    pub counterparty_name: Option<&'a str>,
+    pub license_no: Option<&'a str>,
+    pub important: bool,
+    pub recipients: &'a [i64],
+    pub received_at: i64,
+    pub claim_deadline: i64,
+    pub feedback_deadline: i64,
+    pub provisional: bool,
+}
+
+/// An `Idempotency-Key` as scoped to its principal, with the hash of the request body.
+pub struct IdempotencyKey {
+    pub principal: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+pub enum PushOutcome {
+    Created(Push),
+    /// The same key and body were seen before: the original answer, byte for byte.
+    Replayed {
+        status: u16,
+        body: String,
+    },
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Principal,
+    p: &PushInsert<'_>,
+    idem: Option<&IdempotencyKey>,
+) -> AppResult<PushOutcome> {
+    match try_create(db, actor, p, idem).await {
+        // Two requests with one key raced (PostgreSQL): the loser rolled back; now the
+        // winner's record is committed and the replay path answers.
+        Err(Race) if idem.is_some() => try_create(db, actor, p, idem).await.map_err(|_| {
+            AppError::conflict(
+                "idempotency_in_progress",
+                "同一幂等键的请求正在处理 / a request with this Idempotency-Key is in progress",
+            )
+        })?,
+        Err(Race) => Err(AppError::Internal(
+            "unique violation without idempotency key".into(),
+        )),
+        Ok(r) => r,
+    }
+}
+
+struct Race;
+const RACE: &str = "idempotency_race";
+
+async fn try_create(
+    db: &Db,
+    actor: &Principal,
+    p: &PushInsert<'_>,
+    idem: Option<&IdempotencyKey>,
+) -> Result<AppResult<PushOutcome>, Race> {
+    let res: AppResult<PushOutcome> = async {
+        Ok(write_tx!(db, |tx, fx| {
+            let mut replay = None;
+            if let Some(k) = idem {
+                let found: Option<(String, i64, String)> = sqlx::query_as(
+                    "SELECT request_hash, status, body FROM idempotency WHERE principal = $1 AND key = $2",
+                )
+                .bind(&k.principal)
+                .bind(&k.key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((hash, status, body)) = found {
+                    if hash != k.request_hash {
+                        return Err(AppError::Invalid {
+                            code: "idempotency_key_reused",
+                            message: "此幂等键已用于不同的请求 / Idempotency-Key was already used with a different body".into(),
+                            field: Some("Idempotency-Key".into()),
+                        });
+                    }
+                    replay = Some(PushOutcome::Replayed { status: status as u16, body });
+                }
+            }
+            match replay {
+                Some(r) => r,
+                None => {
+                    let content = serde_json::to_string(p.content)?;
+                    let (push_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    )
+                    .bind(p.kind.as_str())
+                    .bind(p.source_department_id)
+                    .bind(p.title)
+                    .bind(p.counterparty_name)
+                    .bind(p.license_no)
+                    .bind(p.important)
+                    .bind(&content)
+                    .bind(p.received_at)
+                    .bind(&actor.name)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let mut deliveries = Vec::with_capacity(p.recipients.len());
+                    for dept in p.recipients {
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) \
+                             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, FALSE) RETURNING id",
+                        )
+                        .bind(push_id)
+                        .bind(dept)
+                        .bind(p.source_department_id)
+                        .bind(p.received_at)
+                        .bind(p.claim_deadline)
+                        .bind(p.feedback_deadline)
+                        .bind(p.provisional)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        let row = DeliveryRow {
+                            id,
+                            push_id,
+                            push_kind: p.kind.as_str().into(),
+                            department_id: *dept,
+                            source_department_id: p.source_department_id,
+                            title: p.title.into(),
+                            counterparty_name: p.counterparty_name.map(Into::into),
+                            license_no: p.license_no.map(Into::into),
+                            important: p.important,
+                            status: "pending".into(),
+                            received_at: p.received_at,
+                            claim_deadline: p.claim_deadline,
+                            feedback_deadline: p.feedback_deadline,
+                            deadline_provisional: p.provisional,
+                            claimed_at: None,
+                            claimed_by: None,
+                            escalated: false,
+                        };
+                        let delivery = row.to_api(db);
+                        fx.event(event_types::DELIVERY_CREATED, row.audience(), &delivery, p.received_at);
+                        deliveries.push(delivery);
+                    }
+                    let push = Push {
+                        id: push_id,
+                        kind: p.kind,
+                        source_department: db.dept_code(p.source_department_id),
+                        created_at: to_cst(from_millis(p.received_at)),
+                        created_by: actor.name.clone(),
+                        content: p.content.clone(),
+                        deliveries,
+                    };
+                    fx.audit(
+                        p.received_at,
+                        &actor.name,
+                        "push.create",
+                        "push",
+                        Some(push_id),
+                        serde_json::json!({"kind": p.kind.as_str(), "recipients": p.recipients}),
+                    );
+                    if let Some(k) = idem {
+                        sqlx::query(
+                            "INSERT INTO idempotency (principal, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(&k.principal)
+                        .bind(&k.key)
+                        .bind(&k.request_hash)
+                        .bind(201i64)
+                        .bind(serde_json::to_string(&push)?)
+                        .bind(p.received_at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| if unique_violation(&e) { AppError::conflict(RACE, "") } else { e.into() })?;
+                    }
+                    PushOutcome::Created(push)
+                }
+            }
+        }))
+    }
+    .await;
+    match res {
+        Err(AppError::Conflict { code: RACE, .. }) => Err(Race),
+        other => Ok(other),
+    }
+}
+
+/// A push with all its deliveries (for the delivery detail view).
+pub async fn get(db: &Db, push_id: i64) -> AppResult<Option<Push>> {
+    let row: Option<PushRow> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, kind, source_department_id, content, created_at, created_by FROM pushes WHERE id = $1"
+    )
+    .bind(push_id)
+    .fetch_optional(c)
+    .await
+    })?;
+    let Some(row) = row else { return Ok(None) };
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.push_id = $1 ORDER BY d.id"
+    );
+    let deliveries: Vec<DeliveryRow> =
+        read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(push_id)
+            .fetch_all(c)
+            .await)?;
+    let content: PushContent = serde_json::from_str(&row.content)?;
+    Ok(Some(Push {
+        id: row.id,
+        kind: PushKind::parse(&row.kind).unwrap_or(PushKind::Approval),
+        source_department: db.dept_code(row.source_department_id),
+        created_at: to_cst(from_millis(row.created_at)),
+        created_by: row.created_by,
+        content,
+        deliveries: deliveries.iter().map(|d| d.to_api(db)).collect(),
+    }))
+}

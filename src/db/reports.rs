@@ -1,0 +1,149 @@
+//! Monthly statistics (art. 7: "每月通报…上传认领情况"), the accountability ledger
+//! (arts. 14–15) and the audit trail.
+
+use std::collections::HashMap;
+
+use crate::api::*;
+use crate::domain::{from_millis, to_cst};
+use crate::error::AppResult;
+
+use super::Db;
+
+#[derive(sqlx::FromRow)]
+struct MonthRow {
+    department_id: i64,
+    received: i64,
+    claimed: i64,
+    auto_claimed: i64,
+    pending: i64,
+    claim_ms: i64,
+}
+
+/// Per-department figures for deliveries received in `[from, to)` (see docs/STATISTICS.md).
+/// A range scan of the covering index `deliveries_month`: no table rows are read.
+pub async fn monthly(
+    db: &Db,
+    month: &str,
+    from: i64,
+    to: i64,
+    only_dept: Option<i64>,
+) -> AppResult<MonthlyStats> {
+    let rows: Vec<MonthRow> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT department_id, \
+                COUNT(*) AS received, \
+                CAST(SUM(CASE WHEN status = 'claimed' THEN 1 ELSE 0 END) AS BIGINT) AS claimed, \
+                CAST(SUM(CASE WHEN status = 'auto_claimed' THEN 1 ELSE 0 END) AS BIGINT) AS auto_claimed, \
+                CAST(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS BIGINT) AS pending, \
+                CAST(SUM(CASE WHEN status = 'claimed' THEN claimed_at - received_at ELSE 0 END) AS BIGINT) AS claim_ms \
+         FROM deliveries WHERE received_at >= $1 AND received_at < $2 GROUP BY department_id"
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?;
+    let disputes: Vec<(i64, i64)> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT raised_by_department_id, COUNT(*) FROM disputes WHERE opened_at >= $1 AND opened_at < $2 GROUP BY raised_by_department_id"
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?;
+    let disputes: HashMap<i64, i64> = disputes.into_iter().collect();
+    let by_dept: HashMap<i64, MonthRow> = rows.into_iter().map(|r| (r.department_id, r)).collect();
+    let mut departments = Vec::new();
+    // Every department appears, including those that received nothing: a zero is a fact.
+    for (id, dept) in db.departments() {
+        if only_dept.is_some_and(|d| d != id) {
+            continue;
+        }
+        let r = by_dept.get(&id);
+        let received = r.map_or(0, |r| r.received);
+        let claimed = r.map_or(0, |r| r.claimed);
+        let auto = r.map_or(0, |r| r.auto_claimed);
+        let decided = claimed + auto;
+        departments.push(DepartmentMonth {
+            department: dept.code,
+            name: dept.name,
+            received,
+            claimed_on_time: claimed,
+            auto_claimed: auto,
+            pending: r.map_or(0, |r| r.pending),
+            on_time_rate: (decided > 0).then(|| claimed as f64 / decided as f64),
+            avg_claim_seconds: (claimed > 0)
+                .then(|| r.map_or(0, |r| r.claim_ms) as f64 / claimed as f64 / 1000.0),
+            disputes_opened: disputes.get(&id).copied().unwrap_or(0),
+        });
+    }
+    Ok(MonthlyStats {
+        month: month.to_string(),
+        departments,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountabilityRow {
+    id: i64,
+    department_id: i64,
+    rule: String,
+    article: String,
+    delivery_id: i64,
+    push_id: i64,
+    item: String,
+    occurred_at: i64,
+}
+
+pub async fn accountability(
+    db: &Db,
+    from: i64,
+    to: i64,
+    only_dept: Option<i64>,
+) -> AppResult<Vec<AccountabilityRecord>> {
+    let rows: Vec<AccountabilityRow> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, department_id, rule, article, delivery_id, push_id, item, occurred_at FROM accountability \
+         WHERE occurred_at >= $1 AND occurred_at < $2 AND ($3 IS NULL OR department_id = $3) ORDER BY occurred_at, id"
+    )
+    .bind(from)
+    .bind(to)
+    .bind(only_dept)
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AccountabilityRecord {
+            id: r.id,
+            department: db.dept_code(r.department_id),
+            rule: r.rule,
+            article: r.article,
+            delivery_id: r.delivery_id,
+            push_id: r.push_id,
+            item: r.item,
+            occurred_at: to_cst(from_millis(r.occurred_at)),
+        })
+        .collect())
+}
+
+/// A delivery's history from the audit trail.
+pub async fn history(db: &Db, delivery_id: i64) -> AppResult<Vec<HistoryEntry>> {
+    let rows: Vec<(i64, String, String)> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT at, actor, action FROM audit_log WHERE entity = 'delivery' AND entity_id = $1 ORDER BY id"
+    )
+    .bind(delivery_id)
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, action)| HistoryEntry {
+            at: to_cst(from_millis(at)),
+            actor,
+            action,
+        })
+        .collect())
+}

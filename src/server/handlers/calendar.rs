@@ -1,0 +1,83 @@
+//! The working-day calendar: published years, loading a new notice, computing a deadline.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::api::*;
+use crate::domain::calendar::CalendarError;
+use crate::domain::to_millis;
+use crate::error::{AppError, AppResult};
+use crate::server::AppState;
+use crate::server::auth::Auth;
+use crate::server::extract::{ApiJson, Params, bad_param};
+
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", responses((status = 200, body = CalendarInfo)), security(("bearer" = [])))]
+pub async fn calendar_info(
+    State(s): State<AppState>,
+    _auth: Auth,
+) -> AppResult<Json<CalendarInfo>> {
+    Ok(Json(CalendarInfo {
+        published_years: s.calendar().published_years(),
+    }))
+}
+
+/// Load (or replace) one year's State Council holiday notice. Every instance reloads.
+#[utoipa::path(post, path = "/api/v1/calendar/years", tag = "calendar", request_body = CalendarYear,
+    responses((status = 201, body = CalendarInfo), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn import_calendar_year(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CalendarYear>,
+) -> AppResult<(StatusCode, Json<CalendarInfo>)> {
+    auth.require(&[Role::Admin])?;
+    // Validate on a copy first: a bad notice must not touch the live calendar.
+    let mut trial = s.calendar().clone();
+    trial
+        .load_year(body.year, body.days.clone())
+        .map_err(|e| match e {
+            CalendarError::YearOutOfRange(_) => AppError::invalid("year", e.to_string()),
+            _ => AppError::invalid("days", e.to_string()),
+        })?;
+    crate::db::calendar::store_year(
+        &s.db,
+        &auth.0,
+        body.year,
+        &body.days,
+        to_millis(s.clock.now()),
+        true,
+    )
+    .await?;
+    s.reload_calendar()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(super::created(CalendarInfo {
+        published_years: s.calendar().published_years(),
+    }))
+}
+
+/// "Within N working days" of an instant, by the legal rule.
+#[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar",
+    params(("from" = String, Query, description = "RFC 3339 instant"), ("working_days" = u32, Query, description = "1–3650")),
+    responses((status = 200, body = DeadlineAnswer), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn calendar_deadline(
+    State(s): State<AppState>,
+    _auth: Auth,
+    mut q: Params,
+) -> AppResult<Json<DeadlineAnswer>> {
+    let from = q.require("from")?;
+    let from = chrono::DateTime::parse_from_rfc3339(&from)
+        .map_err(|_| bad_param("from", "应为 RFC 3339 时间 / expected an RFC 3339 instant"))?;
+    let n = q
+        .take_parsed::<u32>("working_days", "应为正整数 / expected a positive integer")?
+        .ok_or_else(|| bad_param("working_days", "必填 / required"))?;
+    q.finish()?;
+    let dl = s
+        .calendar()
+        .deadline(from.with_timezone(&chrono::Utc), n)
+        .map_err(|e| bad_param("working_days", &e.to_string()))?;
+    Ok(Json(DeadlineAnswer {
+        deadline: dl.at,
+        provisional: dl.provisional,
+    }))
+}

@@ -1,0 +1,198 @@
+//! Deliveries: the queue, the detail view, claims (art. 7(1)1) and escalation (督办).
+
+use std::sync::atomic::Ordering;
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine;
+
+use crate::api::*;
+use crate::db::deliveries::{self as store, Direction, ListFilter};
+use crate::db::rows::DeliveryRow;
+use crate::domain::{to_millis, validate};
+use crate::error::{AppError, AppResult};
+use crate::server::AppState;
+use crate::server::auth::Auth;
+use crate::server::extract::{ApiJson, Id, Params, bad_param};
+
+/// The delivery if the caller may see it; another department's is "not found".
+pub(crate) async fn visible_delivery(s: &AppState, auth: &Auth, id: i64) -> AppResult<DeliveryRow> {
+    store::get(&s.db, id)
+        .await?
+        .filter(|d| auth.0.can_see(d.audience()))
+        .ok_or_else(|| AppError::not_found("推送 / delivery"))
+}
+
+/// Only staff of the receiving department (or its business system) act on a delivery.
+pub(crate) fn require_recipient(auth: &Auth, d: &DeliveryRow) -> AppResult<()> {
+    let staff = auth.0.role.department_kind().is_some();
+    if staff && auth.0.department_id == Some(d.department_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("只有接收部门的工作人员可以执行此操作 / only the receiving department's staff may do this".into()))
+    }
+}
+
+pub(crate) fn encode_cursor(a: i64, b: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{a}:{b}"))
+}
+
+pub(crate) fn decode_cursor(c: &str) -> AppResult<(i64, i64)> {
+    let bad = || bad_param("cursor", "无效的游标 / invalid cursor");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let (a, b) = text.split_once(':').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+}
+
+pub(crate) fn take_limit(q: &mut Params) -> AppResult<i64> {
+    let limit = q
+        .take_parsed::<i64>("limit", "应为 1–500 的整数 / expected an integer 1–500")?
+        .unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(bad_param(
+            "limit",
+            "应为 1–500 的整数 / expected an integer 1–500",
+        ));
+    }
+    Ok(limit)
+}
+
+/// The queue, soonest claim deadline first; cursor-paged (keyset, fast at any depth).
+#[utoipa::path(get, path = "/api/v1/deliveries", tag = "deliveries",
+    params(("status" = Option<String>, Query, description = "pending | claimed | auto_claimed"),
+           ("direction" = Option<String>, Query, description = "incoming (default) | outgoing"),
+           ("department" = Option<String>, Query, description = "department code (roles that see all)"),
+           ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+           ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, body = Page<Delivery>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_deliveries(
+    State(s): State<AppState>,
+    auth: Auth,
+    mut q: Params,
+) -> AppResult<Json<Page<Delivery>>> {
+    let status = match q.take("status") {
+        Some(v) => Some(
+            DeliveryStatus::parse(&v)
+                .ok_or_else(|| bad_param("status", "应为 pending、claimed 或 auto_claimed"))?,
+        ),
+        None => None,
+    };
+    let direction = match q.take("direction").as_deref() {
+        None | Some("incoming") => Direction::Incoming,
+        Some("outgoing") => Direction::Outgoing,
+        Some(_) => {
+            return Err(bad_param(
+                "direction",
+                "应为 incoming 或 outgoing / expected incoming or outgoing",
+            ));
+        }
+    };
+    let department = q.take("department");
+    let limit = take_limit(&mut q)?;
+    let after = q.take("cursor").map(|c| decode_cursor(&c)).transpose()?;
+    q.finish()?;
+    let p = &auth.0;
+    let dept = match (p.sees_all(), department) {
+        (true, None) => None,
+        (true, Some(code)) => Some(
+            s.db.department_id(&code)
+                .await?
+                .ok_or_else(|| bad_param("department", "没有这个部门 / unknown department"))?
+                .0,
+        ),
+        (false, code) => {
+            let own = p.department_id.ok_or_else(AppError::forbidden_role)?;
+            if code.is_some_and(|c| c != s.db.dept_code(own)) {
+                return Err(AppError::not_found("部门 / department"));
+            }
+            Some(own)
+        }
+    };
+    let rows = store::list(
+        &s.db,
+        &ListFilter {
+            status,
+            department: dept.map(|d| (d, direction)),
+            after,
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    Ok(Json(page(&s, rows, limit as usize)))
+}
+
+fn page(s: &AppState, mut rows: Vec<DeliveryRow>, limit: usize) -> Page<Delivery> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| encode_cursor(r.claim_deadline, r.id)))
+        .flatten();
+    Page {
+        items: rows.iter().map(|r| r.to_api(&s.db)).collect(),
+        next_cursor,
+    }
+}
+
+/// One delivery with its push, threads, escalations and history.
+#[utoipa::path(get, path = "/api/v1/deliveries/{id}", tag = "deliveries", params(("id" = i64, Path)),
+    responses((status = 200, body = DeliveryDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_delivery(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> AppResult<Json<DeliveryDetail>> {
+    let row = visible_delivery(&s, &auth, id).await?;
+    let push = crate::db::pushes::get(&s.db, row.push_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("推送 / push"))?;
+    Ok(Json(DeliveryDetail {
+        delivery: row.to_api(&s.db),
+        push,
+        disputes: crate::db::disputes::for_delivery(&s.db, id).await?,
+        escalations: store::escalations(&s.db, id).await?,
+        history: crate::db::reports::history(&s.db, id).await?,
+    }))
+}
+
+/// Claim (认领) before the deadline. At or after the deadline it is too late: the sweeper
+/// auto-claims it and the department is held to account.
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/claim", tag = "deliveries", params(("id" = i64, Path)),
+    responses((status = 200, body = Delivery), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn claim_delivery(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> AppResult<Json<Delivery>> {
+    let row = visible_delivery(&s, &auth, id).await?;
+    require_recipient(&auth, &row)?;
+    let row = store::claim(&s.db, &auth.0, id, to_millis(s.clock.now())).await?;
+    s.metrics.claims.fetch_add(1, Ordering::Relaxed);
+    Ok(Json(row.to_api(&s.db)))
+}
+
+/// Escalate (督办): supervisors on any delivery; staff of either side escalate upward.
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/escalate", tag = "deliveries", params(("id" = i64, Path)), request_body = NewEscalation,
+    responses((status = 201, body = Escalation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn escalate_delivery(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<NewEscalation>,
+) -> AppResult<(axum::http::StatusCode, Json<Escalation>)> {
+    let row = visible_delivery(&s, &auth, id).await?;
+    let p = &auth.0;
+    let party = p.role.department_kind().is_some()
+        && (p.department_id == Some(row.department_id)
+            || p.department_id == Some(row.source_department_id));
+    if !(p.role == Role::Supervisor || party) {
+        return Err(AppError::forbidden_role());
+    }
+    let reason = validate::text("reason", &body.reason, 2000)?;
+    let esc = store::escalate(&s.db, p, &row, &reason, to_millis(s.clock.now())).await?;
+    Ok(super::created(esc))
+}

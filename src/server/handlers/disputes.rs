@@ -1,0 +1,177 @@
+//! Question and dispute threads.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::api::*;
+use crate::db::disputes as store;
+use crate::db::rows::DisputeRow;
+use crate::domain::{to_millis, validate};
+use crate::error::{AppError, AppResult};
+use crate::server::AppState;
+use crate::server::auth::Auth;
+use crate::server::extract::{ApiJson, Id, Params, bad_param};
+
+use super::deliveries::{
+    decode_cursor, encode_cursor, require_recipient, take_limit, visible_delivery,
+};
+
+/// Raise a question or dispute on a delivery, within its feedback window (1 working day).
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/feedback", tag = "disputes", params(("id" = i64, Path)), request_body = NewMessage,
+    responses((status = 201, body = Dispute), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn open_dispute(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<NewMessage>,
+) -> AppResult<(StatusCode, Json<Dispute>)> {
+    let row = visible_delivery(&s, &auth, id).await?;
+    require_recipient(&auth, &row)?;
+    let text = validate::text("body", &body.body, 5000)?;
+    let now = s.clock.now();
+    if to_millis(now) >= row.feedback_deadline {
+        return Err(AppError::conflict(
+            "feedback_window_closed",
+            "反馈时限（1个工作日）已过 / the 1-working-day feedback window has closed",
+        ));
+    }
+    let due = s
+        .calendar()
+        .deadline(now, 1)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let dispute = store::open(
+        &s.db,
+        &auth.0,
+        &row,
+        &text,
+        to_millis(now),
+        to_millis(due.utc()),
+    )
+    .await?;
+    Ok(super::created(dispute))
+}
+
+async fn visible_dispute(s: &AppState, auth: &Auth, id: i64) -> AppResult<DisputeRow> {
+    store::get_row(&s.db, id)
+        .await?
+        .filter(|d| auth.0.can_see(d.audience()))
+        .ok_or_else(|| AppError::not_found("争议 / dispute"))
+}
+
+/// Only staff of the two departments concerned take part in a thread.
+fn require_party(auth: &Auth, d: &DisputeRow) -> AppResult<()> {
+    let p = &auth.0;
+    let party = p.role.department_kind().is_some()
+        && (p.department_id == Some(d.raised_by_department_id)
+            || p.department_id == Some(d.answering_department_id));
+    if party {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "只有争议双方的工作人员可以回复或办结 / only the two departments' staff take part"
+                .into(),
+        ))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/disputes", tag = "disputes",
+    params(("status" = Option<String>, Query, description = "open | resolved"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<Dispute>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_disputes(
+    State(s): State<AppState>,
+    auth: Auth,
+    mut q: Params,
+) -> AppResult<Json<Page<Dispute>>> {
+    let status = match q.take("status") {
+        Some(v) if v == "open" || v == "resolved" => Some(v),
+        Some(_) => {
+            return Err(bad_param(
+                "status",
+                "应为 open 或 resolved / expected open or resolved",
+            ));
+        }
+        None => None,
+    };
+    let limit = take_limit(&mut q)?;
+    let after = q.take("cursor").map(|c| decode_cursor(&c)).transpose()?;
+    q.finish()?;
+    let dept = if auth.0.sees_all() {
+        None
+    } else {
+        Some(auth.0.department_id.ok_or_else(AppError::forbidden_role)?)
+    };
+    let mut items = store::list(&s.db, dept, status.as_deref(), after, limit + 1).await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| {
+            items
+                .last()
+                .map(|d| encode_cursor(d.answer_due.timestamp_millis(), d.id))
+        })
+        .flatten();
+    Ok(Json(Page { items, next_cursor }))
+}
+
+#[utoipa::path(get, path = "/api/v1/disputes/{id}", tag = "disputes", params(("id" = i64, Path)),
+    responses((status = 200, body = Dispute), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_dispute(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> AppResult<Json<Dispute>> {
+    visible_dispute(&s, &auth, id).await?;
+    Ok(Json(
+        store::get(&s.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("争议 / dispute"))?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/replies", tag = "disputes", params(("id" = i64, Path)), request_body = NewMessage,
+    responses((status = 201, body = Dispute), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reply_dispute(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<NewMessage>,
+) -> AppResult<(StatusCode, Json<Dispute>)> {
+    let d = visible_dispute(&s, &auth, id).await?;
+    require_party(&auth, &d)?;
+    let text = validate::text("body", &body.body, 5000)?;
+    Ok(super::created(
+        store::reply(&s.db, &auth.0, &d, &text, to_millis(s.clock.now())).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/resolve", tag = "disputes", params(("id" = i64, Path)), request_body = ResolveDispute,
+    responses((status = 200, body = Dispute), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn resolve_dispute(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ResolveDispute>,
+) -> AppResult<Json<Dispute>> {
+    let d = visible_dispute(&s, &auth, id).await?;
+    require_party(&auth, &d)?;
+    let resolution = body
+        .resolution
+        .as_deref()
+        .map(|r| validate::text("resolution", r, 5000))
+        .transpose()?;
+    Ok(Json(
+        store::resolve(
+            &s.db,
+            &auth.0,
+            &d,
+            resolution.as_deref(),
+            to_millis(s.clock.now()),
+        )
+        .await?,
+    ))
+}

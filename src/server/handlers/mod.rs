@@ -1,0 +1,151 @@
+//! Route table and the small handlers that belong to no resource.
+
+mod calendar;
+mod deliveries;
+mod disputes;
+mod people;
+mod pushes;
+mod reports;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+
+use crate::api::*;
+use crate::domain::to_cst;
+use crate::error::{AppError, AppResult};
+
+use super::AppState;
+use super::auth::Auth;
+use super::extract::ApiJson;
+
+pub use calendar::*;
+pub use deliveries::*;
+pub use disputes::*;
+pub use people::*;
+pub use pushes::*;
+pub use reports::*;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/sessions", post(login))
+        .route("/api/v1/sessions/current", delete(logout))
+        .route("/api/v1/me", get(me))
+        .route(
+            "/api/v1/departments",
+            post(create_department).get(list_departments),
+        )
+        .route("/api/v1/users", post(create_user).get(list_users))
+        .route("/api/v1/api-keys", post(create_api_key))
+        .route("/api/v1/api-keys/{id}", delete(revoke_api_key))
+        .route("/api/v1/approval-pushes", post(create_approval_push))
+        .route("/api/v1/supervision-pushes", post(create_supervision_push))
+        .route("/api/v1/pushes/{id}", get(get_push))
+        .route("/api/v1/deliveries", get(list_deliveries))
+        .route("/api/v1/deliveries/{id}", get(get_delivery))
+        .route("/api/v1/deliveries/{id}/claim", post(claim_delivery))
+        .route("/api/v1/deliveries/{id}/feedback", post(open_dispute))
+        .route("/api/v1/deliveries/{id}/escalate", post(escalate_delivery))
+        .route("/api/v1/disputes", get(list_disputes))
+        .route("/api/v1/disputes/{id}", get(get_dispute))
+        .route("/api/v1/disputes/{id}/replies", post(reply_dispute))
+        .route("/api/v1/disputes/{id}/resolve", post(resolve_dispute))
+        .route("/api/v1/accountability", get(list_accountability))
+        .route("/api/v1/stats/monthly", get(monthly_stats))
+        .route("/api/v1/calendar", get(calendar_info))
+        .route("/api/v1/calendar/years", post(import_calendar_year))
+        .route("/api/v1/calendar/deadline", get(calendar_deadline))
+        .route("/api/v1/test/clock", put(set_test_clock))
+        .route("/api/v1/events", get(super::sse::events))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("没有这个接口 / no such endpoint".into())
+}
+
+/// Liveness and the server's clock (the console measures skew from it).
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn healthz(State(s): State<AppState>) -> AppResult<Json<Health>> {
+    s.db.ping().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: s.db.kind().into(),
+        now: to_cst(s.clock.now()),
+    }))
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String)))]
+pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        super::metrics::render(&s),
+    )
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "This document")))]
+pub async fn openapi() -> impl IntoResponse {
+    Json(super::openapi::document())
+}
+
+/// Set the test clock and sweep before answering (only with `--test-clock`; admin only).
+#[utoipa::path(put, path = "/api/v1/test/clock", tag = "operations", request_body = SetClock,
+    responses((status = 200, body = Health), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_test_clock(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<SetClock>,
+) -> AppResult<Json<Health>> {
+    if !s.cfg.test_clock {
+        return Err(not_found().await);
+    }
+    auth.require(&[Role::Admin])?;
+    let at = body.now.with_timezone(&chrono::Utc);
+    if !s.clock.set(at) {
+        return Err(AppError::conflict(
+            "clock_fixed",
+            "此时钟不可设置 / this clock cannot be set",
+        ));
+    }
+    s.sweeper.sweep().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: s.db.kind().into(),
+        now: to_cst(s.clock.now()),
+    }))
+}
+
+pub(crate) fn created<T: serde::Serialize>(body: T) -> (StatusCode, Json<T>) {
+    (StatusCode::CREATED, Json(body))
+}
+
+/// Parse `YYYY-MM` into the China-time instants `[start, end)` of that month.
+pub(crate) fn month_range(month: &str) -> AppResult<(i64, i64)> {
+    use chrono::{NaiveDate, TimeZone};
+    let bad = || super::extract::bad_param("month", "应为 YYYY-MM / expected YYYY-MM");
+    let (y, m) = month.split_once('-').ok_or_else(bad)?;
+    if y.len() != 4 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
+    let end = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    }
+    .ok_or_else(bad)?;
+    let at = |d: NaiveDate| {
+        crate::domain::cst()
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .single()
+            .expect("fixed offset")
+            .timestamp_millis()
+    };
+    Ok((at(start), at(end)))
+}

@@ -1,0 +1,258 @@
+//! Sessions, departments, users and API keys.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::api::*;
+use crate::db::people as store;
+use crate::domain::{to_millis, validate};
+use crate::error::{AppError, AppResult};
+use crate::server::AppState;
+use crate::server::auth::{self, Auth};
+use crate::server::extract::{ApiJson, Id};
+
+use super::created;
+
+/// Log in: a bearer token for the console or scripts.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "people", request_body = Login,
+    responses((status = 201, body = SessionCreated), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn login(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<Login>,
+) -> AppResult<(StatusCode, Json<SessionCreated>)> {
+    let user = store::user_by_username(&s.db, body.username.trim()).await?;
+    // Verify against a real hash even for unknown users, so timing does not reveal them.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let password = body.password.clone();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = match user {
+        Some(u) if ok => u,
+        _ => {
+            return Err(AppError::Unauthorized(
+                "用户名或密码错误 / wrong username or password".into(),
+            ));
+        }
+    };
+    let token = auth::new_secret(auth::SESSION_PREFIX);
+    let now = to_millis(s.clock.now());
+    let ttl = i64::try_from(s.cfg.session_ttl.as_millis()).unwrap_or(i64::MAX / 4);
+    store::create_session(&s.db, &user, &auth::secret_hash(&token), now, now + ttl).await?;
+    Ok(created(SessionCreated {
+        token,
+        user: user.to_api(&s.db),
+    }))
+}
+
+/// argon2id of a random string nobody knows.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2hlbmd1YW5kdW1teQ$Sx0pFBDaK8eMpWnbF0r+Hq2aG4xiXkRXrJ5pEtbrIvE";
+
+/// Log out: revoke the token used for this request.
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "people",
+    responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn logout(
+    State(s): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+) -> AppResult<StatusCode> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
+        .unwrap_or_default();
+    auth.require_person()?;
+    store::revoke_session(
+        &s.db,
+        &auth.0,
+        &auth::secret_hash(&token),
+        to_millis(s.clock.now()),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "people", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn me(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Me>> {
+    let p = &auth.0;
+    let user = match p.user_id {
+        Some(id) => store::user_by_id(&s.db, id).await?.map(|u| u.to_api(&s.db)),
+        None => None,
+    };
+    Ok(Json(Me {
+        user,
+        api_key: p
+            .api_key_id
+            .map(|_| p.name.trim_start_matches("api-key:").to_string()),
+        role: p.role,
+        department: p.department_id.map(|d| s.db.dept_code(d)),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/departments", tag = "people", request_body = NewDepartment,
+    responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_department(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewDepartment>,
+) -> AppResult<(StatusCode, Json<Department>)> {
+    auth.require(&[Role::Admin])?;
+    let d = NewDepartment {
+        code: validate::department_code("code", body.code.trim())?,
+        name: validate::text("name", &body.name, 100)?,
+        kind: body.kind,
+    };
+    let dept =
+        crate::db::people::create_department(&s.db, &auth.0, &d, to_millis(s.clock.now())).await?;
+    Ok(created(dept))
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "people", responses((status = 200, body = Vec<Department>)), security(("bearer" = [])))]
+pub async fn list_departments(
+    State(s): State<AppState>,
+    _auth: Auth,
+) -> AppResult<Json<Vec<Department>>> {
+    s.db.reload_departments().await?;
+    Ok(Json(
+        s.db.departments().into_iter().map(|(_, d)| d).collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = NewUser,
+    responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewUser>,
+) -> AppResult<(StatusCode, Json<User>)> {
+    auth.require(&[Role::Admin])?;
+    let username = validate::username("username", body.username.trim())?;
+    validate::password("password", &body.password)?;
+    let display_name = validate::text("display_name", &body.display_name, 100)?;
+    let department_id = resolve_user_department(&s, body.role, body.department.as_deref()).await?;
+    let password = body.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let user = store::create_user(
+        &s.db,
+        &auth.0,
+        store::NewUserRow {
+            username: &username,
+            password_hash: &hash,
+            display_name: &display_name,
+            role: body.role,
+            department_id,
+        },
+        to_millis(s.clock.now()),
+    )
+    .await?;
+    Ok(created(user))
+}
+
+/// Staff roles need a department of the matching kind; other roles may name one or none.
+pub(crate) async fn resolve_user_department(
+    s: &AppState,
+    role: Role,
+    code: Option<&str>,
+) -> AppResult<Option<i64>> {
+    let dept = match code {
+        Some(c) => Some(s.db.department_id(c.trim()).await?.ok_or_else(|| {
+            AppError::invalid(
+                "department",
+                format!("没有部门 {c} / unknown department {c}"),
+            )
+        })?),
+        None => None,
+    };
+    match (role.department_kind(), &dept) {
+        (Some(_), None) => Err(AppError::invalid(
+            "department",
+            "工作人员须属于一个部门 / staff need a department",
+        )),
+        (Some(kind), Some((_, d))) if d.kind != kind => Err(AppError::invalid(
+            "department",
+            format!(
+                "{} 角色须属于{}部门 / role {} needs a department of kind {}",
+                role.as_str(),
+                kind.as_str(),
+                role.as_str(),
+                kind.as_str()
+            ),
+        )),
+        _ => Ok(dept.map(|(id, _)| id)),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "people", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_users(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Vec<User>>> {
+    auth.require(&[Role::Admin])?;
+    Ok(Json(
+        store::list_users(&s.db)
+            .await?
+            .iter()
+            .map(|u| u.to_api(&s.db))
+            .collect(),
+    ))
+}
+
+/// Create an API key for a department's business system. The key is shown once.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "people", request_body = NewApiKey,
+    responses((status = 201, body = ApiKeyCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_api_key(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewApiKey>,
+) -> AppResult<(StatusCode, Json<ApiKeyCreated>)> {
+    auth.require(&[Role::Admin])?;
+    auth.require_person()?;
+    let name = validate::text("name", &body.name, 100)?;
+    let (dept, d) =
+        s.db.department_id(body.department.trim())
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "department",
+                    format!("没有部门 {} / unknown department", body.department),
+                )
+            })?;
+    let key = auth::new_secret(auth::API_KEY_PREFIX);
+    let id = store::create_api_key(
+        &s.db,
+        &auth.0,
+        &name,
+        dept,
+        &auth::secret_hash(&key),
+        to_millis(s.clock.now()),
+    )
+    .await?;
+    Ok(created(ApiKeyCreated {
+        id,
+        name,
+        department: d.code,
+        key,
+    }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn revoke_api_key(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> AppResult<StatusCode> {
+    auth.require(&[Role::Admin])?;
+    if store::revoke_api_key(&s.db, &auth.0, id, to_millis(s.clock.now())).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::not_found("API 密钥 / API key"))
+    }
+}

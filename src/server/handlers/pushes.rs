@@ -1,0 +1,218 @@
+//! Approval pushes (art. 7(1)) and supervision pushes (art. 7(2)1–2).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::Ordering;
+
+use crate::api::*;
+use crate::db::pushes::{self as store, IdempotencyKey, PushInsert, PushOutcome};
+use crate::domain::{to_cst, to_millis, validate};
+use crate::error::{AppError, AppResult};
+use crate::server::AppState;
+use crate::server::auth::{Auth, secret_hash};
+use crate::server::extract::{Id, parse_json};
+
+/// Push approval information to supervision departments. Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/approval-pushes", tag = "pushes", request_body = NewApprovalPush,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the original answer; same key, other body: 422")),
+    responses((status = 201, body = Push), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_approval_push(
+    State(s): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let source = auth.require_staff_of(DepartmentKind::Approval)?;
+    let idem = idempotency_key(&auth, &headers, &body)?;
+    let raw: NewApprovalPush = parse_json(&body)?;
+    let now = s.clock.now();
+    let push = validate::approval_push(&raw, to_cst(now).date_naive())?;
+    let mut recipients = Vec::with_capacity(push.recipients.len());
+    for (i, code) in push.recipients.iter().enumerate() {
+        match s.db.department_id(code).await? {
+            Some((id, d)) if d.kind == DepartmentKind::Supervision => recipients.push(id),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    format!("recipients[{i}]"),
+                    format!("{code} 不是监管部门 / {code} is not a supervision department"),
+                ));
+            }
+            None => {
+                return Err(AppError::invalid(
+                    format!("recipients[{i}]"),
+                    format!("没有部门 {code} / unknown department {code}"),
+                ));
+            }
+        }
+    }
+    let dl = deadlines(&s, now)?;
+    let content = PushContent::Approval(push.clone());
+    let insert = PushInsert {
+        kind: PushKind::Approval,
+        source_department_id: source,
+        content: &content,
+        title: &push.item_name,
+        counterparty_name: Some(&push.counterparty.name),
+        license_no: Some(&push.license_no),
+        important: push.important,
+        recipients: &recipients,
+        received_at: dl.received_at,
+        claim_deadline: dl.claim,
+        feedback_deadline: dl.feedback,
+        provisional: dl.provisional,
+    };
+    finish(&s, &auth, insert, idem.as_ref()).await
+}
+
+/// Push supervision information to the approval bureau.
+#[utoipa::path(post, path = "/api/v1/supervision-pushes", tag = "pushes", request_body = NewSupervisionPush,
+    params(("Idempotency-Key" = Option<String>, Header, description = "As for approval pushes")),
+    responses((status = 201, body = Push), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_supervision_push(
+    State(s): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let source = auth.require_staff_of(DepartmentKind::Supervision)?;
+    let idem = idempotency_key(&auth, &headers, &body)?;
+    let raw: NewSupervisionPush = parse_json(&body)?;
+    let now = s.clock.now();
+    let push = validate::supervision_push(&raw, to_cst(now).date_naive())?;
+    s.db.reload_departments().await?;
+    let recipients: Vec<i64> =
+        s.db.departments()
+            .into_iter()
+            .filter(|(_, d)| d.kind == DepartmentKind::Approval)
+            .map(|(id, _)| id)
+            .collect();
+    if recipients.is_empty() {
+        return Err(AppError::conflict(
+            "no_approval_department",
+            "尚未设置行政审批部门 / no approval department is configured",
+        ));
+    }
+    let dl = deadlines(&s, now)?;
+    let content = PushContent::Supervision(push.clone());
+    let insert = PushInsert {
+        kind: PushKind::Supervision,
+        source_department_id: source,
+        content: &content,
+        title: &push.title,
+        counterparty_name: push.counterparty.as_ref().map(|c| c.name.as_str()),
+        license_no: push.related_license_no.as_deref(),
+        important: push.important,
+        recipients: &recipients,
+        received_at: dl.received_at,
+        claim_deadline: dl.claim,
+        feedback_deadline: dl.feedback,
+        provisional: dl.provisional,
+    };
+    finish(&s, &auth, insert, idem.as_ref()).await
+}
+
+/// Both 1-working-day deadlines (claim and feedback, art. 7(1)1) for a push received now.
+struct Deadlines {
+    received_at: i64,
+    claim: i64,
+    feedback: i64,
+    provisional: bool,
+}
+
+fn deadlines(s: &AppState, now: chrono::DateTime<chrono::Utc>) -> AppResult<Deadlines> {
+    let dl = s
+        .calendar()
+        .deadline(now, 1)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Deadlines {
+        received_at: to_millis(now),
+        claim: to_millis(dl.utc()),
+        feedback: to_millis(dl.utc()),
+        provisional: dl.provisional,
+    })
+}
+
+fn idempotency_key(
+    auth: &Auth,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<Option<IdempotencyKey>> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| AppError::BadRequest {
+            message: "Idempotency-Key 应为 1–200 个可见 ASCII 字符 / Idempotency-Key must be 1–200 visible ASCII characters".into(),
+            field: Some("Idempotency-Key".into()),
+        })?;
+    let principal = match (auth.0.user_id, auth.0.api_key_id) {
+        (_, Some(k)) => format!("key:{k}"),
+        (Some(u), _) => format!("user:{u}"),
+        _ => "system".into(),
+    };
+    // The body as sent is what "the same request" means.
+    let request_hash = secret_hash(&String::from_utf8_lossy(body));
+    Ok(Some(IdempotencyKey {
+        principal,
+        key: key.to_string(),
+        request_hash,
+    }))
+}
+
+async fn finish(
+    s: &AppState,
+    auth: &Auth,
+    insert: PushInsert<'_>,
+    idem: Option<&IdempotencyKey>,
+) -> AppResult<Response> {
+    match store::create(&s.db, &auth.0, &insert, idem).await? {
+        PushOutcome::Created(push) => {
+            s.metrics.pushes_created.fetch_add(1, Ordering::Relaxed);
+            Ok((StatusCode::CREATED, Json(push)).into_response())
+        }
+        PushOutcome::Replayed { status, body } => Ok((
+            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::HeaderName::from_static("idempotent-replayed"),
+                    "true",
+                ),
+            ],
+            body,
+        )
+            .into_response()),
+    }
+}
+
+/// A push with all its deliveries (visible to its source and its recipients).
+#[utoipa::path(get, path = "/api/v1/pushes/{id}", tag = "pushes", params(("id" = i64, Path)),
+    responses((status = 200, body = Push), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_push(State(s): State<AppState>, auth: Auth, Id(id): Id) -> AppResult<Json<Push>> {
+    let push = store::get(&s.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("推送 / push"))?;
+    let p = &auth.0;
+    let mine = p.sees_all()
+        || p.department_id.is_some_and(|d| {
+            s.db.dept_code(d) == push.source_department
+                || push
+                    .deliveries
+                    .iter()
+                    .any(|x| x.department == s.db.dept_code(d))
+        });
+    if !mine {
+        return Err(AppError::not_found("推送 / push"));
+    }
+    Ok(Json(push))
+}

@@ -1,0 +1,179 @@
+//! The central HTTP API (axum): the source of truth for every push, claim and deadline.
+
+pub mod auth;
+pub mod extract;
+pub mod handlers;
+pub mod metrics;
+pub mod openapi;
+pub mod sse;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use chrono::NaiveTime;
+use tokio_util::sync::CancellationToken;
+
+use crate::db::Db;
+use crate::domain::{Calendar, Clock, ManualClock, SystemClock};
+use crate::events::EventHub;
+use crate::jobs::Sweeper;
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub database: String,
+    /// Enable `PUT /api/v1/test/clock` (tests and demos only).
+    pub test_clock: bool,
+    pub sweep_interval: Duration,
+    pub remind_before: Duration,
+    /// Deadlines end at this local time instead of 24:00 when set.
+    pub close_of_business: Option<NaiveTime>,
+    pub session_ttl: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database: "sqlite://shenguan.db".into(),
+            test_clock: false,
+            sweep_interval: Duration::from_secs(1),
+            remind_before: Duration::from_secs(2 * 3600),
+            close_of_business: None,
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub calendar: Arc<RwLock<Calendar>>,
+    pub hub: EventHub,
+    pub sweeper: Sweeper,
+    pub cfg: Arc<ServerConfig>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn calendar(&self) -> std::sync::RwLockReadGuard<'_, Calendar> {
+        self.calendar.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub async fn reload_calendar(&self) -> anyhow::Result<()> {
+        let now = crate::domain::to_millis(self.clock.now());
+        let cal = crate::db::calendar::load(&self.db, now)
+            .await?
+            .with_close_of_business(self.cfg.close_of_business);
+        *self.calendar.write().unwrap_or_else(|e| e.into_inner()) = cal;
+        Ok(())
+    }
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Stop accepting, close event streams, finish in-flight requests, close the database.
+    pub async fn shutdown(self) {
+        self.state.shutdown.cancel();
+        let _ = self.task.await;
+        self.state.db.close().await;
+    }
+    /// Resolves when the server has stopped (after a shutdown signal).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+        self.state.db.close().await;
+    }
+}
+
+/// Connect, migrate, load the calendar, start the tailer, sweeper and HTTP listener.
+/// `clock` overrides the clock (the demo); otherwise the system clock, or a manual clock
+/// starting at the current time with `--test-clock`.
+pub async fn start(
+    cfg: ServerConfig,
+    clock: Option<Arc<dyn Clock>>,
+) -> anyhow::Result<RunningServer> {
+    let db = Db::connect(&cfg.database).await?;
+    let clock: Arc<dyn Clock> = match clock {
+        Some(c) => c,
+        None if cfg.test_clock => Arc::new(ManualClock::new(chrono::Utc::now())),
+        None => Arc::new(SystemClock),
+    };
+    let shutdown = CancellationToken::new();
+    let sweeper = Sweeper::new(db.clone(), clock.clone(), cfg.remind_before);
+    let state = AppState {
+        db: db.clone(),
+        clock: clock.clone(),
+        calendar: Arc::new(RwLock::new(Calendar::default())),
+        hub: EventHub::new(),
+        sweeper: sweeper.clone(),
+        cfg: Arc::new(cfg.clone()),
+        metrics: Arc::new(metrics::Metrics::default()),
+        shutdown: shutdown.clone(),
+    };
+    state.reload_calendar().await?;
+
+    let reload_state = state.clone();
+    let (reload_tx, mut reload_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    tokio::spawn(async move {
+        while reload_rx.recv().await.is_some() {
+            if let Err(e) = reload_state.reload_calendar().await {
+                tracing::error!(error = %e, "calendar reload failed");
+            }
+        }
+    });
+    tokio::spawn(
+        state
+            .hub
+            .clone()
+            .run_tailer(db.clone(), shutdown.clone(), move |ev| {
+                if crate::events::is_calendar_update(ev) {
+                    let _ = reload_tx.send(());
+                }
+            }),
+    );
+    tokio::spawn(crate::events::run_pg_listener(db.clone(), shutdown.clone()));
+    tokio::spawn(sweeper.run(cfg.sweep_interval, shutdown.clone()));
+
+    let listener = tokio::net::TcpListener::bind(&cfg.listen).await?;
+    let addr = listener.local_addr()?;
+    let app = router(state.clone());
+    let stop = shutdown.clone();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app.into_make_service())
+            .with_graceful_shutdown(async move { stop.cancelled().await });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server error");
+        }
+    });
+    tracing::info!(%addr, database = db.kind(), test_clock = cfg.test_clock, "shenguan server listening");
+    Ok(RunningServer { addr, state, task })
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.cfg.max_body_bytes;
+    handlers::routes()
+        .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

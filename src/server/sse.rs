@@ -1,0 +1,136 @@
+//! `GET /api/v1/events`: the live event stream (Server-Sent Events).
+//!
+//! A subscriber first catches up from the durable log (after `Last-Event-ID`), then follows
+//! this instance's broadcast. It subscribes *before* catching up and skips ids it has sent,
+//! so nothing is missed and nothing is sent twice. A subscriber that falls behind the
+//! broadcast goes back to the log. Only events the caller may see are sent.
+
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::{AppError, AppResult};
+use crate::events::HubEvent;
+
+use super::AppState;
+use super::auth::Auth;
+use super::extract::{Params, bad_param};
+
+fn to_sse(ev: &HubEvent) -> SseEvent {
+    SseEvent::default()
+        .id(ev.id.to_string())
+        .event(ev.kind.clone())
+        .data(ev.json.clone())
+}
+
+/// Decrements the subscriber gauge when the stream is dropped.
+struct Gauge(AppState);
+impl Drop for Gauge {
+    fn drop(&mut self) {
+        self.0
+            .hub
+            .subscriber_count()
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id"),
+           ("after" = Option<i64>, Query, description = "Same as Last-Event-ID, for clients that cannot set headers")),
+    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON", body = crate::api::Event)),
+    security(("bearer" = [])))]
+pub async fn events(
+    State(s): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    mut q: Params,
+) -> AppResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
+    let from_query = q.take_parsed::<i64>("after", "应为整数 / expected an integer")?;
+    q.finish()?;
+    let from_header = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(|| bad_param("Last-Event-ID", "应为整数 / expected an integer"))?,
+        ),
+        None => None,
+    };
+    let mut rx = s.hub.subscribe();
+    let mut cursor = match from_header.or(from_query) {
+        Some(id) if id < 0 => {
+            return Err(AppError::BadRequest {
+                message: "Last-Event-ID 不能为负 / must not be negative".into(),
+                field: Some("Last-Event-ID".into()),
+            });
+        }
+        Some(id) => id,
+        None => s.hub.head(),
+    };
+    let principal = auth.0;
+    s.hub.subscriber_count().fetch_add(1, Ordering::Relaxed);
+    let gauge = Gauge(s.clone());
+    let stream = async_stream::stream! {
+        let _gauge = gauge;
+        let mut catch_up = true;
+        loop {
+            if catch_up {
+                loop {
+                    let rows = match crate::db::events::after(&s.db, cursor, 500).await {
+                        Ok(r) => r,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "event catch-up failed");
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                            continue;
+                        }
+                    };
+                    let n = rows.len();
+                    for r in rows {
+                        cursor = r.id;
+                        let ev = HubEvent::from_row(r);
+                        if ev.visible_to(&principal) {
+                            yield Ok(to_sse(&ev));
+                        }
+                    }
+                    if n < 500 {
+                        break;
+                    }
+                }
+                catch_up = false;
+            }
+            tokio::select! {
+                _ = s.shutdown.cancelled() => break,
+                msg = rx.recv() => match msg {
+                    Ok(ev) => {
+                        if ev.id <= cursor {
+                            continue;
+                        }
+                        if ev.id > cursor + 1 {
+                            // Events between were committed before we subscribed and not yet
+                            // read, or belong to another gap: read them from the log.
+                            catch_up = true;
+                            continue;
+                        }
+                        cursor = ev.id;
+                        if ev.visible_to(&principal) {
+                            yield Ok(to_sse(&ev));
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => catch_up = true,
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("keepalive"),
+    ))
+}
