@@ -574,9 +574,25 @@ fn connection_states_and_unauthorized_stream() {
             reason: "connection refused".into()
         }
     );
-    a.update(Action::Stream(StreamItem::Connected));
+    // No event seen yet, so the stream cannot resume from an id: the lists are reloaded.
+    let eff = a.update(Action::Stream(StreamItem::Connected));
+    assert!(
+        matches!(&eff, Some(Effect::Batch(v)) if v.contains(&Effect::LoadDeliveries { cursor: None })),
+        "{eff:?}"
+    );
     assert_eq!(a.connection, Connection::Live);
     assert!(status(&a).contains("已重新连接"));
+    // With an event seen, the stream resumes after it: no reload.
+    a.update(event(
+        40,
+        event_types::DELIVERY_REMINDER,
+        &fixtures::deliveries()[0],
+    ));
+    a.update(Action::Stream(StreamItem::Reconnecting {
+        after: std::time::Duration::from_millis(250),
+        reason: "eof".into(),
+    }));
+    assert_eq!(a.update(Action::Stream(StreamItem::Connected)), None);
     assert_eq!(
         a.update(Action::Stream(StreamItem::Unauthorized)),
         Some(Effect::Quit)

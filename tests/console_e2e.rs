@@ -68,6 +68,16 @@ impl Tmux {
             .success();
         assert!(ok, "send-keys {keys}");
     }
+    /// Types text literally (UTF-8, so Chinese works as from an input method).
+    fn literal(&self, text: &str) {
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "e2e", "-l", text])
+            .status()
+            .expect("tmux send-keys -l")
+            .success();
+        assert!(ok, "send-keys -l {text}");
+    }
     async fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
@@ -250,6 +260,40 @@ async fn push_appears_and_c_claims_it() {
             || screen.contains("1天")
             || screen.contains(':')
     );
+
+    // `r` raises a question on it in a text box (Chinese text), Ctrl-S sends.
+    tmux.keys("r");
+    tmux.wait_for("the text box", Duration::from_secs(5), |s| {
+        s.contains("提出疑问/争议")
+    })
+    .await;
+    tmux.literal("请核实经营面积");
+    tmux.keys("C-s");
+    tmux.wait_for("feedback confirmation", Duration::from_secs(5), |s| {
+        s.contains("已提出疑问/争议")
+    })
+    .await;
+    let open = market.disputes(Some("open")).await.unwrap().items;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].delivery_id, delivery_id);
+    assert_eq!(open[0].messages[0].body, "请核实经营面积");
+
+    // `e` escalates with a reason.
+    tmux.keys("e");
+    tmux.wait_for("the reason box", Duration::from_secs(5), |s| {
+        s.contains("督办理由")
+    })
+    .await;
+    tmux.literal("临近期限，请督办");
+    tmux.keys("C-s");
+    tmux.wait_for("escalation confirmation", Duration::from_secs(5), |s| {
+        s.contains("已督办")
+    })
+    .await;
+    let detail = market.delivery(delivery_id).await.unwrap();
+    assert_eq!(detail.escalations.len(), 1);
+    assert_eq!(detail.escalations[0].reason, "临近期限，请督办");
+    assert_eq!(detail.escalations[0].by, "market1");
 
     // `c` claims the selected (only) row, without a confirmation.
     tmux.keys("c");

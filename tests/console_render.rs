@@ -203,7 +203,7 @@ fn style_report(theme: &str) -> String {
         ("header", "事项"),
         ("focused title", "待认领"),
         ("live", "● 实时"),
-        ("selected row", "市场监督管理局"),
+        ("selected row", "食品经营许可（新办）"),
     ];
     let mut out = format!("theme {theme}\n");
     for (what, needle) in probes {

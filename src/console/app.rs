@@ -381,6 +381,19 @@ impl App {
         if self.theme.ascii { "~" } else { "…" }
     }
 
+    /// Reload every list from the server.
+    fn reload(&mut self) -> Effect {
+        self.deliveries_loading = true;
+        self.monthly_loading = true;
+        Effect::Batch(vec![
+            Effect::LoadDeliveries { cursor: None },
+            Effect::LoadDisputes,
+            Effect::LoadMonthly {
+                month: self.month_str(),
+            },
+        ])
+    }
+
     pub fn month_str(&self) -> String {
         format!("{:04}-{:02}", self.month.0, self.month.1)
     }
@@ -779,16 +792,9 @@ impl App {
             }
             Command::Refresh => {
                 self.set_status(self.s().st_refreshing.into(), StatusKind::Info);
-                self.deliveries_loading = true;
-                self.monthly_loading = true;
-                Some(Effect::Batch(vec![
-                    Effect::LoadDeliveries { cursor: None },
-                    Effect::LoadDisputes,
-                    Effect::LoadMonthly {
-                        month: self.month_str(),
-                    },
-                ]))
+                Some(self.reload())
             }
+
             Command::Help => {
                 self.mode = Mode::Help {
                     scroll: Cell::new(0),
@@ -1049,10 +1055,17 @@ impl App {
         self.dirty = true;
         match item {
             StreamItem::Connected => {
-                if matches!(self.connection, Connection::Reconnecting { .. }) {
-                    self.set_status(self.s().st_reconnected.into(), StatusKind::Ok);
-                }
+                let was_down = matches!(self.connection, Connection::Reconnecting { .. });
                 self.connection = Connection::Live;
+                if !was_down {
+                    return None;
+                }
+                self.set_status(self.s().st_reconnected.into(), StatusKind::Ok);
+                if self.last_event_id.is_none() {
+                    // No event seen yet, so the stream could not resume from an id: reload
+                    // the lists instead, so nothing that happened while down is missed.
+                    return Some(self.reload());
+                }
                 None
             }
             StreamItem::Reconnecting { after, reason } => {

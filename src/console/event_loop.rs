@@ -25,7 +25,7 @@ use super::keymap::Keymap;
 use super::theme::Theme;
 use super::ui;
 use crate::api::DeliveryStatus;
-use crate::client::{Client, ClientError, DeliveryQuery};
+use crate::client::{Client, ClientError, DeliveryQuery, StreamItem};
 
 /// China Standard Time, the offset every deadline is shown in.
 pub fn cst() -> FixedOffset {
@@ -131,6 +131,27 @@ async fn main_loop(
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut keys = crossterm::event::EventStream::new();
     let mut server = client.events(None);
+    terminal.draw(|f| ui::render(f, app))?;
+    app.dirty = false;
+    // Subscribe before loading the lists: whatever happens while they load arrives as events
+    // and is applied on top, so nothing falls into a gap between the two.
+    let wait = tokio::time::sleep(Duration::from_secs(3));
+    tokio::pin!(wait);
+    loop {
+        tokio::select! {
+            item = server.next() => {
+                let Some(item) = item else { break };
+                let done = matches!(item, StreamItem::Connected | StreamItem::Unauthorized);
+                if let Some(effect) = app.update(Action::Stream(item)) {
+                    perform(effect, client, &tx);
+                }
+                if done {
+                    break;
+                }
+            }
+            () = &mut wait => break,
+        }
+    }
     let startup = app.startup();
     perform(startup, client, &tx);
 

@@ -7,7 +7,7 @@ use crate::console::app::{App, Pane, urgency};
 use crate::console::widgets::countdown::{short_time, urgency_style};
 use crate::console::widgets::table::{Column, TableCell, VirtualTable};
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
     let th = &app.theme;
     let rows = app.visible_disputes();
@@ -37,20 +37,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
         selected_style: th.selected,
         ellipsis: app.ellipsis(),
     };
-    table.render(area, buf, rows.len(), offset, Some(list.selected), |i| {
-        let d = rows[i];
-        let u = urgency(d.answer_due, app.now, &app.thresholds);
-        let last = d
-            .messages
-            .last()
-            .map(|m| format!("{}: {}", m.author, m.body))
-            .unwrap_or_else(|| s.none.to_string());
-        vec![
-            TableCell::new(d.subject.as_str(), th.text),
-            TableCell::new(app.department_name(&d.raised_by_department), th.muted),
-            TableCell::new(app.department_name(&d.answering_department), th.text),
-            TableCell::new(short_time(d.answer_due), urgency_style(u, th)).keep(),
-            TableCell::new(last, th.muted),
-        ]
-    });
+    table.render(
+        area,
+        buf,
+        rows.len(),
+        offset,
+        focused.then_some(list.selected),
+        |i| {
+            let d = rows[i];
+            let u = urgency(d.answer_due, app.now, &app.thresholds);
+            let last = d
+                .messages
+                .last()
+                .map(|m| format!("{}: {}", m.author, m.body))
+                .unwrap_or_else(|| s.none.to_string());
+            vec![
+                TableCell::new(d.subject.as_str(), th.text),
+                TableCell::new(app.department_name(&d.raised_by_department), th.muted),
+                TableCell::new(app.department_name(&d.answering_department), th.text),
+                TableCell::new(short_time(d.answer_due), urgency_style(u, th)).keep(),
+                TableCell::new(last, th.muted),
+            ]
+        },
+    );
 }

@@ -10,7 +10,7 @@ use crate::console::app::{App, Pane};
 use crate::console::widgets::countdown::short_time;
 use crate::console::widgets::table::{Column, TableCell, VirtualTable};
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
     let th = &app.theme;
     let rows = app.visible_inspections();
@@ -36,26 +36,33 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
         selected_style: th.selected,
         ellipsis: app.ellipsis(),
     };
-    table.render(area, buf, rows.len(), offset, Some(list.selected), |i| {
-        let r = rows[i];
-        let deps: Vec<&str> = r
-            .departments
-            .iter()
-            .map(|d| app.department_name(d))
-            .collect();
-        let sign_style = if r.signed >= r.departments.len() {
-            th.status_ok
-        } else {
-            th.urgent
-        };
-        vec![
-            TableCell::new(short_time(r.at), th.text),
-            TableCell::new(r.kind.label(s), th.muted),
-            TableCell::new(r.title.as_str(), th.text),
-            TableCell::new(r.place.as_str(), th.text),
-            TableCell::new(deps.join("、"), th.muted),
-            TableCell::new(r.experts.join("、"), th.muted),
-            TableCell::new(format!("{}/{}", r.signed, r.departments.len()), sign_style).keep(),
-        ]
-    });
+    table.render(
+        area,
+        buf,
+        rows.len(),
+        offset,
+        focused.then_some(list.selected),
+        |i| {
+            let r = rows[i];
+            let deps: Vec<&str> = r
+                .departments
+                .iter()
+                .map(|d| app.department_name(d))
+                .collect();
+            let sign_style = if r.signed >= r.departments.len() {
+                th.status_ok
+            } else {
+                th.urgent
+            };
+            vec![
+                TableCell::new(short_time(r.at), th.text),
+                TableCell::new(r.kind.label(s), th.muted),
+                TableCell::new(r.title.as_str(), th.text),
+                TableCell::new(r.place.as_str(), th.text),
+                TableCell::new(deps.join("、"), th.muted),
+                TableCell::new(r.experts.join("、"), th.muted),
+                TableCell::new(format!("{}/{}", r.signed, r.departments.len()), sign_style).keep(),
+            ]
+        },
+    );
 }

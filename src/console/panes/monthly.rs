@@ -23,7 +23,7 @@ pub fn format_rate(r: Option<f64>, s: &Strings) -> String {
         .unwrap_or_else(|| s.none.to_string())
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
     let th = &app.theme;
     let rows = app.visible_months();
@@ -67,7 +67,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
         buf,
         rows.len(),
         offset,
-        Some(list.selected),
+        focused.then_some(list.selected),
         |i| {
             let d = rows[i];
             let rate_style = match d.on_time_rate {

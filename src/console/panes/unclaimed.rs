@@ -44,7 +44,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         selected_style: th.selected,
         ellipsis: app.ellipsis(),
     };
-    let selected = focused.then_some(list.selected).or(Some(list.selected));
+    let selected = focused.then_some(list.selected);
     table.render(area, buf, len, offset, selected, |i| {
         let Some(d) = app.delivery(i) else {
             return Vec::new();
