@@ -261,6 +261,18 @@ async fn push_appears_and_c_claims_it() {
             || screen.contains(':')
     );
 
+    // Enter shows the details: push fields and history, from the real server.
+    tmux.keys("Enter");
+    tmux.wait_for("the details view", Duration::from_secs(5), |s| {
+        s.contains("统一社会信用代码") && s.contains("91350100M000100Y43") && s.contains("历史记录")
+    })
+    .await;
+    tmux.keys("Escape");
+    tmux.wait_for("the details to close", Duration::from_secs(5), |s| {
+        !s.contains("统一社会信用代码")
+    })
+    .await;
+
     // `r` raises a question on it in a text box (Chinese text), Ctrl-S sends.
     tmux.keys("r");
     tmux.wait_for("the text box", Duration::from_secs(5), |s| {
