@@ -369,3 +369,79 @@ async fn push_appears_and_c_claims_it() {
     }
     server.shutdown().await;
 }
+
+fn opts(server: &str, token: &str) -> shenguan::console::ConsoleOptions {
+    shenguan::console::ConsoleOptions {
+        server: server.into(),
+        token: token.into(),
+        keymap: None,
+        theme: None,
+        lang: shenguan::console::Lang::Zh,
+        readonly: false,
+        ascii: false,
+    }
+}
+
+/// A refused token, an unreachable server or a bad keymap stop the console with a clear
+/// message before it touches the terminal (these run without one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_to_start_with_clear_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("e2e.db").display());
+    shenguan::admin::bootstrap(&db, "admin", "管理员", PASSWORD)
+        .await
+        .unwrap();
+    let cfg = ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        database: db,
+        sweep_interval: Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let server = shenguan::server::start(cfg, None).await.unwrap();
+    let url = server.url();
+
+    let e = shenguan::console::run(opts(&url, "not-a-real-token"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("shenguan login"), "{e}");
+
+    // A revoked token: log in, log out, try again.
+    let anon = Client::new(&url, None);
+    let (admin, token) = login(&anon, "admin").await;
+    let resp = reqwest::Client::new()
+        .delete(format!("{url}/api/v1/sessions/current"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "logout: {}", resp.status());
+    assert!(admin.me().await.is_err());
+    let mut o = opts(&url, &token);
+    o.lang = shenguan::console::Lang::En;
+    let e = shenguan::console::run(o).await.unwrap_err().to_string();
+    assert!(e.contains("expired or was revoked"), "{e}");
+
+    let bad = dir.path().join("bad-keymap.toml");
+    std::fs::write(
+        &bad,
+        "quit = \"q\"\ncancel = \"esc\"\nclaim = \"c\"\nescalate = \"c\"\n",
+    )
+    .unwrap();
+    let mut o = opts(&url, "whatever");
+    o.keymap = Some(bad.display().to_string());
+    let e = shenguan::console::run(o).await.unwrap_err().to_string();
+    assert!(e.contains("line 4") && e.contains("escalate"), "{e}");
+
+    let mut o = opts(&url, "whatever");
+    o.theme = Some("no-such-theme".into());
+    let e = shenguan::console::run(o).await.unwrap_err().to_string();
+    assert!(e.contains("default, 256, light, mono"), "{e}");
+
+    server.shutdown().await;
+    let e = shenguan::console::run(opts(&url, "whatever"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cannot reach the server"), "{e}");
+}

@@ -237,3 +237,46 @@ fn every_theme() {
         insta::assert_snapshot!(format!("theme_{theme}_80x24"), text(&draw(&a, 80, 24)));
     }
 }
+
+#[test]
+fn readonly_is_visible_and_hides_actions_from_the_command_bar() {
+    let mut a = app(Lang::Zh);
+    a.readonly = true;
+    let t = text(&draw(&a, 80, 24));
+    assert!(t.contains("只读"), "{t}");
+    let bar = t.lines().last().unwrap();
+    assert!(
+        !bar.contains("认领") && !bar.contains("督办") && !bar.contains("回复"),
+        "{bar}"
+    );
+    assert!(bar.contains("详情") && bar.contains("帮助"), "{bar}");
+}
+
+#[test]
+fn reconnecting_is_visible() {
+    let mut a = app(Lang::En);
+    a.update(Action::Stream(shenguan::client::StreamItem::Reconnecting {
+        after: std::time::Duration::from_secs(4),
+        reason: "cannot reach server: connection refused".into(),
+    }));
+    let t = text(&draw(&a, 80, 24));
+    assert!(t.contains("reconnecting (in 4s)"), "{t}");
+    assert!(t.contains("connection refused"), "{t}");
+}
+
+#[test]
+fn tiny_and_resized_terminals_do_not_panic() {
+    let a = app(Lang::Zh);
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 6),
+        (40, 10),
+        (79, 23),
+        (119, 39),
+        (120, 40),
+        (250, 80),
+    ] {
+        let _ = draw(&a, w, h);
+    }
+}
