@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod client;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod events;
