@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod cli;
 pub mod client;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -1,0 +1,182 @@
+//! Everything that can happen to the console, as data.
+//!
+//! A [`Command`] is what a key is bound to in a keymap (`keymaps/*.toml` names them in
+//! `snake_case`). An [`Action`] is anything fed to [`crate::console::App::update`]: a command,
+//! a raw key (for text input), a clock tick, a server event, or the result of a request.
+
+use chrono::{DateTime, FixedOffset};
+use crossterm::event::KeyEvent;
+
+use crate::api::{Delivery, DeliveryDetail, Dispute, Escalation, Me, MonthlyStats, Page};
+use crate::client::StreamItem;
+
+/// Where a command is looked up: `Normal` while browsing panes, `Modal` inside a text box,
+/// the filter line, a confirmation, or an overlay (help, details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Normal,
+    Modal,
+}
+
+macro_rules! commands {
+    ($( $variant:ident => $name:literal, $ctx:ident, $mutating:literal; )*) => {
+        /// A bindable command. Every one of them can be remapped.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command { $( $variant, )* }
+
+        impl Command {
+            /// Every command, in the order the help overlay lists them.
+            pub const ALL: &'static [Command] = &[ $( Command::$variant, )* ];
+
+            /// The name used in keymap files.
+            pub fn name(self) -> &'static str {
+                match self { $( Command::$variant => $name, )* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Command> {
+                match name { $( $name => Some(Command::$variant), )* _ => None }
+            }
+
+            pub fn context(self) -> Context {
+                match self { $( Command::$variant => Context::$ctx, )* }
+            }
+
+            /// Commands that change something on the server; `--readonly` refuses them.
+            pub fn is_mutating(self) -> bool {
+                match self { $( Command::$variant => $mutating, )* }
+            }
+        }
+    };
+}
+
+commands! {
+    Quit => "quit", Normal, false;
+    NextPane => "next_pane", Normal, false;
+    PrevPane => "prev_pane", Normal, false;
+    Up => "up", Normal, false;
+    Down => "down", Normal, false;
+    PageUp => "page_up", Normal, false;
+    PageDown => "page_down", Normal, false;
+    Home => "home", Normal, false;
+    End => "end", Normal, false;
+    Claim => "claim", Normal, true;
+    Reply => "reply", Normal, true;
+    Escalate => "escalate", Normal, true;
+    Details => "details", Normal, false;
+    Filter => "filter", Normal, false;
+    PrevMonth => "prev_month", Normal, false;
+    NextMonth => "next_month", Normal, false;
+    Refresh => "refresh", Normal, false;
+    Help => "help", Normal, false;
+    Send => "send", Modal, false;
+    Confirm => "confirm", Modal, false;
+    Cancel => "cancel", Modal, false;
+}
+
+/// The outcome of a request made on behalf of the user: the server's answer, or its message.
+pub type Outcome<T> = Result<T, RequestError>;
+
+/// A refused or failed request, reduced to what the UI needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestError {
+    /// The token was refused (expired or revoked).
+    Unauthorized,
+    /// Any other error, with the server's (bilingual) message or a transport description.
+    Failed(String),
+}
+
+impl From<crate::client::ClientError> for RequestError {
+    fn from(e: crate::client::ClientError) -> Self {
+        use crate::client::ClientError;
+        match e {
+            ClientError::Api { status, .. } if status == reqwest::StatusCode::UNAUTHORIZED => {
+                RequestError::Unauthorized
+            }
+            ClientError::Api { body, .. } => RequestError::Failed(body.error.message),
+            other => RequestError::Failed(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Action {
+    /// A bound command (from the keymap, or sent directly by tests).
+    Command(Command),
+    /// A key press; resolved through the keymap, or typed into a text field.
+    Key(KeyEvent),
+    /// Bracketed paste into a text field.
+    Paste(String),
+    /// The per-second tick, carrying the current *server* time (local clock + measured skew).
+    Tick(DateTime<FixedOffset>),
+    /// The terminal was resized (only forces a redraw).
+    Resize,
+    /// Something from the server's event stream.
+    Stream(StreamItem),
+    /// Who we are (loaded at start-up).
+    Me(Me),
+    /// A page of pending deliveries (`first` = a fresh load replacing what is shown).
+    Deliveries {
+        page: Outcome<Page<Delivery>>,
+        first: bool,
+    },
+    Disputes(Outcome<Page<Dispute>>),
+    Monthly {
+        month: String,
+        stats: Outcome<MonthlyStats>,
+    },
+    Detail(Outcome<Box<DeliveryDetail>>),
+    Claimed {
+        id: i64,
+        result: Outcome<Delivery>,
+    },
+    FeedbackSent {
+        delivery_id: i64,
+        result: Outcome<Dispute>,
+    },
+    ReplySent {
+        dispute_id: i64,
+        result: Outcome<Dispute>,
+    },
+    Escalated {
+        delivery_id: i64,
+        result: Outcome<Escalation>,
+    },
+    /// Department names, for showing codes as names.
+    Departments(Vec<crate::api::Department>),
+    /// Joint inspections, once the coordination API exists.
+    Inspections(Vec<crate::console::app::Inspection>),
+}
+
+/// A request the event loop performs for the app; its result comes back as an [`Action`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadDeliveries {
+        cursor: Option<String>,
+    },
+    LoadDisputes,
+    LoadDepartments,
+    LoadMonthly {
+        month: String,
+    },
+    LoadDetail {
+        id: i64,
+    },
+    Claim {
+        id: i64,
+    },
+    Feedback {
+        delivery_id: i64,
+        body: String,
+    },
+    Reply {
+        dispute_id: i64,
+        body: String,
+    },
+    Escalate {
+        delivery_id: i64,
+        reason: String,
+    },
+    /// Several requests at once (e.g. refresh everything).
+    Batch(Vec<Effect>),
+    Quit,
+}

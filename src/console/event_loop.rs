@@ -1,0 +1,279 @@
+//! The terminal side: set up, one `tokio::select!` loop over terminal input, the server's
+//! event stream, request results and a tick on each second of the server clock; draw only when
+//! something changed (ratatui then sends only the cells that differ).
+
+use std::io::{Stdout, Write, stdout};
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow, bail};
+use chrono::{DateTime, FixedOffset, Utc};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::ConsoleOptions;
+use super::action::{Action, Effect, RequestError};
+use super::app::{App, PAGE_SIZE};
+use super::config::Thresholds;
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::ui;
+use crate::api::DeliveryStatus;
+use crate::client::{Client, ClientError, DeliveryQuery};
+
+/// China Standard Time, the offset every deadline is shown in.
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// The server's clock as the console knows it: local time plus the measured skew.
+pub fn server_now(skew: chrono::Duration) -> DateTime<FixedOffset> {
+    (Utc::now() + skew).with_timezone(&cst())
+}
+
+/// Measures `server clock − local clock`, taking the middle of the request as the instant the
+/// server read its clock.
+pub async fn measure_skew(client: &Client) -> Result<chrono::Duration, ClientError> {
+    let t0 = Utc::now();
+    let h = client.health().await?;
+    let t1 = Utc::now();
+    let mid = t0 + (t1 - t0) / 2;
+    Ok(h.now.with_timezone(&Utc) - mid)
+}
+
+/// Runs the full-screen console until the user quits. Refuses to start with an invalid keymap
+/// or theme, an unreachable server, or a refused token — before touching the terminal.
+pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
+    let keymap = Keymap::load(opts.keymap.as_deref().unwrap_or("default"))?;
+    let mut theme = Theme::load(opts.theme.as_deref().unwrap_or("default"))?;
+    theme.ascii |= opts.ascii;
+    let thresholds = Thresholds::load()?;
+    let s = opts.lang.strings();
+
+    let client = Client::new(&opts.server, Some(opts.token.clone()));
+    let skew = measure_skew(&client)
+        .await
+        .map_err(|e| anyhow!("cannot reach the server at {}: {e}", opts.server))?;
+    let me = match client.me().await {
+        Ok(me) => me,
+        Err(e) => match RequestError::from(e) {
+            RequestError::Unauthorized => bail!("{}", s.unauthorized),
+            RequestError::Failed(m) => bail!("{m}"),
+        },
+    };
+
+    let mut app = App::new(
+        opts.lang,
+        keymap,
+        theme,
+        opts.readonly,
+        server_now(skew),
+        Some(me),
+    );
+    app.thresholds = thresholds;
+    app.server = opts.server.clone();
+
+    let mut terminal = enter_terminal().context("cannot set up the terminal")?;
+    let result = main_loop(&mut terminal, &mut app, &client, skew).await;
+    leave_terminal();
+    result?;
+    if let Some(msg) = app.fatal {
+        bail!("{msg}");
+    }
+    Ok(())
+}
+
+/// Restores the terminal: cooked mode, main screen, visible cursor. Safe to call twice.
+pub fn leave_terminal() {
+    let _ = disable_raw_mode();
+    let mut out = stdout();
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = out.flush();
+}
+
+fn enter_terminal() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
+    // A panic anywhere must leave the user's terminal usable (and the message readable).
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave_terminal();
+        previous(info);
+    }));
+    enable_raw_mode()?;
+    let mut out = stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    let mut t = Terminal::new(CrosstermBackend::new(out))?;
+    t.clear()?;
+    Ok(t)
+}
+
+async fn main_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    client: &Client,
+    skew: chrono::Duration,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = unbounded_channel::<Action>();
+    let mut keys = crossterm::event::EventStream::new();
+    let mut server = client.events(None);
+    let startup = app.startup();
+    perform(startup, client, &tx);
+
+    let tick = tokio::time::sleep(until_next_second(skew));
+    tokio::pin!(tick);
+    loop {
+        if app.quit {
+            return Ok(());
+        }
+        if app.dirty {
+            terminal.draw(|f| ui::render(f, app))?;
+            app.dirty = false;
+        }
+        let action = tokio::select! {
+            ev = keys.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => Action::Key(k),
+                Some(Ok(TermEvent::Paste(p))) => Action::Paste(p),
+                Some(Ok(TermEvent::Resize(..))) => {
+                    terminal.autoresize()?;
+                    Action::Resize
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => return Ok(()),
+            },
+            Some(item) = server.next() => Action::Stream(item),
+            Some(a) = rx.recv() => a,
+            () = &mut tick => {
+                tick.as_mut().reset(tokio::time::Instant::now() + until_next_second(skew));
+                Action::Tick(server_now(skew))
+            }
+        };
+        if let Some(effect) = app.update(action) {
+            perform(effect, client, &tx);
+        }
+        // Apply whatever else is already waiting before drawing once.
+        while let Ok(a) = rx.try_recv() {
+            if let Some(effect) = app.update(a) {
+                perform(effect, client, &tx);
+            }
+        }
+    }
+}
+
+/// Time until the server clock's next whole second (so countdowns change on the second).
+fn until_next_second(skew: chrono::Duration) -> Duration {
+    let now = Utc::now() + skew;
+    let ms = 1000 - now.timestamp_subsec_millis().min(999) as u64;
+    Duration::from_millis(ms + 2)
+}
+
+/// Carries out an effect: requests run as tasks and send their result back as an action.
+pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
+    let c = client.clone();
+    let tx = tx.clone();
+    match effect {
+        Effect::Quit => {}
+        Effect::Batch(list) => {
+            for e in list {
+                perform(e, client, &tx);
+            }
+        }
+        Effect::LoadDeliveries { cursor } => {
+            tokio::spawn(async move {
+                let first = cursor.is_none();
+                let q = DeliveryQuery {
+                    status: Some(DeliveryStatus::Pending),
+                    limit: Some(PAGE_SIZE),
+                    cursor,
+                    ..Default::default()
+                };
+                let page = c.deliveries(&q).await.map_err(RequestError::from);
+                let _ = tx.send(Action::Deliveries { page, first });
+            });
+        }
+        Effect::LoadDisputes => {
+            tokio::spawn(async move {
+                let r = c.disputes(Some("open")).await.map_err(RequestError::from);
+                let _ = tx.send(Action::Disputes(r));
+            });
+        }
+        Effect::LoadDepartments => {
+            tokio::spawn(async move {
+                // Names are a nicety: without them the console shows department codes.
+                if let Ok(d) = c.departments().await {
+                    let _ = tx.send(Action::Departments(d));
+                }
+            });
+        }
+        Effect::LoadMonthly { month } => {
+            tokio::spawn(async move {
+                let stats = c.monthly_stats(&month).await.map_err(RequestError::from);
+                let _ = tx.send(Action::Monthly { month, stats });
+            });
+        }
+        Effect::LoadDetail { id } => {
+            tokio::spawn(async move {
+                let r = c
+                    .delivery(id)
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::Detail(r));
+            });
+        }
+        Effect::Claim { id } => {
+            tokio::spawn(async move {
+                let result = c.claim(id).await.map_err(RequestError::from);
+                let _ = tx.send(Action::Claimed { id, result });
+            });
+        }
+        Effect::Feedback { delivery_id, body } => {
+            tokio::spawn(async move {
+                let result = c
+                    .feedback(delivery_id, &body)
+                    .await
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::FeedbackSent {
+                    delivery_id,
+                    result,
+                });
+            });
+        }
+        Effect::Reply { dispute_id, body } => {
+            tokio::spawn(async move {
+                let result = c.reply(dispute_id, &body).await.map_err(RequestError::from);
+                let _ = tx.send(Action::ReplySent { dispute_id, result });
+            });
+        }
+        Effect::Escalate {
+            delivery_id,
+            reason,
+        } => {
+            tokio::spawn(async move {
+                let result = c
+                    .escalate(delivery_id, &reason)
+                    .await
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::Escalated {
+                    delivery_id,
+                    result,
+                });
+            });
+        }
+    }
+}

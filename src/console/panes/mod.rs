@@ -1,0 +1,79 @@
+//! The four panes. Each draws itself from the app state into a rectangle.
+
+pub mod disputes;
+pub mod inspections;
+pub mod monthly;
+pub mod unclaimed;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::app::{App, Pane};
+use super::i18n::fill;
+use super::widgets::dialog::block;
+use super::widgets::text::{put, width};
+
+/// Draws the pane with its frame; `focused` highlights the border and title.
+pub fn render(app: &App, pane: Pane, area: Rect, buf: &mut Buffer, focused: bool) {
+    let s = app.s();
+    let th = &app.theme;
+    let len = app.pane_len(pane);
+    let mut title = vec![Span::styled(
+        format!(" {} ", pane.title(s)),
+        if focused { th.title_focused } else { th.title },
+    )];
+    let count = match pane {
+        Pane::Unclaimed if app.delivery_count() != app.delivery_total() => {
+            format!("{}/{}", app.delivery_count(), app.delivery_total())
+        }
+        Pane::Monthly => app.month_str(),
+        _ => len.to_string(),
+    };
+    title.push(Span::styled(format!("{count} "), th.muted));
+    if pane == Pane::Unclaimed && app.deliveries_loading && app.deliveries_loaded_once {
+        title.push(Span::styled(format!("{} ", s.more_loading), th.muted));
+    }
+    let filter = &app.filters[pane.index()];
+    if !filter.is_empty() {
+        title.push(Span::styled(format!("/{filter} "), th.status_info));
+    }
+    let blk = block(
+        app,
+        Line::from(title),
+        if focused {
+            th.border_focused
+        } else {
+            th.border
+        },
+    );
+    let inner = blk.inner(area);
+    blk.render(area, buf);
+    match pane {
+        Pane::Unclaimed => unclaimed::render(app, inner, buf, focused),
+        Pane::Disputes => disputes::render(app, inner, buf, focused),
+        Pane::Inspections => inspections::render(app, inner, buf, focused),
+        Pane::Monthly => monthly::render(app, inner, buf, focused),
+    }
+}
+
+/// A centred one-line message for an empty (or loading) pane.
+pub fn empty(app: &App, area: Rect, buf: &mut Buffer, text: &str) {
+    if area.height == 0 {
+        return;
+    }
+    let w = (width(text) as u16).min(area.width);
+    let x = area.x + (area.width - w) / 2;
+    let y = area.y + area.height / 2;
+    put(buf, x, y, text, w, app.theme.muted, app.ellipsis());
+}
+
+/// The message for a list that is empty because of the filter, or for real.
+pub fn empty_text(app: &App, pane: Pane, real: &'static str) -> String {
+    if app.filters[pane.index()].is_empty() {
+        real.to_string()
+    } else {
+        fill(app.s().empty_filtered, &[])
+    }
+}

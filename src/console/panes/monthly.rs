@@ -1,0 +1,162 @@
+//! 月度统计: per department this month — received, claimed on time, auto-claimed, pending,
+//! on-time rate, average claim time — with a bar chart of the on-time rate. `[` / `]` change
+//! the month.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::console::app::{App, Pane};
+use crate::console::i18n::Strings;
+use crate::console::widgets::table::{Column, TableCell, VirtualTable};
+use crate::console::widgets::text::{pad_right, put, width};
+
+pub fn format_avg(secs: Option<f64>, s: &Strings) -> String {
+    match secs {
+        None => s.none.to_string(),
+        Some(x) if x < 3600.0 => format!("{:.0}{}", (x / 60.0).max(0.0), s.minute_unit),
+        Some(x) => format!("{:.1}{}", x / 3600.0, s.hour_unit),
+    }
+}
+
+pub fn format_rate(r: Option<f64>, s: &Strings) -> String {
+    r.map(|r| format!("{:.1}%", r * 100.0))
+        .unwrap_or_else(|| s.none.to_string())
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, _focused: bool) {
+    let s = app.s();
+    let th = &app.theme;
+    let rows = app.visible_months();
+    if rows.is_empty() {
+        let text = if app.monthly_loading {
+            s.loading.to_string()
+        } else {
+            super::empty_text(app, Pane::Monthly, s.empty_monthly)
+        };
+        super::empty(app, area, buf, &text);
+        return;
+    }
+    let cols = [
+        Column::fill(s.col_department, 1, 8),
+        Column::fixed(s.col_received, 6).right(),
+        Column::fixed(s.col_on_time, 8).right(),
+        Column::fixed(s.col_auto, 8).right(),
+        Column::fixed(s.col_pending, 6).right(),
+        Column::fixed(s.col_rate, 7).right(),
+        Column::fixed(s.col_avg, 8).right(),
+        Column::fixed(s.col_disputes, 4).right(),
+    ];
+    // Table on top, the chart below it in whatever height is left (at least 3 lines).
+    let table_h = (rows.len() as u16 + 1).min(area.height.saturating_sub(4).max(area.height / 2));
+    let table_area = Rect::new(area.x, area.y, area.width, table_h);
+    let list = &app.lists[Pane::Monthly.index()];
+    let offset = list.scroll_for(rows.len(), table_h.saturating_sub(1) as usize);
+    let table = VirtualTable {
+        columns: &cols,
+        header_style: th.header,
+        selected_style: th.selected,
+        ellipsis: app.ellipsis(),
+    };
+    table.render(
+        table_area,
+        buf,
+        rows.len(),
+        offset,
+        Some(list.selected),
+        |i| {
+            let d = rows[i];
+            let rate_style = match d.on_time_rate {
+                Some(r) if r < 0.8 => th.critical,
+                Some(r) if r < 0.95 => th.urgent,
+                Some(_) => th.plenty,
+                None => th.muted,
+            };
+            vec![
+                TableCell::new(d.name.as_str(), th.text),
+                TableCell::new(d.received.to_string(), th.text),
+                TableCell::new(d.claimed_on_time.to_string(), th.text),
+                TableCell::new(
+                    d.auto_claimed.to_string(),
+                    if d.auto_claimed > 0 {
+                        th.urgent
+                    } else {
+                        th.text
+                    },
+                ),
+                TableCell::new(d.pending.to_string(), th.text),
+                TableCell::new(format_rate(d.on_time_rate, s), rate_style).keep(),
+                TableCell::new(format_avg(d.avg_claim_seconds, s), th.text),
+                TableCell::new(d.disputes_opened.to_string(), th.text),
+            ]
+        },
+    );
+
+    // Bar chart: one bar per department, on-time claim rate.
+    let chart_y = area.y + table_h + 1;
+    let bottom = area.y + area.height;
+    if chart_y + 1 >= bottom {
+        return;
+    }
+    put(
+        buf,
+        area.x,
+        chart_y,
+        s.chart_title,
+        area.width,
+        th.header,
+        app.ellipsis(),
+    );
+    let label_w = rows
+        .iter()
+        .map(|d| width(&d.name))
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 12);
+    let pct_w = 7usize;
+    let bar_w = (area.width as usize).saturating_sub(label_w + pct_w + 2);
+    let (full, empty_c) = if app.theme.ascii {
+        ("#", ".")
+    } else {
+        ("█", "░")
+    };
+    for (line, d) in rows.iter().enumerate() {
+        let y = chart_y + 1 + line as u16;
+        if y >= bottom {
+            break;
+        }
+        let label = pad_right(&d.name, label_w, app.ellipsis());
+        put(
+            buf,
+            area.x,
+            y,
+            &label,
+            label_w as u16,
+            th.text,
+            app.ellipsis(),
+        );
+        let filled = d
+            .on_time_rate
+            .map_or(0, |r| ((r.clamp(0.0, 1.0) * bar_w as f64).round()) as usize);
+        let bx = area.x + label_w as u16 + 1;
+        put(buf, bx, y, &full.repeat(filled), filled as u16, th.bar, "");
+        put(
+            buf,
+            bx + filled as u16,
+            y,
+            &empty_c.repeat(bar_w - filled),
+            (bar_w - filled) as u16,
+            th.muted,
+            "",
+        );
+        let pct = format_rate(d.on_time_rate, s);
+        put(
+            buf,
+            bx + bar_w as u16 + 1,
+            y,
+            &pct,
+            pct_w as u16,
+            th.text,
+            app.ellipsis(),
+        );
+    }
+}

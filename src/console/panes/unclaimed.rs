@@ -1,0 +1,80 @@
+//! 待认领: pending deliveries, soonest deadline first, with live countdowns.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::console::app::{App, Pane};
+use crate::console::widgets::countdown::{countdown, short_time};
+use crate::console::widgets::table::{Column, TableCell, VirtualTable};
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    let s = app.s();
+    let th = &app.theme;
+    let len = app.delivery_count();
+    if len == 0 {
+        let text = if app.deliveries_loading && !app.deliveries_loaded_once {
+            s.loading.to_string()
+        } else {
+            super::empty_text(app, Pane::Unclaimed, s.empty_unclaimed)
+        };
+        super::empty(app, area, buf, &text);
+        return;
+    }
+    let sees_all = app.sees_all();
+    let deadline_w = 11 + crate::console::widgets::text::width(s.provisional) as u16;
+    // Fill columns are dropped from the right when the pane is narrow: source first, then
+    // counterparty; the department, item and countdown always stay.
+    let mut cols = vec![Column::fixed("", 4)];
+    if sees_all {
+        cols.push(Column::fill(s.col_department, 2, 10));
+    }
+    cols.extend([
+        Column::fill(s.col_item, 5, 14),
+        Column::fixed(s.col_deadline, deadline_w),
+        Column::fixed(s.col_remaining, 15).right(),
+        Column::fill(s.col_counterparty, 3, 14),
+        Column::fill(s.col_source, 2, 10),
+    ]);
+    let list = &app.lists[Pane::Unclaimed.index()];
+    let body = area.height.saturating_sub(1) as usize;
+    let offset = list.scroll_for(len, body);
+    let table = VirtualTable {
+        columns: &cols,
+        header_style: th.header,
+        selected_style: th.selected,
+        ellipsis: app.ellipsis(),
+    };
+    let selected = focused.then_some(list.selected).or(Some(list.selected));
+    table.render(area, buf, len, offset, selected, |i| {
+        let Some(d) = app.delivery(i) else {
+            return Vec::new();
+        };
+        let mut flags = String::new();
+        if d.important {
+            flags.push_str(s.important_mark);
+        }
+        if d.escalated {
+            flags.push_str(s.escalated_mark);
+        }
+        let (left, style) = countdown(d.claim_deadline, app.now, &app.thresholds, th, s);
+        let mut deadline = short_time(d.claim_deadline);
+        let dl_style = if d.deadline_provisional {
+            deadline.push_str(s.provisional);
+            th.provisional
+        } else {
+            th.text
+        };
+        let mut row = vec![TableCell::new(flags, th.important)];
+        if sees_all {
+            row.push(TableCell::new(app.department_name(&d.department), th.text));
+        }
+        row.extend([
+            TableCell::new(d.title.as_str(), th.text),
+            TableCell::new(deadline, dl_style),
+            TableCell::new(left, style).keep(),
+            TableCell::new(d.counterparty_name.as_deref().unwrap_or(s.none), th.text),
+            TableCell::new(app.department_name(&d.source_department), th.muted),
+        ]);
+        row
+    });
+}

@@ -1,0 +1,6 @@
+//! Reusable drawing pieces.
+
+pub mod countdown;
+pub mod dialog;
+pub mod table;
+pub mod text;

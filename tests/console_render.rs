@@ -1,0 +1,239 @@
+//! Rendering snapshots with ratatui's TestBackend: Chinese and English, 80×24 and 160×50,
+//! every theme, overlays and dialogs. The "now" is fixed; the wall clock is never read.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Color, Modifier};
+use shenguan::api::{DeliveryDetail, Push, PushContent};
+use shenguan::console::action::{Action, Command};
+use shenguan::console::fixtures::{self, draw, find, text};
+use shenguan::console::theme::Theme;
+use shenguan::console::{App, Lang};
+
+fn app(lang: Lang) -> App {
+    fixtures::app(lang, Theme::default_theme(), fixtures::supervisor())
+}
+
+fn snap(name: &str, app: &App, w: u16, h: u16) {
+    let buf = draw(app, w, h);
+    insta::assert_snapshot!(name, text(&buf));
+}
+
+#[test]
+fn zh_80x24() {
+    snap("zh_80x24", &app(Lang::Zh), 80, 24);
+}
+
+#[test]
+fn zh_160x50() {
+    snap("zh_160x50", &app(Lang::Zh), 160, 50);
+}
+
+#[test]
+fn en_80x24() {
+    snap("en_80x24", &app(Lang::En), 80, 24);
+}
+
+#[test]
+fn en_160x50() {
+    snap("en_160x50", &app(Lang::En), 160, 50);
+}
+
+#[test]
+fn department_staff_see_no_department_column_at_120x40() {
+    let a = fixtures::app(Lang::Zh, Theme::default_theme(), fixtures::market_staff());
+    let buf = draw(&a, 120, 40);
+    let t = text(&buf);
+    assert!(
+        !t.contains("接收部门"),
+        "staff see only their own department"
+    );
+    assert!(t.contains("食品经营许可（新办）"));
+    assert!(
+        !t.contains("建筑工程施工许可"),
+        "other departments' deliveries are not shown"
+    );
+    insta::assert_snapshot!("staff_zh_120x40", t);
+}
+
+#[test]
+fn each_pane_at_80x24() {
+    for (name, lang) in [("zh", Lang::Zh), ("en", Lang::En)] {
+        let mut a = app(lang);
+        for pane in ["disputes", "inspections", "monthly"] {
+            a.update(Action::Command(Command::NextPane));
+            snap(&format!("{name}_80x24_{pane}"), &a, 80, 24);
+        }
+    }
+}
+
+#[test]
+fn ascii_borders() {
+    let mut theme = Theme::default_theme();
+    theme.ascii = true;
+    let a = fixtures::app(Lang::Zh, theme, fixtures::supervisor());
+    let buf = draw(&a, 80, 24);
+    let t = text(&buf);
+    assert!(
+        !t.contains('─') && !t.contains('│') && !t.contains('┌'),
+        "no box-drawing characters"
+    );
+    snap("zh_80x24_ascii", &a, 80, 24);
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut a = app(Lang::Zh);
+    a.update(Action::Command(Command::Help));
+    snap("zh_80x24_help", &a, 80, 24);
+    let mut a = fixtures::app(Lang::En, Theme::default_theme(), fixtures::supervisor());
+    a.keymap = shenguan::console::keymap::Keymap::load("vim").unwrap();
+    a.update(Action::Command(Command::Help));
+    let t = text(&draw(&a, 80, 24));
+    assert!(
+        t.contains("Ctrl-D"),
+        "vim page-down binding shown in help:\n{t}"
+    );
+}
+
+fn detail(app: &App) -> DeliveryDetail {
+    let d = app.selected_delivery().unwrap().clone();
+    let push_json = serde_json::json!({
+        "id": d.push_id, "kind": "approval", "source_department": "approval",
+        "created_at": "2026-11-25T04:30:00+08:00", "created_by": "zhang.approval",
+        "item_name": d.title, "license_no": "JY33703220001234",
+        "counterparty": {"name": "高青县鲁味餐饮有限公司", "credit_code": "91370322MA3C0000X1",
+                          "contact_name": "刘经理", "contact_phone": "13800000000"},
+        "license_date": "2026-11-25", "valid_until": "2031-11-24", "mode": "notify_commit",
+        "commitment_letter": {"content": "本单位承诺符合食品经营许可条件。", "signed_on": "2026-11-24"},
+        "recipients": ["market", "health"], "important": false,
+        "deliveries": [],
+    });
+    let push: Push = serde_json::from_value(push_json).unwrap();
+    assert!(matches!(push.content, PushContent::Approval(_)));
+    DeliveryDetail {
+        delivery: d,
+        push,
+        disputes: fixtures::disputes()[..1].to_vec(),
+        escalations: vec![],
+        history: vec![shenguan::api::HistoryEntry {
+            at: fixtures::cst(2026, 11, 25, 4, 30, 0),
+            actor: "zhang.approval".into(),
+            action: "push.created".into(),
+        }],
+    }
+}
+
+#[test]
+fn details_overlay() {
+    let mut a = app(Lang::Zh);
+    let det = detail(&a);
+    a.update(Action::Command(Command::Details));
+    a.update(Action::Detail(Ok(Box::new(det))));
+    let t = text(&draw(&a, 160, 50));
+    for field in [
+        "统一社会信用代码",
+        "91370322MA3C0000X1",
+        "告知承诺书",
+        "历史记录",
+        "push.created",
+        "疑问与争议",
+    ] {
+        assert!(t.contains(field), "details show {field}:\n{t}");
+    }
+    snap("zh_80x24_details", &a, 80, 24);
+}
+
+#[test]
+fn reply_dialog_with_chinese_text() {
+    let mut a = app(Lang::Zh);
+    a.update(Action::Command(Command::Reply));
+    for c in "经营面积与申报不符".chars() {
+        a.update(Action::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| shenguan::console::ui::render(f, &a)).unwrap();
+    let buf = t.backend().buffer().clone();
+    // The terminal cursor sits right after the typed text (9 wide characters = 18 cells), where
+    // an input method will open its candidate window.
+    let (x, y) = find(&buf, "经营面积").unwrap();
+    let pos = t.get_cursor_position().unwrap();
+    assert_eq!((pos.x, pos.y), (x + 18, y));
+    insta::assert_snapshot!("zh_80x24_reply_dialog", text(&buf));
+    // Esc with text typed asks before discarding.
+    a.update(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    let t = text(&draw(&a, 80, 24));
+    assert!(t.contains("放弃已输入的内容"), "{t}");
+}
+
+#[test]
+fn urgency_colours_default_theme() {
+    let a = app(Lang::Zh);
+    let buf = draw(&a, 160, 50);
+    let (x, y) = find(&buf, "已超时 00:20:00").expect("overdue countdown shown");
+    let st = buf[(x, y)].style();
+    assert_eq!(st.bg, Some(Color::Red), "overdue is white on red");
+    assert!(st.add_modifier.contains(Modifier::BOLD));
+    let (x, y) = find(&buf, "00:40:00").expect("critical countdown shown");
+    assert_eq!(buf[(x, y)].style().fg, Some(Color::LightRed));
+    let (x, y) = find(&buf, "03:00:00").expect("urgent countdown shown");
+    assert_eq!(buf[(x, y)].style().fg, Some(Color::Yellow));
+    let (x, y) = find(&buf, "1天 09:30:00").expect("plenty countdown shown");
+    assert_eq!(buf[(x, y)].style().fg, Some(Color::Green));
+    // The provisional deadline is marked.
+    assert!(find(&buf, "01-05 00:00(暂)").is_some());
+}
+
+/// For each theme: the style of the cells that carry meaning (urgency, selection, borders).
+fn style_report(theme: &str) -> String {
+    let a = fixtures::app(
+        Lang::Zh,
+        Theme::load(theme).unwrap(),
+        fixtures::supervisor(),
+    );
+    let buf = draw(&a, 160, 50);
+    let probes = [
+        ("overdue", "已超时 00:20:00"),
+        ("critical", "00:40:00"),
+        ("urgent", "03:00:00"),
+        ("plenty", "1天 09:30:00"),
+        ("provisional", "01-05 00:00(暂)"),
+        ("header", "事项"),
+        ("focused title", "待认领"),
+        ("live", "● 实时"),
+        ("selected row", "市场监督管理局"),
+    ];
+    let mut out = format!("theme {theme}\n");
+    for (what, needle) in probes {
+        let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("{needle} on screen"));
+        out.push_str(&format!("{what:>14}: {:?}\n", buf[(x, y)].style()));
+    }
+    out.push_str(&format!("{:>14}: {:?}\n", "border", buf[(0, 1)].style()));
+    out
+}
+
+#[test]
+fn every_theme() {
+    for theme in ["default", "256", "light", "mono"] {
+        let report = style_report(theme);
+        if theme == "mono" {
+            assert!(
+                !report.contains("fg: Some") && !report.contains("bg: Some"),
+                "mono has no colours:\n{report}"
+            );
+        }
+        if theme == "256" {
+            assert!(report.contains("Indexed("), "{report}");
+        }
+        insta::assert_snapshot!(format!("theme_{theme}"), report);
+        // The text is the same in every theme.
+        let a = fixtures::app(
+            Lang::Zh,
+            Theme::load(theme).unwrap(),
+            fixtures::supervisor(),
+        );
+        insta::assert_snapshot!(format!("theme_{theme}_80x24"), text(&draw(&a, 80, 24)));
+    }
+}
