@@ -35,16 +35,36 @@ pub const DEPARTMENTS: &[(&str, &str, DepartmentKind)] = &[
 /// (username, display name, role, department)
 pub fn accounts() -> Vec<(String, String, Role, Option<&'static str>)> {
     let mut v = vec![
-        ("shenpi1".to_string(), "王审批".to_string(), Role::ApprovalStaff, Some("approval")),
-        ("shenpi2".into(), "李审批".into(), Role::ApprovalStaff, Some("approval")),
+        (
+            "shenpi1".to_string(),
+            "王审批".to_string(),
+            Role::ApprovalStaff,
+            Some("approval"),
+        ),
+        (
+            "shenpi2".into(),
+            "李审批".into(),
+            Role::ApprovalStaff,
+            Some("approval"),
+        ),
         ("duban".into(), "赵督查".into(), Role::Supervisor, None),
         ("zhiban".into(), "孙值班".into(), Role::DutyOfficer, None),
     ];
     for (code, name, kind) in DEPARTMENTS {
         if *kind == DepartmentKind::Supervision {
             let short: String = name.chars().take(2).collect();
-            v.push((format!("{code}1"), format!("{short}科员甲"), Role::SupervisionStaff, Some(*code)));
-            v.push((format!("{code}2"), format!("{short}科员乙"), Role::SupervisionStaff, Some(*code)));
+            v.push((
+                format!("{code}1"),
+                format!("{short}科员甲"),
+                Role::SupervisionStaff,
+                Some(*code),
+            ));
+            v.push((
+                format!("{code}2"),
+                format!("{short}科员乙"),
+                Role::SupervisionStaff,
+                Some(*code),
+            ));
         }
     }
     v
@@ -54,7 +74,11 @@ pub fn accounts() -> Vec<(String, String, Role, Option<&'static str>)> {
 const ITEMS: &[(&str, &str, &[&str])] = &[
     ("食品经营许可", "JY137032", &["market", "health"]),
     ("公共场所卫生许可", "GW137032", &["health"]),
-    ("危险化学品经营许可", "WH137032", &["emergency", "enforcement"]),
+    (
+        "危险化学品经营许可",
+        "WH137032",
+        &["emergency", "enforcement"],
+    ),
     ("排污许可", "PW137032", &["ecology"]),
     ("建筑工程施工许可", "SG137032", &["housing", "enforcement"]),
     ("道路运输经营许可", "DY137032", &["transport"]),
@@ -67,9 +91,18 @@ const ITEMS: &[(&str, &str, &[&str])] = &[
 ];
 
 const COMPANIES: &[&str] = &[
-    "高青县鲁味餐饮有限公司", "高青县黄河农资经营部", "淄博青城化工有限公司", "高青县清源水务有限公司",
-    "山东高青建工集团有限公司", "高青县顺达运输有限公司", "高青县星光娱乐有限公司", "高青县惠民大药房",
-    "高青县千乘湖旅行社有限公司", "高青县安泰燃气有限公司", "高青县田园生态农业合作社", "高青县新城酒店管理有限公司",
+    "高青县鲁味餐饮有限公司",
+    "高青县黄河农资经营部",
+    "淄博青城化工有限公司",
+    "高青县清源水务有限公司",
+    "山东高青建工集团有限公司",
+    "高青县顺达运输有限公司",
+    "高青县星光娱乐有限公司",
+    "高青县惠民大药房",
+    "高青县千乘湖旅行社有限公司",
+    "高青县安泰燃气有限公司",
+    "高青县田园生态农业合作社",
+    "高青县新城酒店管理有限公司",
 ];
 
 const QUESTIONS: &[&str] = &[
@@ -79,7 +112,11 @@ const QUESTIONS: &[&str] = &[
     "告知承诺书缺少法定代表人签字，请补推。",
 ];
 
-const ANSWERS: &[&str] = &["已核实，以许可证记载为准。", "已补推相关材料，请查收。", "经复核，审批依据充分，详见附件说明。"];
+const ANSWERS: &[&str] = &[
+    "已核实，以许可证记载为准。",
+    "已补推相关材料，请查收。",
+    "经复核，审批依据充分，详见附件说明。",
+];
 
 /// A valid 统一社会信用代码 derived from a seed (for realistic seeded data).
 pub fn credit_code(seed: u64) -> String {
@@ -130,16 +167,25 @@ impl Seeder {
                 name: company.into(),
                 credit_code: Some(credit_code(self.n * 7919 + 13)),
                 id_number: None,
-                contact_name: ["张伟", "王芳", "李娜", "刘洋", "陈静"].choose(&mut self.rng).expect("names").to_string(),
-                contact_phone: format!("13{}{:08}", self.rng.random_range(3..=9), self.rng.random_range(0..100_000_000u32)),
+                contact_name: ["张伟", "王芳", "李娜", "刘洋", "陈静"]
+                    .choose(&mut self.rng)
+                    .expect("names")
+                    .to_string(),
+                contact_phone: format!(
+                    "13{}{:08}",
+                    self.rng.random_range(3..=9),
+                    self.rng.random_range(0..100_000_000u32)
+                ),
             },
             license_no: license_no.clone(),
             license_date: today,
             valid_until: today + Span::days(365 * 5),
             mode,
-            comprehensive_license: (mode == PushMode::OneIndustryOneLicense).then(|| ComprehensiveLicense {
-                license_no: format!("ZH{license_no}"),
-                face_info: format!("{company} 行业综合许可证：{item}"),
+            comprehensive_license: (mode == PushMode::OneIndustryOneLicense).then(|| {
+                ComprehensiveLicense {
+                    license_no: format!("ZH{license_no}"),
+                    face_info: format!("{company} 行业综合许可证：{item}"),
+                }
             }),
             commitment_letter: (mode == PushMode::NotifyCommit).then(|| CommitmentLetter {
                 content: "申请人承诺已符合法定条件、标准，并愿意承担不实承诺的法律责任。".into(),
@@ -152,7 +198,8 @@ impl Seeder {
 }
 
 fn local(d: chrono::NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    cst().from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(h, m, 0).expect("valid time")))
+    cst()
+        .from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(h, m, 0).expect("valid time")))
         .single()
         .expect("fixed offset")
         .with_timezone(&Utc)
@@ -177,12 +224,25 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     let admin = anon.with_token(anon.login("admin", DEMO_PASSWORD).await?.token);
     for (code, name, kind) in DEPARTMENTS {
         let _: Department = admin
-            .post("/api/v1/departments", &NewDepartment { code: (*code).into(), name: (*name).into(), kind: *kind })
+            .post(
+                "/api/v1/departments",
+                &NewDepartment {
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    kind: *kind,
+                },
+            )
             .await?;
     }
     let mut clients = std::collections::HashMap::new();
     for (username, display_name, role, dept) in accounts() {
-        let body = NewUser { username: username.clone(), password: DEMO_PASSWORD.into(), display_name, role, department: dept.map(Into::into) };
+        let body = NewUser {
+            username: username.clone(),
+            password: DEMO_PASSWORD.into(),
+            display_name,
+            role,
+            department: dept.map(Into::into),
+        };
         let _: User = admin.post("/api/v1/users", &body).await?;
         let token = anon.login(&username, DEMO_PASSWORD).await?.token;
         clients.insert(username, anon.with_token(token));
@@ -200,7 +260,12 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     s.clock.set(real_now);
     let _ = s.sweeper.sweep().await;
     tokio::spawn(live_traffic(s));
-    Ok(Demo { server, clock, url, _dir: dir })
+    Ok(Demo {
+        server,
+        clock,
+        url,
+        _dir: dir,
+    })
 }
 
 /// A month of working days: pushes through the day; most claimed within hours by one of the
@@ -238,7 +303,10 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
                         }
                     }
                     if fate >= 97 {
-                        let _ = s.c("duban").escalate(d.id, "临近时限仍未认领，请立即处理").await;
+                        let _ = s
+                            .c("duban")
+                            .escalate(d.id, "临近时限仍未认领，请立即处理")
+                            .await;
                     }
                 }
                 s.at(t).await;
@@ -267,7 +335,11 @@ async fn live_traffic(mut s: Seeder) {
             let (code, _, kind) = *DEPARTMENTS.choose(&mut s.rng).expect("departments");
             if kind == DepartmentKind::Supervision {
                 let who = format!("{code}2");
-                let q = DeliveryQuery { status: Some(DeliveryStatus::Pending), limit: Some(1), ..Default::default() };
+                let q = DeliveryQuery {
+                    status: Some(DeliveryStatus::Pending),
+                    limit: Some(1),
+                    ..Default::default()
+                };
                 if let Ok(page) = s.c(&who).deliveries(&q).await
                     && let Some(d) = page.items.first()
                 {
@@ -290,6 +362,10 @@ pub fn print_accounts(url: &str) {
     println!("accounts (password {DEMO_PASSWORD}):");
     println!("  admin        系统管理员 (admin)");
     for (u, name, role, dept) in accounts() {
-        println!("  {u:<13}{name} ({}{})", role.as_str(), dept.map(|d| format!(", {d}")).unwrap_or_default());
+        println!(
+            "  {u:<13}{name} ({}{})",
+            role.as_str(),
+            dept.map(|d| format!(", {d}")).unwrap_or_default()
+        );
     }
 }
