@@ -30,6 +30,91 @@ pub enum Command {
     /// The working-day calendar: load a new year's notice, compute deadlines.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Log in to a server and store the token for the console (file mode 0600).
+    Login {
+        #[arg(long, env = "SHENGUAN_SERVER")]
+        server: String,
+        #[arg(long)]
+        user: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// The operations console.
+    Console {
+        /// Server URL (default: the one saved by `shenguan login`).
+        #[arg(long, env = "SHENGUAN_SERVER")]
+        server: Option<String>,
+        #[command(flatten)]
+        ui: ConsoleArgs,
+    },
+    /// The whole system on a seeded county: an in-process server and the console.
+    Demo {
+        /// Log in to the console as this demo account.
+        #[arg(long = "as", default_value = "market1")]
+        as_user: String,
+        /// Run only the seeded server, print its URL and the demo accounts.
+        #[arg(long)]
+        headless: bool,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        #[command(flatten)]
+        ui: ConsoleArgs,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConsoleArgs {
+    /// Keymap: default, vim, emacs, or a TOML file.
+    #[arg(long)]
+    pub keymap: Option<String>,
+    /// Theme: default, 256, light, mono, or a TOML file.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Interface language.
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
+    /// Disable every action (wallboards).
+    #[arg(long)]
+    pub readonly: bool,
+    /// ASCII borders, for terminals that draw box characters double-width.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+impl ConsoleArgs {
+    fn options(
+        &self,
+        server: String,
+        token: String,
+    ) -> anyhow::Result<crate::console::ConsoleOptions> {
+        Ok(crate::console::ConsoleOptions {
+            server,
+            token,
+            keymap: self.keymap.clone(),
+            theme: self.theme.clone(),
+            lang: self
+                .lang
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--lang: {e}"))?,
+            readonly: self.readonly,
+            ascii: self.ascii,
+        })
+    }
+}
+
+impl Command {
+    /// Full-screen commands must not log onto the terminal they draw.
+    pub fn draws_terminal(&self) -> bool {
+        matches!(
+            self,
+            Command::Console { .. }
+                | Command::Demo {
+                    headless: false,
+                    ..
+                }
+        )
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -131,21 +216,105 @@ pub enum CalendarCommand {
     },
 }
 
-pub fn init_logging(format: &str) {
+/// Logs go to stderr; for full-screen commands to a file in the temp directory instead.
+pub fn init_logging(format: &str, to_file: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder.json().init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if to_file {
+        let path = std::env::temp_dir().join("shenguan-console.log");
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        else {
+            return;
+        };
+        let builder = builder
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file));
+        if format == "json" {
+            builder.json().init();
+        } else {
+            builder.init();
+        }
     } else {
-        builder.init();
+        let builder = builder.with_writer(std::io::stderr);
+        if format == "json" {
+            builder.json().init();
+        } else {
+            builder.init();
+        }
     }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Login {
+            server,
+            user,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut p = String::new();
+                std::io::stdin().read_to_string(&mut p)?;
+                p.trim_end_matches(['\r', '\n']).to_string()
+            } else {
+                rpassword::prompt_password("密码 / password: ")?
+            };
+            let client = crate::client::Client::new(&server, None);
+            let session = client.login(&user, &password).await?;
+            let path = crate::console::config::save_token(&server, &session.token)?;
+            eprintln!(
+                "已登录为 {} / logged in as {}; token saved to {}",
+                session.user.display_name,
+                session.user.username,
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Console { server, ui } => {
+            let saved = crate::console::config::load_token()?;
+            let token = match std::env::var("SHENGUAN_TOKEN") {
+                Ok(t) if !t.is_empty() => t,
+                _ => saved.as_ref().map(|(_, t)| t.clone()).ok_or_else(|| {
+                    anyhow::anyhow!("尚未登录：请先运行 shenguan login / not logged in: run `shenguan login --server URL --user NAME` first")
+                })?,
+            };
+            let server = server
+                .or_else(|| saved.map(|(s, _)| s))
+                .ok_or_else(|| anyhow::anyhow!("--server is required (no saved server)"))?;
+            crate::console::run(ui.options(server, token)?).await
+        }
+        Command::Demo {
+            as_user,
+            headless,
+            listen,
+            ui,
+        } => {
+            eprintln!(
+                "正在生成演示县的数据（一个月的历史）… / seeding the demo county (a month of history)…"
+            );
+            let demo = crate::demo::start(&listen).await?;
+            if headless {
+                crate::demo::print_accounts(&demo.url);
+                shutdown_signal().await;
+                demo.server.shutdown().await;
+                return Ok(());
+            }
+            let client = crate::client::Client::new(&demo.url, None);
+            let session = client
+                .login(&as_user, crate::demo::DEMO_PASSWORD)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "--as {as_user}: {e} (demo accounts: shenguan demo --headless lists them)"
+                    )
+                })?;
+            let result = crate::console::run(ui.options(demo.url.clone(), session.token)?).await;
+            demo.server.shutdown().await;
+            result
+        }
         Command::Server(args) => run_server(args).await,
         Command::Admin(AdminCommand::Bootstrap {
             database,

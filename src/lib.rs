@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client;
 pub mod console;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod events;

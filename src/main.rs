@@ -3,7 +3,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = shenguan::cli::Cli::parse();
-    shenguan::cli::init_logging(&cli.log_format);
+    shenguan::cli::init_logging(&cli.log_format, cli.command.draws_terminal());
     match shenguan::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

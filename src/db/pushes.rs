@@ -31,7 +31,7 @@ pub struct IdempotencyKey {
 }
 
 pub enum PushOutcome {
-    Created(Push),
+    Created(Box<Push>),
     /// The same key and body were seen before: the original answer, byte for byte.
     Replayed {
         status: u16,
@@ -180,7 +180,7 @@ async fn try_create(
                         .await
                         .map_err(|e| if unique_violation(&e) { AppError::conflict(RACE, "") } else { e.into() })?;
                     }
-                    PushOutcome::Created(push)
+                    PushOutcome::Created(Box::new(push))
                 }
             }
         }))

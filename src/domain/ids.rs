@@ -1,6 +1,6 @@
 //! Check characters of the two national identifiers a counterparty may carry.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
@@ -86,7 +86,7 @@ pub fn parse_id_number(s: &str, today: NaiveDate) -> Result<String, IdError> {
     let birth = &s[6..14];
     let date = NaiveDate::parse_from_str(birth, "%Y%m%d")
         .map_err(|_| IdError::BirthDate(birth.to_string()))?;
-    if date.format("%Y").to_string() < "1900".to_string() {
+    if date.year() < 1900 {
         return Err(IdError::BirthDate(birth.to_string()));
     }
     if date > today {

@@ -40,11 +40,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let msg = inner.to_string();
-                // serde reports missing/unknown fields at the parent's path; name the field itself.
+                // serde reports a missing field at its parent's path; name the field itself.
                 let field = quoted_name(&msg)
-                    .filter(|_| {
-                        msg.starts_with("missing field") || msg.starts_with("unknown field")
-                    })
+                    .filter(|_| msg.starts_with("missing field"))
                     .map(|name| {
                         if path == "." {
                             name.to_string()

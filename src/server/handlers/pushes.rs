@@ -178,7 +178,7 @@ async fn finish(
     match store::create(&s.db, &auth.0, &insert, idem).await? {
         PushOutcome::Created(push) => {
             s.metrics.pushes_created.fetch_add(1, Ordering::Relaxed);
-            Ok((StatusCode::CREATED, Json(push)).into_response())
+            Ok((StatusCode::CREATED, Json(*push)).into_response())
         }
         PushOutcome::Replayed { status, body } => Ok((
             StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),

@@ -1,0 +1,201 @@
+use std::time::Duration;
+
+use futures::StreamExt;
+use shenguan::api::*;
+use shenguan::client::{EventStream, StreamItem};
+
+use crate::both_backends;
+use crate::common::*;
+
+both_backends!(
+    live_events_filtered_by_department,
+    resume_with_last_event_id,
+    reminders_fire_once,
+    shutdown_closes_streams
+);
+
+/// The next event, skipping connection-state items; `None` after `wait` of silence.
+pub async fn next_event(s: &mut EventStream, wait: Duration) -> Option<Event> {
+    loop {
+        match tokio::time::timeout(wait, s.next()).await {
+            Ok(Some(StreamItem::Event(e))) => return Some(e),
+            Ok(Some(StreamItem::Connected)) => continue,
+            Ok(Some(other)) => panic!("unexpected stream item {other:?}"),
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// Subscribe and wait until the stream is connected (so no event is raced).
+pub async fn subscribe(c: &shenguan::client::Client, last: Option<i64>) -> EventStream {
+    let mut s = c.events(last);
+    match tokio::time::timeout(Duration::from_secs(5), s.next()).await {
+        Ok(Some(StreamItem::Connected)) => s,
+        other => panic!("stream did not connect: {other:?}"),
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(5);
+const QUIET: Duration = Duration::from_millis(700);
+
+async fn live_events_filtered_by_department(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let mut market = subscribe(&app.market, None).await;
+    let mut health = subscribe(&app.health, None).await;
+    let mut sup = subscribe(&app.supervisor, None).await;
+    let push = app.push(&["market"]).await;
+    let d = &push.deliveries[0];
+    let e = next_event(&mut market, WAIT)
+        .await
+        .expect("market sees its delivery");
+    assert_eq!(e.kind, event_types::DELIVERY_CREATED);
+    let got: Delivery = serde_json::from_value(e.data).unwrap();
+    assert_eq!(&got, d);
+    let e = next_event(&mut sup, WAIT)
+        .await
+        .expect("supervisors see everything");
+    assert_eq!(e.kind, event_types::DELIVERY_CREATED);
+    app.market.claim(d.id).await.unwrap();
+    let e = next_event(&mut market, WAIT).await.unwrap();
+    assert_eq!(e.kind, event_types::DELIVERY_CLAIMED);
+    assert_eq!(e.data["claimed_by"], "market1");
+    let dispute = app.market.feedback(d.id, "请核实").await.unwrap();
+    assert_eq!(
+        next_event(&mut market, WAIT).await.unwrap().kind,
+        event_types::DISPUTE_OPENED
+    );
+    app.approval.reply(dispute.id, "已核实").await.unwrap();
+    let e = next_event(&mut market, WAIT).await.unwrap();
+    assert_eq!(e.kind, event_types::DISPUTE_REPLIED);
+    assert_eq!(e.data["messages"].as_array().unwrap().len(), 2);
+    app.supervisor.escalate(d.id, "督办").await.unwrap();
+    assert_eq!(
+        next_event(&mut market, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_ESCALATED
+    );
+    // Nothing of market's reached health.
+    assert_eq!(next_event(&mut health, QUIET).await, None);
+    // Supervisor saw all five, in order, ids increasing.
+    let mut kinds = vec![];
+    let mut last = 0;
+    while let Some(e) = next_event(&mut sup, QUIET).await {
+        assert!(e.id > last);
+        last = e.id;
+        kinds.push(e.kind);
+    }
+    assert_eq!(
+        kinds,
+        [
+            "delivery.claimed",
+            "dispute.opened",
+            "dispute.replied",
+            "delivery.escalated"
+        ]
+    );
+    app.finish().await;
+}
+
+async fn resume_with_last_event_id(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let mut s = subscribe(&app.market, None).await;
+    app.push(&["market"]).await;
+    let first = next_event(&mut s, WAIT).await.unwrap();
+    drop(s);
+    // While disconnected: three more for market, one for health.
+    let p2 = app.push(&["market"]).await;
+    app.push(&["health"]).await;
+    app.market.claim(p2.deliveries[0].id).await.unwrap();
+    app.push(&["market"]).await;
+    let mut s = subscribe(&app.market, Some(first.id)).await;
+    let mut got = vec![];
+    while let Some(e) = next_event(&mut s, QUIET).await {
+        got.push(e);
+    }
+    let kinds: Vec<_> = got.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["delivery.created", "delivery.claimed", "delivery.created"]
+    );
+    assert!(got.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(
+        got.iter()
+            .all(|e| e.id > first.id && e.data["department"] == "market")
+    );
+    // Raw SSE framing: id, event type and JSON data; bad Last-Event-ID is a 400.
+    let (s, v) = raw(
+        reqwest::Method::GET,
+        &format!("{}/api/v1/events?after=x", app.url),
+        app.market.token(),
+        None,
+    )
+    .await;
+    assert_eq!((s, v["error"]["field"].as_str()), (400, Some("after")));
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/v1/events", app.url))
+        .bearer_auth(app.market.token().unwrap())
+        .header("Last-Event-ID", first.id.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut body = resp.bytes_stream();
+    let chunk = tokio::time::timeout(WAIT, body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&chunk);
+    assert!(text.contains(&format!("id: {}", got[0].id)), "{text}");
+    assert!(text.contains("event: delivery.created"), "{text}");
+    app.finish().await;
+}
+
+async fn reminders_fire_once(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let mut s = subscribe(&app.market, None).await;
+    let d = app.push(&["market"]).await.deliveries[0].clone(); // deadline Sat 28 Nov 00:00
+    assert_eq!(
+        next_event(&mut s, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_CREATED
+    );
+    app.set_clock("2026-11-27T21:59:00+08:00").await;
+    assert_eq!(
+        next_event(&mut s, QUIET).await,
+        None,
+        "more than 2 hours before: no reminder"
+    );
+    app.set_clock("2026-11-27T22:00:00+08:00").await;
+    let e = next_event(&mut s, WAIT).await.unwrap();
+    assert_eq!(e.kind, event_types::DELIVERY_REMINDER);
+    assert_eq!(e.data["id"], d.id);
+    app.set_clock("2026-11-27T23:00:00+08:00").await;
+    assert_eq!(next_event(&mut s, QUIET).await, None, "once only");
+    app.set_clock("2026-11-28T00:00:00+08:00").await;
+    assert_eq!(
+        next_event(&mut s, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_AUTO_CLAIMED
+    );
+    app.finish().await;
+}
+
+async fn shutdown_closes_streams(b: Backend) {
+    let Some(mut app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let mut s = subscribe(&app.market, None).await;
+    let server = app.server.take().unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+        .await
+        .expect("graceful shutdown does not wait for event streams");
+    match tokio::time::timeout(WAIT, s.next()).await {
+        Ok(Some(StreamItem::Reconnecting { .. })) => {}
+        other => panic!("stream should have ended and be reconnecting: {other:?}"),
+    }
+    app.finish().await;
+}
