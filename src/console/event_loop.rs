@@ -3,6 +3,7 @@
 //! something changed (ratatui then sends only the cells that differ).
 
 use std::io::{Stdout, Write, stdout};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
@@ -79,15 +80,29 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     app.thresholds = thresholds;
     app.server = opts.server.clone();
 
-    let mut terminal = enter_terminal().context("cannot set up the terminal")?;
-    let result = main_loop(&mut terminal, &mut app, &client, skew).await;
+    // A panic anywhere must leave the user's terminal usable (and the message readable).
+    let previous: Arc<PanicHook> = Arc::new(std::panic::take_hook());
+    let chained = previous.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        leave_terminal();
+        chained(info);
+    }));
+    let result = match enter_terminal().context("cannot set up the terminal") {
+        Ok(mut terminal) => main_loop(&mut terminal, &mut app, &client, skew).await,
+        Err(e) => Err(e),
+    };
     leave_terminal();
+    // Put the previous panic behaviour back: the terminal is ours no more.
+    let _ = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| previous(info)));
     result?;
     if let Some(msg) = app.fatal {
         bail!("{msg}");
     }
     Ok(())
 }
+
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync + 'static>;
 
 /// Restores the terminal: cooked mode, main screen, visible cursor. Safe to call twice.
 pub fn leave_terminal() {
@@ -103,12 +118,6 @@ pub fn leave_terminal() {
 }
 
 fn enter_terminal() -> anyhow::Result<Terminal<CrosstermBackend<Stdout>>> {
-    // A panic anywhere must leave the user's terminal usable (and the message readable).
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        leave_terminal();
-        previous(info);
-    }));
     enable_raw_mode()?;
     let mut out = stdout();
     execute!(
