@@ -681,3 +681,69 @@ fn unused_delivery_fields_do_not_break_sorting() {
     assert_eq!(same, sorted);
     assert_eq!(*same.last().unwrap(), 103_000);
 }
+
+#[test]
+fn filtered_view_stays_correct_under_live_events() {
+    use std::collections::BTreeMap;
+    let mut a = app();
+    a.update(key('/'));
+    for c in "许可".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    // A model of what should be pending: (deadline, id) → delivery.
+    let mut model: BTreeMap<_, Delivery> = fixtures::deliveries()
+        .into_iter()
+        .map(|d| ((d.claim_deadline, d.id), d))
+        .collect();
+    let titles = [
+        "食品经营许可",
+        "排污登记",
+        "药品零售许可",
+        "建筑垃圾处置核准",
+    ];
+    let mut seed = 7u64;
+    let mut rand = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize
+    };
+    for step in 0..400i64 {
+        let r = rand();
+        if r % 3 == 0 && !model.is_empty() {
+            let k = *model.keys().nth(rand() % model.len()).unwrap();
+            let mut d = model.remove(&k).unwrap();
+            d.status = DeliveryStatus::Claimed;
+            a.update(event(step + 1, event_types::DELIVERY_CLAIMED, &d));
+        } else if r % 3 == 1 && !model.is_empty() {
+            // A reminder for an existing row: updated in place, not duplicated.
+            let k = *model.keys().nth(rand() % model.len()).unwrap();
+            let mut d = model[&k].clone();
+            d.important = !d.important;
+            model.insert(k, d.clone());
+            a.update(event(step + 1, event_types::DELIVERY_REMINDER, &d));
+        } else {
+            let d = fixtures::delivery(
+                10_000 + step,
+                "market",
+                titles[rand() % titles.len()],
+                "某公司",
+                now() + Duration::minutes((rand() % 600) as i64 - 60),
+            );
+            model.insert((d.claim_deadline, d.id), d.clone());
+            a.update(event(step + 1, event_types::DELIVERY_CREATED, &d));
+        }
+        let expected: Vec<i64> = model
+            .values()
+            .filter(|d| d.title.contains("许可"))
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids(&a), expected, "step {step}");
+        assert_eq!(a.delivery_total(), model.len());
+    }
+    // Clearing the filter shows everything, in order.
+    a.update(code(KeyCode::Esc));
+    let all: Vec<i64> = model.values().map(|d| d.id).collect();
+    assert_eq!(ids(&a), all);
+}

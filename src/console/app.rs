@@ -583,7 +583,7 @@ impl App {
                 self.dirty = true;
                 match result {
                     Ok(d) => {
-                        self.remove_delivery(id);
+                        self.remove_delivery(id, Some((d.claim_deadline, d.id)));
                         self.set_status(fill(self.s().st_claimed, &[&d.title]), StatusKind::Ok);
                         self.monthly_stale = true;
                         None
@@ -1109,7 +1109,7 @@ impl App {
                     }
                     self.upsert_delivery(d);
                 } else {
-                    self.remove_delivery(d.id);
+                    self.remove_delivery(d.id, Some((d.claim_deadline, d.id)));
                 }
             }
             event_types::DELIVERY_CLAIMED | event_types::DELIVERY_AUTO_CLAIMED => {
@@ -1118,7 +1118,7 @@ impl App {
                 };
                 self.monthly_stale = true;
                 let shown = self.delivery_ids.contains(&d.id);
-                self.remove_delivery(d.id);
+                self.remove_delivery(d.id, Some((d.claim_deadline, d.id)));
                 if shown && !self.claiming.contains(&d.id) {
                     let msg = match (&d.claimed_by, e.kind.as_str()) {
                         (Some(who), event_types::DELIVERY_CLAIMED)
@@ -1198,12 +1198,14 @@ impl App {
     fn upsert_delivery(&mut self, d: Delivery) {
         let key = self.selected_delivery_key();
         if self.delivery_ids.contains(&d.id) {
-            self.remove_raw(d.id);
+            self.remove_raw(d.id, Some((d.claim_deadline, d.id)));
         }
         self.insert_raw(d);
-        self.refilter_keep(key);
+        self.reselect_delivery(key);
     }
 
+    /// Inserts in order and keeps the filtered view in step (without re-running the filter
+    /// over every row: a live event costs the same with 100,000 rows as with 10).
     fn insert_raw(&mut self, d: Delivery) {
         self.gone_ids.remove(&d.id);
         self.delivery_ids.insert(d.id);
@@ -1211,26 +1213,54 @@ impl App {
         let pos = self
             .deliveries
             .partition_point(|x| (x.claim_deadline, x.id) < k);
+        let f = lower(&self.filters[Pane::Unclaimed.index()]);
+        let matches = !f.is_empty() && self.delivery_matches(&d, &f);
         self.deliveries.insert(pos, Box::new(d));
+        if let Some(v) = &mut self.view {
+            let at = v.partition_point(|&i| i < pos);
+            for i in &mut v[at..] {
+                *i += 1;
+            }
+            if matches {
+                v.insert(at, pos);
+            }
+        }
     }
 
-    fn remove_raw(&mut self, id: i64) -> bool {
+    /// Removes by id (found by binary search when its sort key is known); keeps the view in step.
+    fn remove_raw(&mut self, id: i64, key: Option<(DateTime<FixedOffset>, i64)>) -> bool {
         if !self.delivery_ids.remove(&id) {
             return false;
         }
-        if let Some(pos) = self.deliveries.iter().position(|x| x.id == id) {
-            self.deliveries.remove(pos);
+        let by_key = key.and_then(|k| {
+            let p = self
+                .deliveries
+                .partition_point(|x| (x.claim_deadline, x.id) < k);
+            (self.deliveries.get(p).is_some_and(|x| x.id == id)).then_some(p)
+        });
+        let Some(pos) = by_key.or_else(|| self.deliveries.iter().position(|x| x.id == id)) else {
+            return true;
+        };
+        self.deliveries.remove(pos);
+        if let Some(v) = &mut self.view {
+            let at = v.partition_point(|&i| i < pos);
+            if v.get(at) == Some(&pos) {
+                v.remove(at);
+            }
+            for i in &mut v[at..] {
+                *i -= 1;
+            }
         }
         true
     }
 
-    fn remove_delivery(&mut self, id: i64) {
+    fn remove_delivery(&mut self, id: i64, key: Option<(DateTime<FixedOffset>, i64)>) {
         if self.deliveries_loading {
             self.gone_ids.insert(id);
         }
-        let key = self.selected_delivery_key();
-        if self.remove_raw(id) {
-            self.refilter_keep(key);
+        let sel = self.selected_delivery_key();
+        if self.remove_raw(id, key) {
+            self.reselect_delivery(sel);
         }
     }
 
@@ -1252,6 +1282,9 @@ impl App {
             // A fresh load replaces the list; events that arrive meanwhile still apply on top.
             self.deliveries.clear();
             self.delivery_ids.clear();
+            if let Some(v) = &mut self.view {
+                v.clear();
+            }
         }
         for d in page.items {
             if d.status != DeliveryStatus::Pending
@@ -1267,6 +1300,11 @@ impl App {
                 .is_none_or(|l| (l.claim_deadline, l.id) < (d.claim_deadline, d.id))
             {
                 self.delivery_ids.insert(d.id);
+                if let Some(v) = &mut self.view
+                    && self_matches(&self.department_names, &self.filters[0], &d)
+                {
+                    v.push(self.deliveries.len());
+                }
                 self.deliveries.push(Box::new(d));
             } else {
                 self.insert_raw(d);
@@ -1278,7 +1316,7 @@ impl App {
         if !self.deliveries_loading {
             self.gone_ids.clear();
         }
-        self.refilter_keep(key);
+        self.reselect_delivery(key);
         next.map(|c| Effect::LoadDeliveries { cursor: Some(c) })
     }
 
@@ -1318,15 +1356,7 @@ impl App {
     }
 
     fn delivery_matches(&self, d: &Delivery, f: &str) -> bool {
-        contains(&d.title, f)
-            || d.counterparty_name
-                .as_deref()
-                .is_some_and(|c| contains(c, f))
-            || d.license_no.as_deref().is_some_and(|c| contains(c, f))
-            || contains(&d.department, f)
-            || contains(&d.source_department, f)
-            || contains(self.department_name(&d.department), f)
-            || contains(self.department_name(&d.source_department), f)
+        delivery_matches(&self.department_names, d, f)
     }
 
     fn refilter(&mut self) {
@@ -1385,4 +1415,24 @@ fn contains(hay: &str, needle: &str) -> bool {
             || needle.is_empty();
     }
     hay.to_lowercase().contains(needle)
+}
+
+/// Whether a delivery matches a (lower-case) filter: item, counterparty, licence number,
+/// department codes and names.
+fn delivery_matches(names: &HashMap<String, String>, d: &Delivery, f: &str) -> bool {
+    let name = |c: &str| names.get(c).is_some_and(|n| contains(n, f));
+    contains(&d.title, f)
+        || d.counterparty_name
+            .as_deref()
+            .is_some_and(|c| contains(c, f))
+        || d.license_no.as_deref().is_some_and(|c| contains(c, f))
+        || contains(&d.department, f)
+        || contains(&d.source_department, f)
+        || name(&d.department)
+        || name(&d.source_department)
+}
+
+/// [`delivery_matches`] with the raw (not yet lower-cased) filter text.
+fn self_matches(names: &HashMap<String, String>, filter: &str, d: &Delivery) -> bool {
+    !filter.is_empty() && delivery_matches(names, d, &lower(filter))
 }
