@@ -400,6 +400,12 @@ async fn refuses_to_start_with_clear_messages() {
     let server = shenguan::server::start(cfg, None).await.unwrap();
     let url = server.url();
 
+    // The server's clock is this machine's here: the measured skew is tiny.
+    let skew = shenguan::console::event_loop::measure_skew(&Client::new(&url, None))
+        .await
+        .unwrap();
+    assert!(skew.num_milliseconds().abs() < 2000, "{skew:?}");
+
     let e = shenguan::console::run(opts(&url, "not-a-real-token"))
         .await
         .unwrap_err()

@@ -4,6 +4,7 @@
 
 use std::io::{Stdout, Write, stdout};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
@@ -135,8 +136,23 @@ async fn main_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
     client: &Client,
-    skew: chrono::Duration,
+    initial_skew: chrono::Duration,
 ) -> anyhow::Result<()> {
+    // Clocks drift: measure the skew again every ten minutes.
+    let skew_ms = Arc::new(AtomicI64::new(initial_skew.num_milliseconds()));
+    let remeasure = {
+        let (client, skew_ms) = (client.clone(), skew_ms.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(600)).await;
+                if let Ok(s) = measure_skew(&client).await {
+                    skew_ms.store(s.num_milliseconds(), Ordering::Relaxed);
+                }
+            }
+        })
+    };
+    let _abort = AbortOnDrop(remeasure);
+    let skew = || chrono::Duration::milliseconds(skew_ms.load(Ordering::Relaxed));
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut keys = crossterm::event::EventStream::new();
     let mut server = client.events(None);
@@ -164,7 +180,7 @@ async fn main_loop(
     let startup = app.startup();
     perform(startup, client, &tx);
 
-    let tick = tokio::time::sleep(until_next_second(skew));
+    let tick = tokio::time::sleep(until_next_second(skew()));
     tokio::pin!(tick);
     loop {
         if app.quit {
@@ -189,8 +205,8 @@ async fn main_loop(
             Some(item) = server.next() => Action::Stream(item),
             Some(a) = rx.recv() => a,
             () = &mut tick => {
-                tick.as_mut().reset(tokio::time::Instant::now() + until_next_second(skew));
-                Action::Tick(server_now(skew))
+                tick.as_mut().reset(tokio::time::Instant::now() + until_next_second(skew()));
+                Action::Tick(server_now(skew()))
             }
         };
         if let Some(effect) = app.update(action) {
@@ -202,6 +218,14 @@ async fn main_loop(
                 perform(effect, client, &tx);
             }
         }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
