@@ -280,3 +280,39 @@ fn tiny_and_resized_terminals_do_not_panic() {
         let _ = draw(&a, w, h);
     }
 }
+
+#[test]
+fn inspections_pane_with_data() {
+    use shenguan::console::app::{Inspection, InspectionKind};
+    let mut a = app(Lang::Zh);
+    a.update(Action::Inspections(vec![
+        Inspection {
+            id: 2,
+            kind: InspectionKind::Hearing,
+            title: "排污许可听证".into(),
+            at: fixtures::cst(2026, 12, 3, 9, 30, 0),
+            place: "县政务服务中心三楼听证室".into(),
+            departments: vec!["ecology".into(), "approval".into()],
+            experts: vec!["刘工".into(), "陈工".into()],
+            signed: 0,
+        },
+        Inspection {
+            id: 1,
+            kind: InspectionKind::Inspection,
+            title: "危险化学品经营场所联合踏勘".into(),
+            at: fixtures::cst(2026, 11, 30, 14, 0, 0),
+            place: "高青县化工园区".into(),
+            departments: vec!["emergency".into(), "enforcement".into(), "approval".into()],
+            experts: vec!["王工".into()],
+            signed: 3,
+        },
+    ]));
+    a.update(Action::Command(Command::NextPane));
+    a.update(Action::Command(Command::NextPane));
+    let t = text(&draw(&a, 120, 24));
+    let first = t.find("危险化学品经营场所联合踏勘").expect("shown");
+    let second = t.find("排污许可听证").expect("shown");
+    assert!(first < second, "soonest first");
+    assert!(t.contains("3/3") && t.contains("0/2"), "{t}");
+    insta::assert_snapshot!("zh_120x24_inspections_data", t);
+}
