@@ -88,7 +88,7 @@ impl Tmux {
             if start.elapsed() > timeout {
                 panic!("timed out waiting for {what}; screen:\n{screen}");
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }
@@ -225,6 +225,7 @@ async fn push_appears_and_c_claims_it() {
         .map(|s| s.to_string())
         .collect();
     args.extend(console_command(&url, &token, dir.path()));
+    let started = Instant::now();
     let ok = tmux
         .cmd()
         .args(&args)
@@ -241,6 +242,7 @@ async fn push_appears_and_c_claims_it() {
         s.contains("● 实时")
     })
     .await;
+    eprintln!("console up and live after {:?}", started.elapsed());
 
     // Someone else pushes: it appears without a key press.
     let push = approval
