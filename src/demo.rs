@@ -292,13 +292,13 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
                     }
                     if (82..90).contains(&fate) || fate < 6 {
                         let q = QUESTIONS.choose(&mut s.rng).expect("questions").to_string();
-                        if let Ok(dispute) = s.c(&who).feedback(d.id, &q).await {
-                            if s.rng.random_range(0..3) > 0 {
-                                let a = ANSWERS.choose(&mut s.rng).expect("answers").to_string();
-                                let _ = s.c("shenpi2").reply(dispute.id, &a).await;
-                                if s.rng.random_range(0..2) == 0 {
-                                    let _ = s.c(&who).resolve(dispute.id, Some("已澄清")).await;
-                                }
+                        if let Ok(dispute) = s.c(&who).feedback(d.id, &q).await
+                            && s.rng.random_range(0..3) > 0
+                        {
+                            let a = ANSWERS.choose(&mut s.rng).expect("answers").to_string();
+                            let _ = s.c("shenpi2").reply(dispute.id, &a).await;
+                            if s.rng.random_range(0..2) == 0 {
+                                let _ = s.c(&who).resolve(dispute.id, Some("已澄清")).await;
                             }
                         }
                     }
