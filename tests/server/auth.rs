@@ -267,7 +267,10 @@ async fn sessions_expire() {
     app.set_clock("2026-11-26T17:59:59+08:00").await;
     assert!(fresh.me().await.is_ok(), "7 h 59 min 59 s after login");
     let admin = login(&app.anon, "admin").await;
-    admin.set_test_clock(at("2026-11-26T18:00:00+08:00")).await.unwrap();
+    admin
+        .set_test_clock(at("2026-11-26T18:00:00+08:00"))
+        .await
+        .unwrap();
     let e = fresh.me().await.unwrap_err();
     assert_eq!(e.status().unwrap(), 401);
     assert!(e.to_string().contains("expired"), "{e}");
