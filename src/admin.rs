@@ -26,9 +26,9 @@ pub async fn bootstrap(
         &db,
         &Principal::system(),
         crate::db::people::NewUserRow {
-            username: &username,
-            password_hash: &hash,
-            display_name: &display_name,
+            username,
+            password_hash: hash,
+            display_name,
             role: Role::Admin,
             department_id: None,
         },

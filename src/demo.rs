@@ -292,13 +292,15 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
                     }
                     if (82..90).contains(&fate) || fate < 6 {
                         let q = QUESTIONS.choose(&mut s.rng).expect("questions").to_string();
-                        if let Ok(dispute) = s.c(&who).feedback(d.id, &q).await {
-                            if s.rng.random_range(0..3) > 0 {
-                                let a = ANSWERS.choose(&mut s.rng).expect("answers").to_string();
-                                let _ = s.c("shenpi2").reply(dispute.id, &a).await;
-                                if s.rng.random_range(0..2) == 0 {
-                                    let _ = s.c(&who).resolve(dispute.id, Some("已澄清")).await;
-                                }
+                        // Older threads were mostly answered and closed; recent ones are live.
+                        let old = day + Span::days(4) < today;
+                        if let Ok(dispute) = s.c(&who).feedback(d.id, &q).await
+                            && (old || s.rng.random_range(0..3) > 0)
+                        {
+                            let a = ANSWERS.choose(&mut s.rng).expect("answers").to_string();
+                            let _ = s.c("shenpi2").reply(dispute.id, &a).await;
+                            if old && s.rng.random_range(0..10) > 0 {
+                                let _ = s.c(&who).resolve(dispute.id, Some("已澄清")).await;
                             }
                         }
                     }
@@ -314,11 +316,30 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
         }
         day += Span::days(1);
     }
-    // Today: a few pushes this morning, still open in the queues.
-    for h in [8, 9, 10] {
-        let t = local(today, h, 15).min(now);
-        s.at(t).await;
+    // Today so far: pushes through the day, many still waiting in the queues.
+    let start = local(today, 8, 0);
+    if now > start {
+        let minutes = (now - start).num_minutes().max(1);
+        for _ in 0..12 {
+            let t = start + Span::minutes(s.rng.random_range(0..minutes));
+            s.at(t).await;
+            let p = s.new_push();
+            let push = s.c("shenpi1").create_approval_push(&p, None).await?;
+            for d in &push.deliveries {
+                if s.rng.random_range(0..10) < 3 {
+                    let who = format!("{}2", d.department);
+                    let _ = s.c(&who).claim(d.id).await;
+                }
+            }
+        }
+    }
+    for _ in 0..3 {
         let p = s.new_push();
+        let p = NewApprovalPush {
+            recipients: vec!["market".into()],
+            ..p
+        };
+        s.at(now).await;
         s.c("shenpi1").create_approval_push(&p, None).await?;
     }
     Ok(())

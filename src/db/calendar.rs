@@ -64,12 +64,13 @@ pub async fn store_year(
     now: i64,
     announce: bool,
 ) -> AppResult<()> {
+    let (actor, days) = (actor.clone(), days.to_vec());
     write_tx!(db, |tx, fx| {
         sqlx::query("DELETE FROM calendar_days WHERE notice_year = $1")
             .bind(year as i64)
             .execute(&mut *tx)
             .await?;
-        for d in days {
+        for d in &days {
             sqlx::query("INSERT INTO calendar_days (notice_year, date, name, is_off_day) VALUES ($1, $2, $3, $4)")
                 .bind(year as i64)
                 .bind(d.date.to_string())

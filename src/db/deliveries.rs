@@ -73,6 +73,7 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Option<DeliveryRow>> {
 
 /// Claim by a person, strictly before the deadline (acting at the deadline instant is late).
 pub async fn claim(db: &Db, actor: &Principal, id: i64, now: i64) -> AppResult<DeliveryRow> {
+    let actor = actor.clone();
     let sql = format!(
         "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id = $1"
     );
@@ -133,12 +134,13 @@ pub async fn escalate(
     reason: &str,
     now: i64,
 ) -> AppResult<Escalation> {
+    let (actor, row, reason) = (actor.clone(), row.clone(), reason.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (eid,): (i64,) =
             sqlx::query_as("INSERT INTO escalations (delivery_id, by_name, reason, at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(row.id)
                 .bind(&actor.name)
-                .bind(reason)
+                .bind(&reason)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;

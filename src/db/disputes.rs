@@ -34,6 +34,7 @@ pub async fn open(
     now: i64,
     answer_due: i64,
 ) -> AppResult<Dispute> {
+    let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     let raised_by = d.department_id;
     Ok(write_tx!(db, |tx, fx| {
         let existing: Option<(i64,)> = sqlx::query_as(
@@ -68,7 +69,7 @@ pub async fn open(
         .bind(id)
         .bind(&actor.name)
         .bind(actor.department_id)
-        .bind(body)
+        .bind(&body)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -209,6 +210,7 @@ pub async fn reply(
     body: &str,
     now: i64,
 ) -> AppResult<Dispute> {
+    let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (status,): (String,) = sqlx::query_as("SELECT status FROM disputes WHERE id = $1")
             .bind(d.id)
@@ -224,7 +226,7 @@ pub async fn reply(
             .bind(d.id)
             .bind(&actor.name)
             .bind(actor.department_id)
-            .bind(body)
+            .bind(&body)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -249,6 +251,7 @@ pub async fn resolve(
     resolution: Option<&str>,
     now: i64,
 ) -> AppResult<Dispute> {
+    let (actor, d, resolution) = (actor.clone(), d.clone(), resolution.map(str::to_string));
     Ok(write_tx!(db, |tx, fx| {
         let changed = sqlx::query("UPDATE disputes SET status = 'resolved', resolved_at = $1, resolution = $2 WHERE id = $3 AND status = 'open'")
             .bind(now)

@@ -22,34 +22,49 @@ use sqlx::sqlite::{
 use crate::api::{Department, DepartmentKind};
 use crate::error::{AppError, AppResult};
 
-/// Start a write transaction, run `$body` (which may `?` out: the transaction then rolls
-/// back), store the collected effects, commit, and wake the local event fan-out.
+/// Run `$body` in a write transaction (it may `?` or `return Err` out: its changes then roll
+/// back), store the collected effects, commit, and wake the local event fan-out. On SQLite
+/// the body runs inside the group-commit writer ([`writer`]): it must own what it captures
+/// (clone borrowed arguments first) — `$db` is rebound to the writer's copy.
 macro_rules! write_tx {
-    ($db:expr, |$tx:ident, $fx:ident| $body:expr) => {{
-        let db: &$crate::db::Db = $db;
-        #[allow(unused_mut)]
-        let mut $fx = $crate::db::Effects::default();
-        let value = match db.pool() {
-            $crate::db::Pool::Sqlite(pool) => {
-                // IMMEDIATE takes the write lock up front: a deferred read→write upgrade would
-                // fail at once with "database is locked" under concurrency.
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let value = $body;
-                flush_effects!(&mut *$tx, &$fx, false);
-                $tx.commit().await?;
+    ($db:ident, |$tx:ident, $fx:ident| $body:expr) => {{
+        let value = match $db.pool() {
+            $crate::db::Pool::Sqlite(_) => {
+                // Group commit: the body runs in the writer task, so it owns what it uses.
+                let owned: $crate::db::Db = $db.clone();
+                let writer = $db.sqlite_writer();
+                let (value, events) = writer
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            #[allow(unused_variables)]
+                            let $db: &$crate::db::Db = &owned;
+                            let $tx = conn;
+                            #[allow(unused_mut)]
+                            let mut $fx = $crate::db::Effects::default();
+                            let value = $body;
+                            flush_effects!(&mut *$tx, &$fx, false);
+                            Ok::<_, $crate::error::AppError>((value, !$fx.events.is_empty()))
+                        })
+                    })
+                    .await?;
+                if events {
+                    $db.events_committed();
+                }
                 value
             }
             $crate::db::Pool::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $fx = $crate::db::Effects::default();
                 let mut $tx = pool.begin().await?;
                 let value = $body;
                 flush_effects!(&mut *$tx, &$fx, true);
                 $tx.commit().await?;
+                if !$fx.events.is_empty() {
+                    $db.events_committed();
+                }
                 value
             }
         };
-        if !$fx.events.is_empty() {
-            db.events_committed();
-        }
         value
     }};
 }
@@ -117,6 +132,7 @@ pub mod people;
 pub mod pushes;
 pub mod reports;
 pub mod rows;
+pub mod writer;
 
 pub enum Pool {
     Sqlite(SqlitePool),
@@ -195,6 +211,8 @@ struct DeptMaps {
 
 struct Inner {
     pool: Pool,
+    /// SQLite only: the group-commit writer every write goes through.
+    writer: Option<writer::Writer>,
     /// Woken after every commit that wrote events (the local fan-out then reads the log).
     events_written: tokio::sync::Notify,
     depts: RwLock<DeptMaps>,
@@ -215,6 +233,7 @@ impl std::fmt::Debug for Db {
 impl Db {
     /// Connect (creating a SQLite file if missing) and apply migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let mut writer = None;
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -238,9 +257,10 @@ impl Db {
                 .max_connections(8)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            writer = Some(writer::Writer::start(opts).await?);
             Pool::Sqlite(pool)
         } else {
             anyhow::bail!("unsupported database URL (expected sqlite://… or postgres://…)");
@@ -252,6 +272,7 @@ impl Db {
         let db = Self {
             inner: Arc::new(Inner {
                 pool,
+                writer,
                 events_written: tokio::sync::Notify::new(),
                 depts: RwLock::new(DeptMaps::default()),
                 url_kind,
@@ -263,6 +284,14 @@ impl Db {
 
     pub fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    /// The SQLite group-commit writer (only called on the SQLite path of `write_tx!`).
+    pub fn sqlite_writer(&self) -> writer::Writer {
+        self.inner
+            .writer
+            .clone()
+            .expect("SQLite databases have a writer")
     }
 
     pub fn kind(&self) -> &'static str {

@@ -13,95 +13,88 @@ pub async fn create_department(
     d: &NewDepartment,
     now: i64,
 ) -> AppResult<Department> {
-    let res: Result<i64, sqlx::Error> = async {
-        Ok(write_tx!(db, |tx, fx| {
-            let (id,): (i64,) =
-                sqlx::query_as("INSERT INTO departments (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                    .bind(&d.code)
-                    .bind(&d.name)
-                    .bind(d.kind.as_str())
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            fx.audit(now, &actor.name, "department.create", "department", Some(id), serde_json::to_value(d).unwrap_or_default());
-            id
-        }))
-    }
-    .await;
-    match res {
-        Ok(_) => {}
-        Err(e) if unique_violation(&e) => {
-            return Err(AppError::conflict(
-                "department_exists",
-                format!("部门代码已存在 / department code {} exists", d.code),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let (actor, d) = (actor.clone(), d.clone());
+    let dept = d.clone();
+    write_tx!(db, |tx, fx| {
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO departments (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(&d.code)
+                .bind(&d.name)
+                .bind(d.kind.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match unique_violation(&e) {
+                    true => AppError::conflict("department_exists", format!("部门代码已存在 / department code {} exists", d.code)),
+                    false => e.into(),
+                })?;
+        fx.audit(
+            now,
+            &actor.name,
+            "department.create",
+            "department",
+            Some(id),
+            serde_json::to_value(&d).unwrap_or_default(),
+        );
+    });
     db.reload_departments().await?;
     Ok(Department {
-        code: d.code.clone(),
-        name: d.name.clone(),
-        kind: d.kind,
+        code: dept.code,
+        name: dept.name,
+        kind: dept.kind,
     })
 }
 
-pub struct NewUserRow<'a> {
-    pub username: &'a str,
-    pub password_hash: &'a str,
-    pub display_name: &'a str,
+#[derive(Debug, Clone)]
+pub struct NewUserRow {
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
     pub role: Role,
     pub department_id: Option<i64>,
 }
 
-pub async fn create_user(
-    db: &Db,
-    actor: &Principal,
-    u: NewUserRow<'_>,
-    now: i64,
-) -> AppResult<User> {
-    let res: Result<i64, sqlx::Error> = async {
-        Ok(write_tx!(db, |tx, fx| {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO users (username, password_hash, display_name, role, department_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(u.username)
-            .bind(u.password_hash)
-            .bind(u.display_name)
-            .bind(u.role.as_str())
-            .bind(u.department_id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            fx.audit(
-                now,
-                &actor.name,
-                "user.create",
-                "user",
-                Some(id),
-                serde_json::json!({"username": u.username, "role": u.role.as_str(), "department_id": u.department_id}),
-            );
-            id
-        }))
-    }
-    .await;
-    let id = match res {
-        Ok(id) => id,
-        Err(e) if unique_violation(&e) => {
-            return Err(AppError::Conflict {
-                code: "username_taken",
-                message: format!("用户名已被使用 / username {} is taken", u.username),
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
+pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) -> AppResult<User> {
+    let actor = actor.clone();
+    let (username, display_name, role, department_id) = (
+        u.username.clone(),
+        u.display_name.clone(),
+        u.role,
+        u.department_id,
+    );
+    let id = write_tx!(db, |tx, fx| {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (username, password_hash, display_name, role, department_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.password_hash)
+        .bind(&u.display_name)
+        .bind(u.role.as_str())
+        .bind(u.department_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match unique_violation(&e) {
+            true => AppError::conflict("username_taken", format!("用户名已被使用 / username {} is taken", u.username)),
+            false => e.into(),
+        })?;
+        fx.audit(
+            now,
+            &actor.name,
+            "user.create",
+            "user",
+            Some(id),
+            serde_json::json!({"username": u.username, "role": u.role.as_str(), "department_id": u.department_id}),
+        );
+        id
+    });
     Ok(User {
         id,
-        username: u.username.to_string(),
-        display_name: u.display_name.to_string(),
-        role: u.role,
-        department: u.department_id.map(|d| db.dept_code(d)),
+        username,
+        display_name,
+        role,
+        department: department_id.map(|d| db.dept_code(d)),
     })
 }
 
@@ -153,6 +146,7 @@ pub async fn create_session(
     now: i64,
     expires_at: i64,
 ) -> AppResult<()> {
+    let (user, token_hash) = (user.clone(), token_hash.to_string());
     write_tx!(db, |tx, fx| {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
@@ -180,6 +174,7 @@ pub async fn revoke_session(
     token_hash: &str,
     now: i64,
 ) -> AppResult<bool> {
+    let (actor, token_hash) = (actor.clone(), token_hash.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let r = sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
@@ -240,12 +235,13 @@ pub async fn create_api_key(
     key_hash: &str,
     now: i64,
 ) -> AppResult<i64> {
+    let (actor, name, key_hash) = (actor.clone(), name.to_string(), key_hash.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_keys (key_hash, name, department_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(key_hash)
-        .bind(name)
+        .bind(&name)
         .bind(department_id)
         .bind(actor.user_id.unwrap_or(0))
         .bind(now)
@@ -264,6 +260,7 @@ pub async fn create_api_key(
 }
 
 pub async fn revoke_api_key(db: &Db, actor: &Principal, id: i64, now: i64) -> AppResult<bool> {
+    let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let r =
             sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")

@@ -8,15 +8,16 @@ use crate::error::{AppError, AppResult};
 use super::rows::{DELIVERY_COLUMNS, DeliveryRow, PushRow};
 use super::{Db, unique_violation};
 
-pub struct PushInsert<'a> {
+#[derive(Debug, Clone)]
+pub struct PushInsert {
     pub kind: PushKind,
     pub source_department_id: i64,
-    pub content: &'a PushContent,
-    pub title: &'a str,
-    pub counterparty_name: Option<&'a str>,
-    pub license_no: Option<&'a str>,
+    pub content: PushContent,
+    pub title: String,
+    pub counterparty_name: Option<String>,
+    pub license_no: Option<String>,
     pub important: bool,
-    pub recipients: &'a [i64],
+    pub recipients: Vec<i64>,
     pub received_at: i64,
     pub claim_deadline: i64,
     pub feedback_deadline: i64,
@@ -24,6 +25,7 @@ pub struct PushInsert<'a> {
 }
 
 /// An `Idempotency-Key` as scoped to its principal, with the hash of the request body.
+#[derive(Debug, Clone)]
 pub struct IdempotencyKey {
     pub principal: String,
     pub key: String,
@@ -42,7 +44,7 @@ pub enum PushOutcome {
 pub async fn create(
     db: &Db,
     actor: &Principal,
-    p: &PushInsert<'_>,
+    p: &PushInsert,
     idem: Option<&IdempotencyKey>,
 ) -> AppResult<PushOutcome> {
     match try_create(db, actor, p, idem).await {
@@ -67,13 +69,14 @@ const RACE: &str = "idempotency_race";
 async fn try_create(
     db: &Db,
     actor: &Principal,
-    p: &PushInsert<'_>,
+    p: &PushInsert,
     idem: Option<&IdempotencyKey>,
 ) -> Result<AppResult<PushOutcome>, Race> {
+    let (actor, p, idem) = (actor.clone(), p.clone(), idem.cloned());
     let res: AppResult<PushOutcome> = async {
         Ok(write_tx!(db, |tx, fx| {
             let mut replay = None;
-            if let Some(k) = idem {
+            if let Some(k) = &idem {
                 let found: Option<(String, i64, String)> = sqlx::query_as(
                     "SELECT request_hash, status, body FROM idempotency WHERE principal = $1 AND key = $2",
                 )
@@ -95,16 +98,16 @@ async fn try_create(
             match replay {
                 Some(r) => r,
                 None => {
-                    let content = serde_json::to_string(p.content)?;
+                    let content = serde_json::to_string(&p.content)?;
                     let (push_id,): (i64,) = sqlx::query_as(
                         "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     )
                     .bind(p.kind.as_str())
                     .bind(p.source_department_id)
-                    .bind(p.title)
-                    .bind(p.counterparty_name)
-                    .bind(p.license_no)
+                    .bind(&p.title)
+                    .bind(&p.counterparty_name)
+                    .bind(&p.license_no)
                     .bind(p.important)
                     .bind(&content)
                     .bind(p.received_at)
@@ -112,7 +115,7 @@ async fn try_create(
                     .fetch_one(&mut *tx)
                     .await?;
                     let mut deliveries = Vec::with_capacity(p.recipients.len());
-                    for dept in p.recipients {
+                    for dept in &p.recipients {
                         let (id,): (i64,) = sqlx::query_as(
                             "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) \
                              VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, FALSE) RETURNING id",
@@ -132,9 +135,9 @@ async fn try_create(
                             push_kind: p.kind.as_str().into(),
                             department_id: *dept,
                             source_department_id: p.source_department_id,
-                            title: p.title.into(),
-                            counterparty_name: p.counterparty_name.map(Into::into),
-                            license_no: p.license_no.map(Into::into),
+                            title: p.title.clone(),
+                            counterparty_name: p.counterparty_name.clone(),
+                            license_no: p.license_no.clone(),
                             important: p.important,
                             status: "pending".into(),
                             received_at: p.received_at,
@@ -166,7 +169,7 @@ async fn try_create(
                         Some(push_id),
                         serde_json::json!({"kind": p.kind.as_str(), "recipients": p.recipients}),
                     );
-                    if let Some(k) = idem {
+                    if let Some(k) = &idem {
                         sqlx::query(
                             "INSERT INTO idempotency (principal, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                         )

@@ -251,3 +251,28 @@ async fn api_keys(b: Backend) {
     assert_eq!(e.status().unwrap(), 401);
     app.finish().await;
 }
+
+/// Sessions end after their lifetime; the console then gets a clear 401.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn_on(db, |url| shenguan::server::ServerConfig {
+        session_ttl: std::time::Duration::from_secs(8 * 3600),
+        ..test_config(url)
+    })
+    .await;
+    let fresh = login(&app.anon, "market1").await;
+    assert!(fresh.me().await.is_ok());
+    // The admin's own session also ages: log in again after moving the clock.
+    app.set_clock("2026-11-26T17:59:59+08:00").await;
+    assert!(fresh.me().await.is_ok(), "7 h 59 min 59 s after login");
+    let admin = login(&app.anon, "admin").await;
+    admin
+        .set_test_clock(at("2026-11-26T18:00:00+08:00"))
+        .await
+        .unwrap();
+    let e = fresh.me().await.unwrap_err();
+    assert_eq!(e.status().unwrap(), 401);
+    assert!(e.to_string().contains("expired"), "{e}");
+    app.finish().await;
+}

@@ -145,9 +145,9 @@ pub async fn create_user(
         &s.db,
         &auth.0,
         store::NewUserRow {
-            username: &username,
-            password_hash: &hash,
-            display_name: &display_name,
+            username,
+            password_hash: hash,
+            display_name,
             role: body.role,
             department_id,
         },

@@ -51,16 +51,15 @@ pub async fn create_approval_push(
         }
     }
     let dl = deadlines(&s, now)?;
-    let content = PushContent::Approval(push.clone());
     let insert = PushInsert {
         kind: PushKind::Approval,
         source_department_id: source,
-        content: &content,
-        title: &push.item_name,
-        counterparty_name: Some(&push.counterparty.name),
-        license_no: Some(&push.license_no),
+        title: push.item_name.clone(),
+        counterparty_name: Some(push.counterparty.name.clone()),
+        license_no: Some(push.license_no.clone()),
         important: push.important,
-        recipients: &recipients,
+        content: PushContent::Approval(push),
+        recipients,
         received_at: dl.received_at,
         claim_deadline: dl.claim,
         feedback_deadline: dl.feedback,
@@ -99,16 +98,15 @@ pub async fn create_supervision_push(
         ));
     }
     let dl = deadlines(&s, now)?;
-    let content = PushContent::Supervision(push.clone());
     let insert = PushInsert {
         kind: PushKind::Supervision,
         source_department_id: source,
-        content: &content,
-        title: &push.title,
-        counterparty_name: push.counterparty.as_ref().map(|c| c.name.as_str()),
-        license_no: push.related_license_no.as_deref(),
+        title: push.title.clone(),
+        counterparty_name: push.counterparty.as_ref().map(|c| c.name.clone()),
+        license_no: push.related_license_no.clone(),
         important: push.important,
-        recipients: &recipients,
+        content: PushContent::Supervision(push),
+        recipients,
         received_at: dl.received_at,
         claim_deadline: dl.claim,
         feedback_deadline: dl.feedback,
@@ -172,7 +170,7 @@ fn idempotency_key(
 async fn finish(
     s: &AppState,
     auth: &Auth,
-    insert: PushInsert<'_>,
+    insert: PushInsert,
     idem: Option<&IdempotencyKey>,
 ) -> AppResult<Response> {
     match store::create(&s.db, &auth.0, &insert, idem).await? {

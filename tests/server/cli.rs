@@ -1,0 +1,186 @@
+//! The binary's own commands, run as a user would.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn shenguan(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenguan"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn calendar_deadline_prints_json_on_stdout_only() {
+    let (ok, out, _) = shenguan(
+        &[
+            "calendar",
+            "deadline",
+            "--from",
+            "2026-09-30T15:00:00+08:00",
+            "--working-days",
+            "1",
+            "--json",
+        ],
+        None,
+    );
+    assert!(ok);
+    assert_eq!(
+        out,
+        "{\"deadline\":\"2026-10-09T00:00:00+08:00\",\"provisional\":false}\n"
+    );
+    let (ok, out, _) = shenguan(
+        &[
+            "calendar",
+            "deadline",
+            "--from",
+            "2026-12-31T10:00:00+08:00",
+            "--working-days",
+            "10",
+            "--json",
+        ],
+        None,
+    );
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["provisional"], true);
+    let (ok, _, err) = shenguan(
+        &[
+            "calendar",
+            "deadline",
+            "--from",
+            "tomorrow",
+            "--working-days",
+            "1",
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("--from"), "{err}");
+    let (ok, _, err) = shenguan(
+        &[
+            "calendar",
+            "deadline",
+            "--from",
+            "2026-09-30T15:00:00+08:00",
+            "--working-days",
+            "0",
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("working_days"), "{err}");
+}
+
+#[test]
+fn bootstrap_once_and_import_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let (ok, out, err) = shenguan(
+        &[
+            "admin",
+            "bootstrap",
+            "--database",
+            &db,
+            "--username",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.is_empty(), "nothing but command output on stdout");
+    let (ok, _, err) = shenguan(
+        &[
+            "admin",
+            "bootstrap",
+            "--database",
+            &db,
+            "--username",
+            "admin2",
+            "--password-stdin",
+        ],
+        Some("another-password\n"),
+    );
+    assert!(!ok, "a second bootstrap is refused");
+    assert!(err.contains("admin already exists"), "{err}");
+    let (ok, _, err) = shenguan(
+        &[
+            "admin",
+            "bootstrap",
+            "--database",
+            &db,
+            "--username",
+            "x",
+            "--password-stdin",
+        ],
+        Some("pw\n"),
+    );
+    assert!(!ok, "{err}");
+
+    let file = dir.path().join("2027.json");
+    std::fs::write(&file, r#"{"year": 2027, "papers": [], "days": [{"date": "2027-01-01", "name": "元旦", "isOffDay": true}, {"date": "2027-01-04", "name": "元旦", "isOffDay": true}]}"#).unwrap();
+    let (ok, _, err) = shenguan(
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let args = [
+        "calendar",
+        "deadline",
+        "--from",
+        "2026-12-31T10:00:00+08:00",
+        "--working-days",
+        "1",
+        "--json",
+        "--database",
+        &db,
+    ];
+    let (ok, out, err) = shenguan(&args, None);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "{\"deadline\":\"2027-01-06T00:00:00+08:00\",\"provisional\":false}\n"
+    );
+    std::fs::write(
+        &file,
+        r#"{"year": 2027, "days": [{"date": "2031-01-01", "name": "x", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    let (ok, _, err) = shenguan(
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("2031-01-01"), "{err}");
+}
