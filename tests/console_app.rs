@@ -747,3 +747,32 @@ fn filtered_view_stays_correct_under_live_events() {
     let all: Vec<i64> = model.values().map(|d| d.id).collect();
     assert_eq!(ids(&a), all);
 }
+
+#[test]
+fn a_box_waiting_for_the_server_can_be_closed_and_the_answer_still_shows() {
+    let mut a = app();
+    a.update(key('r'));
+    a.update(Action::Paste("请核实".into()));
+    let send = Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(a.update(send).is_some());
+    a.update(key('x'));
+    let Mode::TextBox(tb) = &a.mode else {
+        panic!("open while sending")
+    };
+    assert_eq!(tb.text(), "请核实", "nothing typed while sending");
+    a.update(code(KeyCode::Esc));
+    assert!(matches!(a.mode, Mode::Normal));
+    let d = fixtures::dispute(
+        77,
+        101,
+        "食品经营许可（新办）",
+        "market",
+        now() + Duration::hours(9),
+    );
+    a.update(Action::FeedbackSent {
+        delivery_id: 101,
+        result: Ok(d),
+    });
+    assert!(status(&a).starts_with("已提出疑问/争议"));
+    assert!(a.disputes.iter().any(|d| d.id == 77));
+}

@@ -882,6 +882,11 @@ impl App {
             }
             Mode::TextBox(tb) => {
                 if tb.sending {
+                    // Waiting for the server; Esc closes the box (the answer still shows in
+                    // the status line when it comes), nothing else is typed meanwhile.
+                    if modal == Some(Command::Cancel) {
+                        self.mode = Mode::Normal;
+                    }
                     return None;
                 }
                 if tb.confirm_discard {
