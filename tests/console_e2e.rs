@@ -171,78 +171,13 @@ fn console_command(url: &str, token: &str, config_dir: &std::path::Path) -> Vec<
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_appears_and_c_claims_it() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: end-to-end console test not run");
+    if tmux_missing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("e2e.db").display());
-    shenguan::admin::bootstrap(&db, "admin", "管理员", PASSWORD)
-        .await
-        .unwrap();
-    let cfg = ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        database: db,
-        sweep_interval: Duration::from_secs(3600),
-        ..Default::default()
-    };
-    let server = shenguan::server::start(cfg, None).await.unwrap();
-    let url = server.url();
-    let anon = Client::new(&url, None);
-    let (admin, _) = login(&anon, "admin").await;
-    for (code, name, kind) in [
-        ("approval", "行政审批服务局", DepartmentKind::Approval),
-        ("market", "市场监督管理局", DepartmentKind::Supervision),
-    ] {
-        let d = NewDepartment {
-            code: code.into(),
-            name: name.into(),
-            kind,
-        };
-        let _: Department = admin.post("/api/v1/departments", &d).await.unwrap();
-    }
-    for (username, role, dept) in [
-        ("shenpi1", Role::ApprovalStaff, "approval"),
-        ("market1", Role::SupervisionStaff, "market"),
-    ] {
-        let u = NewUser {
-            username: username.into(),
-            password: PASSWORD.into(),
-            display_name: format!("{username} 同志"),
-            role,
-            department: Some(dept.into()),
-        };
-        let _: User = admin.post("/api/v1/users", &u).await.unwrap();
-    }
-    let (approval, _) = login(&anon, "shenpi1").await;
-    let (market, token) = login(&anon, "market1").await;
-
-    let tmux = Tmux {
-        socket: format!("shenguan-e2e-{}", std::process::id()),
-    };
-    let mut args: Vec<String> = ["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(console_command(&url, &token, dir.path()));
-    let started = Instant::now();
-    let ok = tmux
-        .cmd()
-        .args(&args)
-        .status()
-        .expect("tmux new-session")
-        .success();
-    assert!(ok, "tmux session starts");
-
-    tmux.wait_for("the console to start", Duration::from_secs(20), |s| {
-        s.contains("待认领") && s.contains("没有待认领的推送")
-    })
-    .await;
-    tmux.wait_for("the event stream", Duration::from_secs(10), |s| {
-        s.contains("● 实时")
-    })
-    .await;
-    eprintln!("console up and live after {:?}", started.elapsed());
+    let c = County::start(dir.path()).await;
+    let (server, approval, market) = (c.server, c.approval, c.market);
+    let tmux = start_console("claim", &c.url, &c.token, dir.path()).await;
 
     // Someone else pushes: it appears without a key press.
     let push = approval
@@ -369,6 +304,177 @@ async fn push_appears_and_c_claims_it() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    server.shutdown().await;
+}
+
+/// A real server on port 0 over a fresh SQLite file, with the approval bureau, the market
+/// regulator and one person in each.
+struct County {
+    server: shenguan::server::RunningServer,
+    database: String,
+    url: String,
+    approval: Client,
+    market: Client,
+    /// market1's token.
+    token: String,
+}
+
+fn server_config(database: &str, listen: &str) -> ServerConfig {
+    ServerConfig {
+        listen: listen.into(),
+        database: database.into(),
+        sweep_interval: Duration::from_secs(3600),
+        ..Default::default()
+    }
+}
+
+impl County {
+    async fn start(dir: &std::path::Path) -> County {
+        let database = format!("sqlite://{}", dir.join("e2e.db").display());
+        shenguan::admin::bootstrap(&database, "admin", "管理员", PASSWORD)
+            .await
+            .unwrap();
+        let server = shenguan::server::start(server_config(&database, "127.0.0.1:0"), None)
+            .await
+            .unwrap();
+        let url = server.url();
+        let anon = Client::new(&url, None);
+        let (admin, _) = login(&anon, "admin").await;
+        for (code, name, kind) in [
+            ("approval", "行政审批服务局", DepartmentKind::Approval),
+            ("market", "市场监督管理局", DepartmentKind::Supervision),
+        ] {
+            let d = NewDepartment {
+                code: code.into(),
+                name: name.into(),
+                kind,
+            };
+            let _: Department = admin.post("/api/v1/departments", &d).await.unwrap();
+        }
+        for (username, role, dept) in [
+            ("shenpi1", Role::ApprovalStaff, "approval"),
+            ("market1", Role::SupervisionStaff, "market"),
+        ] {
+            let u = NewUser {
+                username: username.into(),
+                password: PASSWORD.into(),
+                display_name: format!("{username} 同志"),
+                role,
+                department: Some(dept.into()),
+            };
+            let _: User = admin.post("/api/v1/users", &u).await.unwrap();
+        }
+        let (approval, _) = login(&anon, "shenpi1").await;
+        let (market, token) = login(&anon, "market1").await;
+        County {
+            server,
+            database,
+            url,
+            approval,
+            market,
+            token,
+        }
+    }
+}
+
+/// The console in a 120×40 tmux pane, started and live.
+async fn start_console(name: &str, url: &str, token: &str, dir: &std::path::Path) -> Tmux {
+    let tmux = Tmux {
+        socket: format!("shenguan-e2e-{name}-{}", std::process::id()),
+    };
+    let mut args: Vec<String> = ["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(console_command(url, token, dir));
+    let started = Instant::now();
+    let ok = tmux
+        .cmd()
+        .args(&args)
+        .status()
+        .expect("tmux new-session")
+        .success();
+    assert!(ok, "tmux session starts");
+    tmux.wait_for("the console to start", Duration::from_secs(20), |s| {
+        s.contains("待认领") && s.contains("没有待认领的推送")
+    })
+    .await;
+    tmux.wait_for("the event stream", Duration::from_secs(10), |s| {
+        s.contains("● 实时")
+    })
+    .await;
+    eprintln!("console up and live after {:?}", started.elapsed());
+    tmux
+}
+
+fn tmux_missing() -> bool {
+    let missing = Command::new("tmux").arg("-V").output().is_err();
+    if missing {
+        eprintln!("tmux is not installed: end-to-end console test not run");
+    }
+    missing
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_restart_shows_reconnecting_and_resumes_without_gaps_or_repeats() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let c = County::start(dir.path()).await;
+    let tmux = start_console("restart", &c.url, &c.token, dir.path()).await;
+    c.approval
+        .create_approval_push(&approval_push("重启前的推送", &["market"]), None)
+        .await
+        .unwrap();
+    tmux.wait_for("the first push", Duration::from_secs(5), |s| {
+        s.contains("重启前的推送")
+    })
+    .await;
+
+    // The server goes away: the console says so, and keeps retrying with back-off.
+    let addr = c.server.addr;
+    c.server.shutdown().await;
+    tmux.wait_for("the reconnecting state", Duration::from_secs(10), |s| {
+        s.contains("重新连接中")
+    })
+    .await;
+
+    // It comes back on the same address and database; a push is made at once, most likely
+    // before the console's next retry: it must arrive from the durable log (Last-Event-ID).
+    let server = shenguan::server::start(server_config(&c.database, &addr.to_string()), None)
+        .await
+        .unwrap();
+    c.approval
+        .create_approval_push(&approval_push("重启后的推送", &["market"]), None)
+        .await
+        .unwrap();
+    let screen = tmux
+        .wait_for("the resumed stream", Duration::from_secs(20), |s| {
+            s.contains("重启后的推送") && s.contains("● 实时")
+        })
+        .await;
+    assert_eq!(
+        screen.matches("│     重启前的推送").count(),
+        1,
+        "nothing twice:\n{screen}"
+    );
+    assert_eq!(
+        screen.matches("│     重启后的推送").count(),
+        1,
+        "nothing twice:\n{screen}"
+    );
+    assert!(screen.contains("待认领 2"), "{screen}");
+    let pending = c
+        .market
+        .deliveries(&shenguan::client::DeliveryQuery {
+            status: Some(DeliveryStatus::Pending),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(pending.items.len(), 2);
+    tmux.keys("q");
     server.shutdown().await;
 }
 
