@@ -776,3 +776,60 @@ fn a_box_waiting_for_the_server_can_be_closed_and_the_answer_still_shows() {
     assert!(status(&a).starts_with("已提出疑问/争议"));
     assert!(a.disputes.iter().any(|d| d.id == 77));
 }
+
+#[test]
+fn own_actions_are_confirmed_once_and_by_name() {
+    let mut a = app();
+    a.update(code(KeyCode::Tab));
+    let d = a.selected_dispute().unwrap().clone();
+    // Escalating from the disputes pane names the item even though its delivery is not pending.
+    a.update(key('e'));
+    a.update(Action::Paste("答复超期".into()));
+    let eff = a.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(
+        eff,
+        Some(Effect::Escalate {
+            delivery_id: d.delivery_id,
+            reason: "答复超期".into()
+        })
+    );
+    a.update(Action::Escalated {
+        delivery_id: d.delivery_id,
+        result: Ok(shenguan::api::Escalation {
+            id: 5,
+            delivery_id: d.delivery_id,
+            by: "wang.duban".into(),
+            reason: "答复超期".into(),
+            at: now(),
+        }),
+    });
+    assert_eq!(status(&a), format!("已督办：{}", d.subject));
+    // Our own reply, echoed by the event stream, does not replace the confirmation.
+    let mut replied = d.clone();
+    replied.messages.push(shenguan::api::Message {
+        id: 1234,
+        author: "wang.duban".into(),
+        department: None,
+        body: "请尽快答复".into(),
+        at: now(),
+    });
+    a.update(Action::ReplySent {
+        dispute_id: d.id,
+        result: Ok(replied.clone()),
+    });
+    a.update(event(90, event_types::DISPUTE_REPLIED, &replied));
+    assert!(status(&a).starts_with("已回复"), "{}", status(&a));
+    // Someone else's reply is announced.
+    replied.messages.push(shenguan::api::Message {
+        id: 1235,
+        author: "shenpi2".into(),
+        department: Some("approval".into()),
+        body: "已补推材料".into(),
+        at: now(),
+    });
+    a.update(event(91, event_types::DISPUTE_REPLIED, &replied));
+    assert!(status(&a).starts_with("争议有新回复"), "{}", status(&a));
+}

@@ -620,9 +620,18 @@ impl App {
                 delivery_id,
                 result,
             } => {
-                let title = self
-                    .find_delivery(delivery_id)
-                    .map(|d| d.title.clone())
+                let from_box = match &self.mode {
+                    Mode::TextBox(tb) => match &tb.purpose {
+                        Purpose::Escalate {
+                            delivery_id: d,
+                            title,
+                        } if *d == delivery_id => Some(title.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let title = from_box
+                    .or_else(|| self.find_delivery(delivery_id).map(|d| d.title.clone()))
                     .unwrap_or_else(|| format!("#{delivery_id}"));
                 if result.is_ok()
                     && let Some(pos) = self.deliveries.iter().position(|d| d.id == delivery_id)
@@ -1156,8 +1165,14 @@ impl App {
                     event_types::DISPUTE_REPLIED => Some(s.st_dispute_replied),
                     _ => None,
                 };
+                // Our own question or reply is confirmed by its request; no second message.
+                let mine = d
+                    .messages
+                    .last()
+                    .is_some_and(|m| Some(m.author.as_str()) == self.my_username());
                 if let Some(t) = text
                     && d.status == DisputeStatus::Open
+                    && !mine
                 {
                     self.set_status(fill(t, &[&d.subject]), StatusKind::Info);
                 }
