@@ -29,6 +29,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Column::fixed(s.col_due, 11),
         Column::fill(s.col_last, 5, 12),
     ];
+    let my_dept = app.me.as_ref().and_then(|m| m.department.as_deref());
     let list = &app.lists[Pane::Disputes.index()];
     let offset = list.scroll_for(rows.len(), area.height.saturating_sub(1) as usize);
     let table = VirtualTable {
@@ -54,7 +55,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             vec![
                 TableCell::new(d.subject.as_str(), th.text),
                 TableCell::new(app.department_name(&d.raised_by_department), th.muted),
-                TableCell::new(app.department_name(&d.answering_department), th.text),
+                // Threads my department must answer stand out.
+                TableCell::new(
+                    app.department_name(&d.answering_department),
+                    if my_dept == Some(d.answering_department.as_str()) {
+                        th.important
+                    } else {
+                        th.text
+                    },
+                ),
                 TableCell::new(short_time(d.answer_due), urgency_style(u, th)).keep(),
                 TableCell::new(last, th.muted),
             ]
