@@ -296,7 +296,7 @@ fn render_hints(app: &App, area: Rect, buf: &mut Buffer) {
             continue;
         };
         let label = short_label(cmd, app.lang);
-        let need = (width(&key) + 1 + width(label) + 2) as u16;
+        let need = (width(&key) + 1 + width(label)) as u16;
         if x + need > end {
             break;
         }
