@@ -53,7 +53,7 @@ fn shipped_keymaps_parse_and_bind_every_command() {
 fn every_builtin_is_remappable() {
     let km = Keymap::parse(
         "custom",
-        "quit = \"x\"\ncancel = \"ctrl-g\"\nclaim = [\"space\"]\n",
+        "quit = \"x\"\ncancel = \"ctrl-g\"\nsend = \"ctrl-x\"\nconfirm = \"y\"\nclaim = [\"space\"]\n",
     )
     .unwrap();
     let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
@@ -93,7 +93,7 @@ fn bad_keymaps_name_line_and_action() {
     assert!(
         Keymap::parse(
             "ok",
-            "quit = \"q\"\ncancel = \"esc\"\ndetails = \"enter\"\nconfirm = \"enter\"\n"
+            "quit = \"q\"\ncancel = \"esc\"\nsend = \"ctrl-s\"\ndetails = \"enter\"\nconfirm = \"enter\"\n"
         )
         .is_ok()
     );
@@ -102,9 +102,12 @@ fn bad_keymaps_name_line_and_action() {
     let e = Keymap::parse("bad.toml", syntax).unwrap_err();
     assert!(e.line.is_some(), "{e}");
 
-    let no_quit = "cancel = \"esc\"\n";
+    let no_quit = "cancel = \"esc\"\nsend = \"ctrl-s\"\nconfirm = \"enter\"\n";
     let e = Keymap::parse("bad.toml", no_quit).unwrap_err();
     assert_eq!(e.action.as_deref(), Some("quit"));
+    let no_send = "quit = \"q\"\ncancel = \"esc\"\nconfirm = \"enter\"\n";
+    let e = Keymap::parse("bad.toml", no_send).unwrap_err();
+    assert_eq!(e.action.as_deref(), Some("send"));
 
     let not_string = "quit = [\"q\"]\ncancel = [\"esc\"]\nclaim = [3]\n";
     let e = Keymap::parse("bad.toml", not_string).unwrap_err();

@@ -292,7 +292,13 @@ impl Keymap {
                 keys.entry(cmd).or_default().push(key);
             }
         }
-        for required in [Command::Quit, Command::Cancel] {
+        // Without these there is no way out, or no way to send what was typed.
+        for required in [
+            Command::Quit,
+            Command::Cancel,
+            Command::Send,
+            Command::Confirm,
+        ] {
             if keys.get(&required).is_none_or(|k| k.is_empty()) {
                 return Err(err(
                     None,
