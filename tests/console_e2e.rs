@@ -379,13 +379,24 @@ impl County {
 
 /// The console in a 120×40 tmux pane, started and live.
 async fn start_console(name: &str, url: &str, token: &str, dir: &std::path::Path) -> Tmux {
+    start_console_sized(name, url, token, dir, (120, 40)).await
+}
+
+async fn start_console_sized(
+    name: &str,
+    url: &str,
+    token: &str,
+    dir: &std::path::Path,
+    (w, h): (u16, u16),
+) -> Tmux {
     let tmux = Tmux {
         socket: format!("shenguan-e2e-{name}-{}", std::process::id()),
     };
-    let mut args: Vec<String> = ["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"]
+    let mut args: Vec<String> = ["new-session", "-d", "-s", "e2e", "-x"]
         .iter()
         .map(|s| s.to_string())
         .collect();
+    args.extend([w.to_string(), "-y".into(), h.to_string()]);
     args.extend(console_command(url, token, dir));
     let started = Instant::now();
     let ok = tmux
@@ -405,6 +416,55 @@ async fn start_console(name: &str, url: &str, token: &str, dir: &std::path::Path
     .await;
     eprintln!("console up and live after {:?}", started.elapsed());
     tmux
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_80x24_one_pane_at_a_time_and_c_claims() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let c = County::start(dir.path()).await;
+    let tmux = start_console_sized("small", &c.url, &c.token, dir.path(), (80, 24)).await;
+    let push = c
+        .approval
+        .create_approval_push(&approval_push("小终端上的推送", &["market"]), None)
+        .await
+        .unwrap();
+    let screen = tmux
+        .wait_for("the push", Duration::from_secs(5), |s| {
+            s.contains("小终端上的推送")
+        })
+        .await;
+    assert!(
+        screen.contains(" 待认领 1 |"),
+        "a tab bar, one pane:\n{screen}"
+    );
+    assert!(!screen.contains("┌ 月度统计"), "{screen}");
+    tmux.keys("Tab");
+    tmux.wait_for("the disputes pane", Duration::from_secs(5), |s| {
+        s.contains("┌ 争议反馈") && !s.contains("┌ 待认领")
+    })
+    .await;
+    tmux.keys("BTab");
+    tmux.wait_for("back on unclaimed", Duration::from_secs(5), |s| {
+        s.contains("┌ 待认领")
+    })
+    .await;
+    tmux.keys("c");
+    let id = push.deliveries[0].id;
+    let start = Instant::now();
+    loop {
+        let d = c.market.delivery(id).await.unwrap().delivery;
+        if d.status == DeliveryStatus::Claimed {
+            assert_eq!(d.claimed_by.as_deref(), Some("market1"));
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "claimed: {d:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tmux.keys("q");
+    c.server.shutdown().await;
 }
 
 fn tmux_missing() -> bool {
