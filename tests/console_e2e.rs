@@ -6,7 +6,6 @@
 //! wires it up, this test binary re-executes itself as the console (`console_child` below calls
 //! the same library entry point, `shenguan::console::run`).
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -15,31 +14,6 @@ use shenguan::client::Client;
 use shenguan::server::ServerConfig;
 
 const PASSWORD: &str = "correct-horse-9";
-
-/// Not a test on its own: the console process, when re-executed by `push_appears_and_c_claims_it`.
-#[test]
-fn console_child() {
-    let (Ok(server), Ok(token)) = (
-        std::env::var("SHENGUAN_E2E_SERVER"),
-        std::env::var("SHENGUAN_E2E_TOKEN"),
-    ) else {
-        return;
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let opts = shenguan::console::ConsoleOptions {
-        server,
-        token,
-        keymap: None,
-        theme: None,
-        lang: shenguan::console::Lang::Zh,
-        readonly: false,
-        ascii: false,
-    };
-    if let Err(e) = rt.block_on(shenguan::console::run(opts)) {
-        eprintln!("console: {e:#}");
-        std::process::exit(1);
-    }
-}
 
 struct Tmux {
     socket: String,
@@ -126,47 +100,18 @@ fn approval_push(item: &str, recipients: &[&str]) -> NewApprovalPush {
     }
 }
 
-/// The console command: the real binary if it has `console`, else this test binary.
+/// The console command: the real `shenguan console` binary.
 fn console_command(url: &str, token: &str, config_dir: &std::path::Path) -> Vec<String> {
-    let bin = env!("CARGO_BIN_EXE_shenguan");
-    let has_console = Command::new(bin)
-        .args(["console", "--help"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    let env = vec![
+    vec![
         "-e".to_string(),
         format!("SHENGUAN_TOKEN={token}"),
         "-e".to_string(),
         format!("SHENGUAN_CONFIG_DIR={}", config_dir.display()),
-        "-e".to_string(),
-        format!("SHENGUAN_E2E_SERVER={url}"),
-        "-e".to_string(),
-        format!("SHENGUAN_E2E_TOKEN={token}"),
-    ];
-    let mut cmd = env;
-    if has_console {
-        eprintln!("e2e: driving `shenguan console`");
-        cmd.extend([
-            bin.to_string(),
-            "console".into(),
-            "--server".into(),
-            url.to_string(),
-        ]);
-    } else {
-        eprintln!(
-            "e2e: `shenguan console` not wired into the CLI yet; driving shenguan::console::run"
-        );
-        let me: PathBuf = std::env::current_exe().unwrap();
-        cmd.extend([
-            me.display().to_string(),
-            "console_child".into(),
-            "--exact".into(),
-            "--nocapture".into(),
-            "--test-threads=1".into(),
-        ]);
-    }
-    cmd
+        env!("CARGO_BIN_EXE_shenguan").to_string(),
+        "console".into(),
+        "--server".into(),
+        url.to_string(),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -467,9 +412,15 @@ async fn at_80x24_one_pane_at_a_time_and_c_claims() {
     c.server.shutdown().await;
 }
 
+/// Without tmux the end-to-end tests cannot run: a failure in CI (`.ci/run` installs tmux),
+/// a note elsewhere.
 fn tmux_missing() -> bool {
     let missing = Command::new("tmux").arg("-V").output().is_err();
     if missing {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI is set but tmux is missing: the console end-to-end tests must run"
+        );
         eprintln!("tmux is not installed: end-to-end console test not run");
     }
     missing
