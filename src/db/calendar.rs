@@ -29,14 +29,13 @@ pub async fn load(db: &Db, now: i64) -> AppResult<Calendar> {
     )
     .fetch_all(c)
     .await)?;
-    let days: Vec<(i64, String, String, bool)> =
-        read!(db, |c| {
-            sqlx::query_as(
+    let days: Vec<(i64, String, String, bool)> = read!(db, |c| {
+        sqlx::query_as(
         "SELECT notice_year, date, name, is_off_day FROM calendar_days ORDER BY notice_year, date"
     )
     .fetch_all(c)
     .await
-        })?;
+    })?;
     let mut cal = Calendar::default();
     for (year,) in years {
         let list = days
