@@ -319,6 +319,22 @@ async fn run() -> anyhow::Result<()> {
         )?;
     println!("shenguan load benchmark — data in {}", dir.path().display());
     let mut report = Report::default();
+    let fsync = fsync_probe(dir.path())?;
+    println!(
+        "fsync probe (4 KiB write + fsync, 200×): p50 {:.2} ms, p99 {:.2} ms",
+        ms(pct(&fsync, 50.0)),
+        ms(pct(&fsync, 99.0))
+    );
+    report.add(
+        "disk: 4 KiB write + fsync in the data dir, p50 / p99 (one per commit)",
+        "—",
+        format!(
+            "{:.2} ms / {:.2} ms",
+            ms(pct(&fsync, 50.0)),
+            ms(pct(&fsync, 99.0))
+        ),
+        None,
+    );
     let s = setup(dir.path()).await?;
     let state = s.server.state.clone();
     let pool = sqlite_pool(&state.db);
@@ -693,6 +709,25 @@ async fn run() -> anyhow::Result<()> {
     }
     drop(dir);
     Ok(())
+}
+
+/// The disk's durable-write latency: what one SQLite commit (WAL, synchronous=FULL) waits for.
+fn fsync_probe(dir: &std::path::Path) -> anyhow::Result<Vec<Duration>> {
+    use std::io::Write;
+    let path = dir.join("fsync-probe");
+    let mut f = std::fs::File::create(&path)?;
+    let block = [7u8; 4096];
+    let mut lat = Vec::with_capacity(200);
+    for _ in 0..200 {
+        let t = Instant::now();
+        f.write_all(&block)?;
+        f.sync_all()?;
+        lat.push(t.elapsed());
+    }
+    drop(f);
+    std::fs::remove_file(&path)?;
+    lat.sort();
+    Ok(lat)
 }
 
 /// Wait until the event tailer has broadcast everything in the log.
