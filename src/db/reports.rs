@@ -30,13 +30,13 @@ pub async fn monthly(
 ) -> AppResult<MonthlyStats> {
     let rows: Vec<MonthRow> = read!(db, |c| {
         sqlx::query_as(
-        "SELECT department_id, \
-                COUNT(*) AS received, \
-                CAST(SUM(CASE WHEN status = 'claimed' THEN 1 ELSE 0 END) AS BIGINT) AS claimed, \
-                CAST(SUM(CASE WHEN status = 'auto_claimed' THEN 1 ELSE 0 END) AS BIGINT) AS auto_claimed, \
-                CAST(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS BIGINT) AS pending, \
-                CAST(SUM(CASE WHEN status = 'claimed' THEN claimed_at - received_at ELSE 0 END) AS BIGINT) AS claim_ms \
-         FROM deliveries WHERE received_at >= $1 AND received_at < $2 GROUP BY department_id"
+        "SELECT department_id, claimed + auto_claimed + pending AS received, claimed, auto_claimed, pending, claim_ms FROM ( \
+           SELECT dep.id AS department_id, \
+             (SELECT COUNT(*) FROM deliveries d WHERE d.department_id = dep.id AND d.status = 'claimed' AND d.received_at >= $1 AND d.received_at < $2) AS claimed, \
+             (SELECT COUNT(*) FROM deliveries d WHERE d.department_id = dep.id AND d.status = 'auto_claimed' AND d.received_at >= $1 AND d.received_at < $2) AS auto_claimed, \
+             (SELECT COUNT(*) FROM deliveries d WHERE d.department_id = dep.id AND d.status = 'pending' AND d.received_at >= $1 AND d.received_at < $2) AS pending, \
+             CAST(COALESCE((SELECT SUM(d.claimed_at - d.received_at) FROM deliveries d WHERE d.department_id = dep.id AND d.status = 'claimed' AND d.received_at >= $1 AND d.received_at < $2), 0) AS BIGINT) AS claim_ms \
+           FROM departments dep) per_dept"
     )
     .bind(from)
     .bind(to)
