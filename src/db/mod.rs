@@ -261,6 +261,7 @@ impl Db {
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
             writer = Some(writer::Writer::start(opts).await?);
+            tokio::spawn(run_checkpoints(pool.clone()));
             Pool::Sqlite(pool)
         } else {
             anyhow::bail!("unsupported database URL (expected sqlite://… or postgres://…)");
@@ -405,6 +406,26 @@ impl Db {
         let mut v: Vec<_> = maps.by_id.iter().map(|(id, d)| (*id, d.clone())).collect();
         v.sort_by_key(|(id, _)| *id);
         v
+    }
+}
+
+/// Move the WAL into the database file every second, off the request path. PASSIVE never
+/// blocks the writer or readers; it copies what it can and the WAL restarts once it is all in.
+async fn run_checkpoints(pool: SqlitePool) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 

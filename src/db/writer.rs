@@ -35,6 +35,9 @@ pub struct Writer {
 
 impl Writer {
     pub async fn start(opts: SqliteConnectOptions) -> anyhow::Result<Self> {
+        // Checkpoints are run in the background by `Db` (see `run_checkpoints`), not by the
+        // commit that happens to cross the threshold: a batch never waits for one.
+        let opts = opts.pragma("wal_autocheckpoint", "0");
         let conn = SqliteConnection::connect_with(&opts).await?;
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(run(conn, opts, rx));
