@@ -749,6 +749,9 @@ async fn settle_tailer(
 /// Insert `n` pushes with one delivery each, straight into the server's database, in big
 /// transactions. `row(i)` gives (status, received_at, claim_deadline, claimed_at).
 /// Returns the new delivery ids in order.
+/// One bulk-inserted delivery: (status, received_at, claim_deadline, claimed_at).
+type BulkRow = (&'static str, i64, i64, Option<i64>);
+
 async fn bulk_insert(
     pool: &sqlx::SqlitePool,
     n: usize,
@@ -776,8 +779,7 @@ async fn bulk_insert(
         let end = (i + 50_000).min(n);
         while i < end {
             let m = CHUNK.min(end - i);
-            let rows: Vec<(usize, (&str, i64, i64, Option<i64>))> =
-                (i..i + m).map(|k| (k, row(k))).collect();
+            let rows: Vec<(usize, BulkRow)> = (i..i + m).map(|k| (k, row(k))).collect();
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) ",
             );
