@@ -197,6 +197,7 @@ pub async fn revoke_session(
 
 #[derive(sqlx::FromRow)]
 struct PrincipalRow {
+    expires_at: i64,
     user_id: i64,
     username: String,
     role: String,
@@ -207,10 +208,10 @@ pub async fn principal_for_session(
     db: &Db,
     token_hash: &str,
     now: i64,
-) -> AppResult<Option<Principal>> {
+) -> AppResult<Option<(Principal, i64)>> {
     let row: Option<PrincipalRow> = read!(db, |c| {
         sqlx::query_as(
-        "SELECT u.id AS user_id, u.username, u.role, u.department_id FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id AS user_id, u.username, u.role, u.department_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
     )
     .bind(token_hash)
@@ -218,12 +219,18 @@ pub async fn principal_for_session(
     .fetch_optional(c)
     .await
     })?;
-    Ok(row.map(|r| Principal {
-        user_id: Some(r.user_id),
-        api_key_id: None,
-        name: r.username,
-        role: Role::parse(&r.role).unwrap_or(Role::SupervisionStaff),
-        department_id: r.department_id,
+    Ok(row.map(|r| {
+        let expires_at = r.expires_at;
+        (
+            Principal {
+                user_id: Some(r.user_id),
+                api_key_id: None,
+                name: r.username,
+                role: Role::parse(&r.role).unwrap_or(Role::SupervisionStaff),
+                department_id: r.department_id,
+            },
+            expires_at,
+        )
     }))
 }
 

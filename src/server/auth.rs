@@ -1,6 +1,10 @@
 //! Authentication and authorisation. Every handler that needs a caller takes [`Auth`]: the
 //! one place where bearer tokens and API keys are checked.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
@@ -55,6 +59,56 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Credentials verified in the last few seconds, so a busy client does not cost a database
+/// read on every request. Logout and key revocation on this instance forget an entry at once;
+/// a revocation made through another instance takes effect here within [`AUTH_CACHE_TTL`].
+#[derive(Default)]
+pub struct AuthCache {
+    entries: Mutex<HashMap<String, Cached>>,
+}
+
+struct Cached {
+    principal: Principal,
+    /// Session expiry (ms); API keys do not expire.
+    expires_at: Option<i64>,
+    fetched: Instant,
+}
+
+pub const AUTH_CACHE_TTL: Duration = Duration::from_secs(5);
+
+impl AuthCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    pub fn get(&self, hash: &str, now_ms: i64) -> Option<Principal> {
+        let map = self.lock();
+        let c = map.get(hash)?;
+        let fresh = c.fetched.elapsed() < AUTH_CACHE_TTL && c.expires_at.is_none_or(|e| e > now_ms);
+        fresh.then(|| c.principal.clone())
+    }
+    pub fn put(&self, hash: &str, principal: Principal, expires_at: Option<i64>) {
+        let mut map = self.lock();
+        if map.len() >= 10_000 {
+            map.retain(|_, c| c.fetched.elapsed() < AUTH_CACHE_TTL);
+        }
+        map.insert(
+            hash.to_string(),
+            Cached {
+                principal,
+                expires_at,
+                fetched: Instant::now(),
+            },
+        );
+    }
+    pub fn forget(&self, hash: &str) {
+        self.lock().remove(hash);
+    }
+    pub fn forget_api_key(&self, id: i64) {
+        self.lock()
+            .retain(|_, c| c.principal.api_key_id != Some(id));
+    }
+}
+
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Auth(pub Principal);
@@ -70,13 +124,23 @@ impl FromRequestParts<AppState> for Auth {
             AppError::Unauthorized("缺少身份凭证 / missing Authorization: Bearer token".into())
         })?;
         let hash = secret_hash(token);
+        let now = to_millis(state.clock.now());
+        if let Some(p) = state.auth_cache.get(&hash, now) {
+            return Ok(Auth(p));
+        }
         let principal = if token.starts_with(API_KEY_PREFIX) {
-            crate::db::people::principal_for_api_key(&state.db, &hash).await?
-        } else {
-            crate::db::people::principal_for_session(&state.db, &hash, to_millis(state.clock.now()))
+            crate::db::people::principal_for_api_key(&state.db, &hash)
                 .await?
+                .map(|p| (p, None))
+        } else {
+            crate::db::people::principal_for_session(&state.db, &hash, now)
+                .await?
+                .map(|(p, expires)| (p, Some(expires)))
         };
-        principal.map(Auth).ok_or_else(|| {
+        if let Some((p, expires)) = &principal {
+            state.auth_cache.put(&hash, p.clone(), *expires);
+        }
+        principal.map(|(p, _)| Auth(p)).ok_or_else(|| {
             AppError::Unauthorized("身份凭证无效、已过期或已注销，请重新登录 / invalid, expired or revoked credentials".into())
         })
     }

@@ -60,6 +60,7 @@ pub struct AppState {
     pub sweeper: Sweeper,
     pub cfg: Arc<ServerConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    pub auth_cache: Arc<auth::AuthCache>,
     pub shutdown: CancellationToken,
 }
 
@@ -124,6 +125,7 @@ pub async fn start(
         sweeper: sweeper.clone(),
         cfg: Arc::new(cfg.clone()),
         metrics: Arc::new(metrics::Metrics::default()),
+        auth_cache: Arc::new(auth::AuthCache::default()),
         shutdown: shutdown.clone(),
     };
     state.reload_calendar().await?;

@@ -67,13 +67,9 @@ pub async fn logout(
         .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
         .unwrap_or_default();
     auth.require_person()?;
-    store::revoke_session(
-        &s.db,
-        &auth.0,
-        &auth::secret_hash(&token),
-        to_millis(s.clock.now()),
-    )
-    .await?;
+    let hash = auth::secret_hash(&token);
+    store::revoke_session(&s.db, &auth.0, &hash, to_millis(s.clock.now())).await?;
+    s.auth_cache.forget(&hash);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,6 +247,7 @@ pub async fn revoke_api_key(
 ) -> AppResult<StatusCode> {
     auth.require(&[Role::Admin])?;
     if store::revoke_api_key(&s.db, &auth.0, id, to_millis(s.clock.now())).await? {
+        s.auth_cache.forget_api_key(id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::not_found("API 密钥 / API key"))
