@@ -188,6 +188,22 @@ pub async fn escalations(db: &Db, delivery_id: i64) -> AppResult<Vec<Escalation>
     Ok(rows.iter().map(EscalationRow::to_api).collect())
 }
 
+/// The joined delivery rows for the ids a sweep statement returned, in the current transaction.
+macro_rules! rows_by_ids {
+    ($tx:ident, $ids:expr) => {{
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id IN ("
+        ));
+        let mut sep = qb.separated(", ");
+        for (id,) in $ids {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        let rows: Vec<DeliveryRow> = qb.build_query_as().fetch_all(&mut *$tx).await?;
+        rows
+    }};
+}
+
 /// Rows per sweeper transaction: large enough to be fast, small enough not to hold the
 /// SQLite write lock for long while people are claiming.
 pub const SWEEP_BATCH: i64 = 5000;
@@ -207,15 +223,7 @@ pub async fn auto_claim_batch(db: &Db, now: i64) -> AppResult<usize> {
         .fetch_all(&mut *tx)
         .await?;
         if !ids.is_empty() {
-            let mut qb = QueryBuilder::new(format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id IN ("
-            ));
-            let mut sep = qb.separated(", ");
-            for (id,) in &ids {
-                sep.push_bind(*id);
-            }
-            qb.push(")");
-            let rows: Vec<DeliveryRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            let rows = rows_by_ids!(tx, &ids);
             for chunk in rows.chunks(1000) {
                 let mut qb = QueryBuilder::new(
                     "INSERT INTO accountability (department_id, rule, article, delivery_id, push_id, item, occurred_at) ",
@@ -273,15 +281,7 @@ pub async fn remind_batch(db: &Db, now: i64, lead_ms: i64) -> AppResult<usize> {
         .fetch_all(&mut *tx)
         .await?;
         if !ids.is_empty() {
-            let mut qb = QueryBuilder::new(format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id IN ("
-            ));
-            let mut sep = qb.separated(", ");
-            for (id,) in &ids {
-                sep.push_bind(*id);
-            }
-            qb.push(")");
-            let rows: Vec<DeliveryRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            let rows = rows_by_ids!(tx, &ids);
             for r in &rows {
                 fx.event(
                     event_types::DELIVERY_REMINDER,
