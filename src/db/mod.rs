@@ -20,7 +20,7 @@ use sqlx::sqlite::{
 };
 
 use crate::api::{Department, DepartmentKind};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// Run `$body` in a write transaction (it may `?` or `return Err` out: its changes then roll
 /// back), store the collected effects, commit, and wake the local event fan-out. On SQLite
@@ -359,15 +359,6 @@ impl Db {
         }
         *self.inner.depts.write().unwrap_or_else(|e| e.into_inner()) = maps;
         Ok(())
-    }
-
-    pub async fn department_by_id(&self, id: i64) -> AppResult<Department> {
-        if let Some(d) = self.cached_dept(id) {
-            return Ok(d);
-        }
-        self.reload_departments().await?;
-        self.cached_dept(id)
-            .ok_or_else(|| AppError::Internal(format!("department {id} vanished")))
     }
 
     fn cached_dept(&self, id: i64) -> Option<Department> {
