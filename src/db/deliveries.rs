@@ -72,47 +72,44 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Option<DeliveryRow>> {
 }
 
 /// Claim by a person, strictly before the deadline (acting at the deadline instant is late).
-pub async fn claim(db: &Db, actor: &Principal, id: i64, now: i64) -> AppResult<DeliveryRow> {
-    let actor = actor.clone();
+/// `seen` is the delivery as the caller read it (to check visibility): the push's fields never
+/// change, so a successful claim needs one statement, which returns the one field that may
+/// have changed meanwhile. Only a refused claim reads the row again, to say why.
+pub async fn claim(
+    db: &Db,
+    actor: &Principal,
+    seen: &DeliveryRow,
+    now: i64,
+) -> AppResult<DeliveryRow> {
+    let (actor, seen) = (actor.clone(), seen.clone());
     let sql = format!(
         "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id = $1"
     );
     Ok(write_tx!(db, |tx, fx| {
-        let changed = sqlx::query(
+        let changed: Option<(bool,)> = sqlx::query_as(
             "UPDATE deliveries SET status = 'claimed', claimed_at = $1, claimed_by = $2 \
-             WHERE id = $3 AND status = 'pending' AND claim_deadline > $1",
+             WHERE id = $3 AND status = 'pending' AND claim_deadline > $1 RETURNING escalated",
         )
         .bind(now)
         .bind(&actor.name)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let row: DeliveryRow = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| AppError::not_found("推送 / delivery"))?;
-        if changed == 0 {
-            return Err(match row.status.as_str() {
-                "claimed" => AppError::conflict(
-                    "already_claimed",
-                    format!(
-                        "已被 {} 认领 / already claimed by {}",
-                        row.claimed_by.as_deref().unwrap_or("?"),
-                        row.claimed_by.as_deref().unwrap_or("?")
-                    ),
-                ),
-                "auto_claimed" => AppError::conflict(
-                    "already_auto_claimed",
-                    "已超时自动认领 / already auto-claimed at the deadline",
-                ),
-                _ => AppError::conflict(
-                    "claim_window_closed",
-                    "认领时限已过，将自动认领 / the claim deadline has passed",
-                ),
-            });
-        }
+        .bind(seen.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((escalated,)) = changed else {
+            let row: DeliveryRow = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(seen.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| AppError::not_found("推送 / delivery"))?;
+            return Err(refused_claim(&row));
+        };
+        let row = DeliveryRow {
+            status: DeliveryStatus::Claimed.as_str().into(),
+            claimed_at: Some(now),
+            claimed_by: Some(actor.name.clone()),
+            escalated,
+            ..seen
+        };
         let d = row.to_api(db);
         fx.event(event_types::DELIVERY_CLAIMED, row.audience(), &d, now);
         fx.audit(
@@ -120,11 +117,32 @@ pub async fn claim(db: &Db, actor: &Principal, id: i64, now: i64) -> AppResult<D
             &actor.name,
             "delivery.claim",
             "delivery",
-            Some(id),
+            Some(row.id),
             serde_json::json!({}),
         );
         row
     }))
+}
+
+/// Why a claim changed nothing: someone claimed it, the sweeper did, or time ran out.
+fn refused_claim(row: &DeliveryRow) -> AppError {
+    match row.status.as_str() {
+        "claimed" => {
+            let by = row.claimed_by.as_deref().unwrap_or("?");
+            AppError::conflict(
+                "already_claimed",
+                format!("已被 {by} 认领 / already claimed by {by}"),
+            )
+        }
+        "auto_claimed" => AppError::conflict(
+            "already_auto_claimed",
+            "已超时自动认领 / already auto-claimed at the deadline",
+        ),
+        _ => AppError::conflict(
+            "claim_window_closed",
+            "认领时限已过，将自动认领 / the claim deadline has passed",
+        ),
+    }
 }
 
 pub async fn escalate(

@@ -42,8 +42,8 @@ macro_rules! write_tx {
                             #[allow(unused_mut)]
                             let mut $fx = $crate::db::Effects::default();
                             let value = $body;
-                            flush_effects!(&mut *$tx, &$fx, false);
-                            Ok::<_, $crate::error::AppError>((value, !$fx.events.is_empty()))
+                            // The writer stores the effects of the whole batch at once.
+                            Ok::<_, $crate::error::AppError>((value, $fx))
                         })
                     })
                     .await?;

@@ -114,21 +114,34 @@ async fn try_create(
                     .bind(&actor.name)
                     .fetch_one(&mut *tx)
                     .await?;
+                    // One statement for all recipients (each department appears once).
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) ",
+                    );
+                    qb.push_values(&p.recipients, |mut b, dept| {
+                        b.push_bind(push_id)
+                            .push_bind(*dept)
+                            .push_bind(p.source_department_id)
+                            .push("'pending'")
+                            .push_bind(p.received_at)
+                            .push_bind(p.claim_deadline)
+                            .push_bind(p.feedback_deadline)
+                            .push_bind(p.provisional)
+                            .push("FALSE");
+                    });
+                    qb.push(" RETURNING id, department_id");
+                    let ids: std::collections::HashMap<i64, i64> = qb
+                        .build_query_as::<(i64, i64)>()
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .map(|(id, dept)| (dept, id))
+                        .collect();
                     let mut deliveries = Vec::with_capacity(p.recipients.len());
                     for dept in &p.recipients {
-                        let (id,): (i64,) = sqlx::query_as(
-                            "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) \
-                             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, FALSE) RETURNING id",
-                        )
-                        .bind(push_id)
-                        .bind(dept)
-                        .bind(p.source_department_id)
-                        .bind(p.received_at)
-                        .bind(p.claim_deadline)
-                        .bind(p.feedback_deadline)
-                        .bind(p.provisional)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                        let id = *ids.get(dept).ok_or_else(|| {
+                            AppError::Internal("a delivery insert returned no id".into())
+                        })?;
                         let row = DeliveryRow {
                             id,
                             push_id,

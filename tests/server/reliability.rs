@@ -48,7 +48,11 @@ async fn claims_racing_the_sweeper_change_each_delivery_once(b: Backend) {
     for id in &ids {
         let (db2, actor, id) = (db.clone(), actor.clone(), *id);
         tasks.push(tokio::spawn(async move {
-            shenguan::db::deliveries::claim(&db2, &actor, id, deadline - 1)
+            let seen = shenguan::db::deliveries::get(&db2, id)
+                .await
+                .unwrap()
+                .unwrap();
+            shenguan::db::deliveries::claim(&db2, &actor, &seen, deadline - 1)
                 .await
                 .is_ok()
         }));
