@@ -144,10 +144,10 @@ async fn run_batch(
     let mut done: Vec<Deliver> = Vec::with_capacity(batch.len());
     let mut effects = Effects::default();
     for (i, job) in batch.into_iter().enumerate() {
-        if i > 0 {
-            if let Err(e) = conn.execute("RELEASE SAVEPOINT job; SAVEPOINT job").await {
-                return Err((done, e));
-            }
+        if i > 0
+            && let Err(e) = conn.execute("RELEASE SAVEPOINT job; SAVEPOINT job").await
+        {
+            return Err((done, e));
         }
         match AssertUnwindSafe(job(conn)).catch_unwind().await {
             Ok(Ok((deliver, fx))) => {
