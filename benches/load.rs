@@ -447,7 +447,7 @@ async fn run() -> anyhow::Result<()> {
             ),
             (
                 RawMode::Group,
-                "raw sqlx, group commit ≤ 64 pushes/tx, SAVEPOINT each (diagnostic)",
+                "raw sqlx, group commit as the server's writer (≤ 256 pushes/tx, SAVEPOINT each; diagnostic)",
             ),
         ] {
             let (r, p50, p99) = raw_limit(dir.path(), &cfg, &s, mode).await?;
@@ -901,14 +901,14 @@ struct RawPayload {
     feedback_deadline: i64,
 }
 
-/// The same rows the server writes for one approval push with 2 recipients (see
-/// src/db/pushes.rs and `flush_effects!` in src/db/mod.rs): 1 pushes row, 2 deliveries rows
-/// (each INSERT … RETURNING id), 1 audit_log row, 2 events rows (one multi-row INSERT).
+/// The same rows the server writes for one approval push with 2 recipients, with the same
+/// statements (see src/db/pushes.rs): 1 pushes row, then both deliveries rows in one
+/// `INSERT … RETURNING id, department_id`. Returns the push id.
 async fn write_push_rows(
     conn: &mut sqlx::SqliteConnection,
     p: &RawPayload,
     n: usize,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i64> {
     let (push_id,): (i64,) = sqlx::query_as(
         "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -924,47 +924,62 @@ async fn write_push_rows(
     .bind("pusher")
     .fetch_one(&mut *conn)
     .await?;
-    for dept in [2i64, 3] {
-        let (_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) \
-             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, FALSE) RETURNING id",
-        )
-        .bind(push_id)
-        .bind(dept)
-        .bind(1i64)
-        .bind(p.now)
-        .bind(p.claim_deadline)
-        .bind(p.feedback_deadline)
-        .bind(false)
-        .fetch_one(&mut *conn)
-        .await?;
-    }
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    let ids: Vec<(i64, i64)> = sqlx::query_as(
+        "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) \
+         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, FALSE), ($8, $9, $10, 'pending', $11, $12, $13, $14, FALSE) RETURNING id, department_id",
     )
-    .bind(p.now)
-    .bind("pusher")
-    .bind("push.create")
-    .bind("push")
     .bind(push_id)
-    .bind(r#"{"kind":"approval","recipients":[2,3]}"#)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO events (kind, dept_a, dept_b, data, at) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)",
-    )
-    .bind("delivery.created")
     .bind(2i64)
     .bind(1i64)
-    .bind(p.ev_data[0].as_str())
     .bind(p.now)
-    .bind("delivery.created")
+    .bind(p.claim_deadline)
+    .bind(p.feedback_deadline)
+    .bind(false)
+    .bind(push_id)
     .bind(3i64)
     .bind(1i64)
-    .bind(p.ev_data[1].as_str())
     .bind(p.now)
-    .execute(&mut *conn)
+    .bind(p.claim_deadline)
+    .bind(p.feedback_deadline)
+    .bind(false)
+    .fetch_all(&mut *conn)
     .await?;
+    anyhow::ensure!(ids.len() == 2, "two deliveries");
+    Ok(push_id)
+}
+
+/// The effects the server stores for these pushes (`flush_effects!` in src/db/mod.rs): one
+/// audit_log row per push and two events rows per push, each table in one multi-row insert.
+async fn write_push_effects(
+    conn: &mut sqlx::SqliteConnection,
+    p: &RawPayload,
+    push_ids: &[i64],
+) -> anyhow::Result<()> {
+    let mut qb = sqlx::QueryBuilder::new(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) ",
+    );
+    qb.push_values(push_ids, |mut b, id| {
+        b.push_bind(p.now)
+            .push_bind("pusher")
+            .push_bind("push.create")
+            .push_bind("push")
+            .push_bind(*id)
+            .push_bind(r#"{"kind":"approval","recipients":[2,3]}"#);
+    });
+    qb.build().execute(&mut *conn).await?;
+    let mut qb = sqlx::QueryBuilder::new("INSERT INTO events (kind, dept_a, dept_b, data, at) ");
+    let events: Vec<(i64, &str)> = push_ids
+        .iter()
+        .flat_map(|_| [(2i64, p.ev_data[0].as_str()), (3, p.ev_data[1].as_str())])
+        .collect();
+    qb.push_values(&events, |mut b, (dept, data)| {
+        b.push_bind("delivery.created")
+            .push_bind(*dept)
+            .push_bind(1i64)
+            .push_bind(*data)
+            .push_bind(p.now);
+    });
+    qb.build().execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -976,8 +991,9 @@ enum RawMode {
     PerPush,
     /// One transaction per push, but writers queue FIFO on an in-process mutex before BEGIN.
     PerPushFifo,
-    /// Group commit: one writer connection takes every queued push (up to 64) into one
-    /// transaction, each in its own SAVEPOINT, and answers each after the durable COMMIT.
+    /// Group commit as the server's writer does it (src/db/writer.rs): one connection takes
+    /// every queued push (up to 256) into one transaction, each in its own SAVEPOINT, stores
+    /// the batch's effects together and answers each push after the durable COMMIT.
     Group,
 }
 
@@ -1037,20 +1053,24 @@ async fn raw_limit(
             let mut conn = pool.acquire().await.expect("writer connection");
             while let Some(first) = job_rx.recv().await {
                 let mut jobs = vec![first];
-                while jobs.len() < 64 {
+                while jobs.len() < 256 {
                     match job_rx.try_recv() {
                         Ok(j) => jobs.push(j),
                         Err(_) => break,
                     }
                 }
                 let res: anyhow::Result<()> = async {
-                    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-                    for (n, _) in &jobs {
-                        sqlx::query("SAVEPOINT push").execute(&mut *conn).await?;
-                        write_push_rows(&mut conn, &payload, *n).await?;
-                        sqlx::query("RELEASE push").execute(&mut *conn).await?;
+                    use sqlx::Executor;
+                    conn.execute("BEGIN IMMEDIATE; SAVEPOINT push").await?;
+                    let mut ids = Vec::with_capacity(jobs.len());
+                    for (i, (n, _)) in jobs.iter().enumerate() {
+                        if i > 0 {
+                            conn.execute("RELEASE push; SAVEPOINT push").await?;
+                        }
+                        ids.push(write_push_rows(&mut conn, &payload, *n).await?);
                     }
-                    sqlx::query("COMMIT").execute(&mut *conn).await?;
+                    write_push_effects(&mut conn, &payload, &ids).await?;
+                    conn.execute("COMMIT").await?;
                     Ok(())
                 }
                 .await;
@@ -1089,7 +1109,8 @@ async fn raw_limit(
                                 _ => None,
                             };
                             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                            write_push_rows(&mut tx, &payload, n).await?;
+                            let id = write_push_rows(&mut tx, &payload, n).await?;
+                            write_push_effects(&mut tx, &payload, &[id]).await?;
                             tx.commit().await?;
                         }
                     }
