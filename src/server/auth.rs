@@ -60,11 +60,21 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// Credentials verified in the last few seconds, so a busy client does not cost a database
-/// read on every request. Logout and key revocation on this instance forget an entry at once;
-/// a revocation made through another instance takes effect here within [`AUTH_CACHE_TTL`].
-#[derive(Default)]
+/// read on every request. Logout and key revocation on this instance forget an entry at once
+/// (and tell open event streams to check their credentials again); a revocation made through
+/// another instance takes effect here within [`AUTH_CACHE_TTL`].
 pub struct AuthCache {
     entries: Mutex<HashMap<String, Cached>>,
+    revoked: tokio::sync::broadcast::Sender<()>,
+}
+
+impl Default for AuthCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::default(),
+            revoked: tokio::sync::broadcast::channel(16).0,
+        }
+    }
 }
 
 struct Cached {
@@ -102,10 +112,17 @@ impl AuthCache {
     }
     pub fn forget(&self, hash: &str) {
         self.lock().remove(hash);
+        let _ = self.revoked.send(());
     }
     pub fn forget_api_key(&self, id: i64) {
         self.lock()
             .retain(|_, c| c.principal.api_key_id != Some(id));
+        let _ = self.revoked.send(());
+    }
+    /// Fires when a credential was revoked on this instance (which one is not said: a
+    /// listener checks its own again, mostly from the cache).
+    pub fn revocations(&self) -> tokio::sync::broadcast::Receiver<()> {
+        self.revoked.subscribe()
     }
 }
 
@@ -120,35 +137,43 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
+        let token = bearer(&parts.headers).ok_or_else(|| {
             AppError::Unauthorized("缺少身份凭证 / missing Authorization: Bearer token".into())
         })?;
-        let hash = secret_hash(token);
-        let now = to_millis(state.clock.now());
-        if let Some(p) = state.auth_cache.get(&hash, now) {
-            return Ok(Auth(p));
-        }
-        let principal = if token.starts_with(API_KEY_PREFIX) {
-            crate::db::people::principal_for_api_key(&state.db, &hash)
-                .await?
-                .map(|p| (p, None))
-        } else {
-            crate::db::people::principal_for_session(&state.db, &hash, now)
-                .await?
-                .map(|(p, expires)| (p, Some(expires)))
-        };
-        if let Some((p, expires)) = &principal {
-            state.auth_cache.put(&hash, p.clone(), *expires);
-        }
-        principal.map(|(p, _)| Auth(p)).ok_or_else(|| {
-            AppError::Unauthorized("身份凭证无效、已过期或已注销，请重新登录 / invalid, expired or revoked credentials".into())
-        })
+        authenticate(state, token).await.map(Auth)
     }
 }
 
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts
-        .headers
+/// Verify a bearer secret (a session token or an API key): the one place credentials are
+/// checked — by [`Auth`] for every request, and again by open event streams.
+pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Principal> {
+    let hash = secret_hash(token);
+    let now = to_millis(state.clock.now());
+    if let Some(p) = state.auth_cache.get(&hash, now) {
+        return Ok(p);
+    }
+    let principal = if token.starts_with(API_KEY_PREFIX) {
+        crate::db::people::principal_for_api_key(&state.db, &hash)
+            .await?
+            .map(|p| (p, None))
+    } else {
+        crate::db::people::principal_for_session(&state.db, &hash, now)
+            .await?
+            .map(|(p, expires)| (p, Some(expires)))
+    };
+    if let Some((p, expires)) = &principal {
+        state.auth_cache.put(&hash, p.clone(), *expires);
+    }
+    principal.map(|(p, _)| p).ok_or_else(|| {
+        AppError::Unauthorized(
+            "身份凭证无效、已过期或已注销，请重新登录 / invalid, expired or revoked credentials"
+                .into(),
+        )
+    })
+}
+
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?;

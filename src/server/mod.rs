@@ -33,6 +33,9 @@ pub struct ServerConfig {
     pub close_of_business: Option<NaiveTime>,
     pub session_ttl: Duration,
     pub max_body_bytes: usize,
+    /// How often an open event stream checks that its credentials are still valid (expiry,
+    /// or a revocation made through another instance; one made here is noticed at once).
+    pub stream_recheck: Duration,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +49,7 @@ impl Default for ServerConfig {
             close_of_business: None,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 256 * 1024,
+            stream_recheck: Duration::from_secs(30),
         }
     }
 }

@@ -4,6 +4,11 @@
 //! this instance's broadcast. It subscribes *before* catching up and skips ids it has sent,
 //! so nothing is missed and nothing is sent twice. A subscriber that falls behind the
 //! broadcast goes back to the log. Only events the caller may see are sent.
+//!
+//! A stream lives no longer than its credentials: it ends when its session is revoked (logout)
+//! or its API key is, at once for a revocation made on this instance and within
+//! `stream_recheck` otherwise (another instance, or the session's expiry). The client's
+//! reconnect then gets a 401.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -19,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::HubEvent;
 
 use super::AppState;
-use super::auth::Auth;
+use super::auth::{Auth, authenticate, bearer};
 use super::extract::{Params, bad_param};
 
 fn to_sse(ev: &HubEvent) -> SseEvent {
@@ -38,6 +43,12 @@ impl Drop for Gauge {
             .subscriber_count()
             .fetch_sub(1, Ordering::Relaxed);
     }
+}
+
+/// Whether the stream's credentials still hold. A database hiccup is not a revocation: only
+/// a definite "unauthorised" ends the stream.
+async fn still_valid(s: &AppState, token: &str) -> bool {
+    !matches!(authenticate(s, token).await, Err(AppError::Unauthorized(_)))
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
@@ -74,6 +85,12 @@ pub async fn events(
         None => s.hub.head(),
     };
     let principal = auth.0;
+    // `Auth` accepted this very header, so it is present.
+    let token = bearer(&headers).unwrap_or_default().to_string();
+    let mut revoked = s.auth_cache.revocations();
+    let period = s.cfg.stream_recheck;
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     s.hub.subscriber_count().fetch_add(1, Ordering::Relaxed);
     let gauge = Gauge(s.clone());
     let stream = async_stream::stream! {
@@ -106,6 +123,8 @@ pub async fn events(
             }
             tokio::select! {
                 _ = s.shutdown.cancelled() => break,
+                _ = revoked.recv() => if !still_valid(&s, &token).await { break },
+                _ = recheck.tick() => if !still_valid(&s, &token).await { break },
                 msg = rx.recv() => match msg {
                     Ok(ev) => {
                         if ev.id <= cursor {

@@ -11,7 +11,8 @@ both_backends!(
     live_events_filtered_by_department,
     resume_with_last_event_id,
     reminders_fire_once,
-    shutdown_closes_streams
+    shutdown_closes_streams,
+    revoked_credentials_end_their_streams
 );
 
 /// The next event, skipping connection-state items; `None` after `wait` of silence.
@@ -197,5 +198,106 @@ async fn shutdown_closes_streams(b: Backend) {
         Ok(Some(StreamItem::Reconnecting { .. })) => {}
         other => panic!("stream should have ended and be reconnecting: {other:?}"),
     }
+    app.finish().await;
+}
+
+/// The stream ends (and its reconnect is refused) once its credentials are gone.
+async fn expect_cut_off(s: &mut EventStream, what: &str) {
+    match tokio::time::timeout(WAIT, s.next()).await {
+        Ok(Some(StreamItem::Reconnecting { .. })) => {}
+        other => panic!("{what}: the stream should have ended: {other:?}"),
+    }
+    match tokio::time::timeout(WAIT, s.next()).await {
+        Ok(Some(StreamItem::Unauthorized)) => {}
+        other => panic!("{what}: the reconnect should be refused: {other:?}"),
+    }
+}
+
+/// Logging out, or revoking an API key, ends the streams opened with that credential at once;
+/// everyone else's stream carries on.
+async fn revoked_credentials_end_their_streams(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let session = login(&app.anon, "market1").await;
+    let mut by_session = subscribe(&session, None).await;
+    let created: ApiKeyCreated = app
+        .admin
+        .post(
+            "/api/v1/api-keys",
+            &NewApiKey {
+                name: "市场监管业务系统".into(),
+                department: "market".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let system = app.anon.with_token(created.key.clone());
+    let mut by_key = subscribe(&system, None).await;
+    let mut other = subscribe(&app.supervisor, None).await;
+
+    let (status, _) = raw(
+        reqwest::Method::DELETE,
+        &format!("{}/api/v1/sessions/current", app.url),
+        session.token(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    expect_cut_off(&mut by_session, "logout").await;
+
+    // The key's stream still gets its department's events until the key is revoked.
+    let push = app.push(&["market"]).await;
+    assert_eq!(
+        next_event(&mut by_key, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_CREATED
+    );
+    let (status, _) = raw(
+        reqwest::Method::DELETE,
+        &format!("{}/api/v1/api-keys/{}", app.url, created.id),
+        app.admin.token(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    expect_cut_off(&mut by_key, "API key revocation").await;
+
+    // The supervisor's stream was not touched by either revocation.
+    let seen = next_event(&mut other, WAIT).await.unwrap();
+    assert_eq!(seen.kind, event_types::DELIVERY_CREATED);
+    app.market.claim(push.deliveries[0].id).await.unwrap();
+    assert_eq!(
+        next_event(&mut other, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_CLAIMED
+    );
+    app.finish().await;
+}
+
+/// A session that expires while its stream is open: the periodic check ends the stream (this
+/// is also how a logout made through another instance reaches this one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_session_ends_its_stream() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn_on(db, |url| shenguan::server::ServerConfig {
+        session_ttl: Duration::from_secs(8 * 3600),
+        stream_recheck: Duration::from_millis(200),
+        ..test_config(url)
+    })
+    .await;
+    let session = login(&app.anon, "market1").await;
+    let mut s = subscribe(&session, None).await;
+    // Still valid a second before expiry: the stream stays open through several checks.
+    app.set_clock("2026-11-26T17:59:59+08:00").await;
+    assert!(
+        next_event(&mut s, Duration::from_millis(700))
+            .await
+            .is_none()
+    );
+    let admin = login(&app.anon, "admin").await;
+    admin
+        .set_test_clock(at("2026-11-26T18:00:00+08:00"))
+        .await
+        .unwrap();
+    expect_cut_off(&mut s, "expiry").await;
     app.finish().await;
 }

@@ -61,13 +61,8 @@ pub async fn logout(
     auth: Auth,
     headers: axum::http::HeaderMap,
 ) -> AppResult<StatusCode> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
-        .unwrap_or_default();
     auth.require_person()?;
-    let hash = auth::secret_hash(&token);
+    let hash = auth::secret_hash(auth::bearer(&headers).unwrap_or_default());
     store::revoke_session(&s.db, &auth.0, &hash, to_millis(s.clock.now())).await?;
     s.auth_cache.forget(&hash);
     Ok(StatusCode::NO_CONTENT)
