@@ -144,6 +144,12 @@ pub struct ServerArgs {
     /// Session lifetime in hours.
     #[arg(long, default_value_t = 168)]
     pub session_ttl_hours: u64,
+    /// Failed logins for one username before it is locked (登录失败处理).
+    #[arg(long, default_value_t = 5)]
+    pub login_max_failures: u32,
+    /// How long a username stays locked after too many failed logins, in minutes.
+    #[arg(long, default_value_t = 15)]
+    pub login_lockout_minutes: u64,
 }
 
 fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
@@ -160,6 +166,8 @@ impl ServerArgs {
             remind_before: Duration::from_secs(self.remind_before_minutes * 60),
             close_of_business: self.close_of_business,
             session_ttl: Duration::from_secs(self.session_ttl_hours.max(1) * 3600),
+            login_max_failures: self.login_max_failures.max(1),
+            login_lockout: Duration::from_secs(self.login_lockout_minutes.max(1) * 60),
             ..Default::default()
         }
     }

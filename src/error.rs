@@ -34,6 +34,12 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// 429: refused for a while (repeated failed logins); `Retry-After` says how long.
+    #[error("{message}")]
+    TooManyAttempts {
+        retry_after_secs: u64,
+        message: String,
+    },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -72,6 +78,7 @@ impl AppError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,6 +101,7 @@ impl AppError {
                 message,
                 field,
             } => (*code, message.clone(), field.clone()),
+            Self::TooManyAttempts { message, .. } => ("too_many_attempts", message.clone(), None),
             Self::Unavailable(_) => (
                 "unavailable",
                 "服务暂不可用 / service unavailable".into(),
@@ -148,6 +156,16 @@ impl IntoResponse for AppError {
             Self::Unavailable(cause) => tracing::warn!(%cause, "unavailable"),
             _ => {}
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if let Self::TooManyAttempts {
+            retry_after_secs, ..
+        } = &self
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        response
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod extract;
 pub mod handlers;
+pub mod login_guard;
 pub mod metrics;
 pub mod openapi;
 pub mod sse;
@@ -36,6 +37,9 @@ pub struct ServerConfig {
     /// How often an open event stream checks that its credentials are still valid (expiry,
     /// or a revocation made through another instance; one made here is noticed at once).
     pub stream_recheck: Duration,
+    /// Failed logins for one username before it is locked for `login_lockout`.
+    pub login_max_failures: u32,
+    pub login_lockout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +54,8 @@ impl Default for ServerConfig {
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 256 * 1024,
             stream_recheck: Duration::from_secs(30),
+            login_max_failures: 5,
+            login_lockout: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -65,6 +71,7 @@ pub struct AppState {
     pub cfg: Arc<ServerConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub auth_cache: Arc<auth::AuthCache>,
+    pub login_guard: Arc<login_guard::LoginGuard>,
     pub shutdown: CancellationToken,
 }
 
@@ -130,6 +137,10 @@ pub async fn start(
         cfg: Arc::new(cfg.clone()),
         metrics: Arc::new(metrics::Metrics::default()),
         auth_cache: Arc::new(auth::AuthCache::default()),
+        login_guard: Arc::new(login_guard::LoginGuard::new(
+            cfg.login_max_failures,
+            cfg.login_lockout,
+        )),
         shutdown: shutdown.clone(),
     };
     state.reload_calendar().await?;

@@ -276,3 +276,54 @@ async fn sessions_expire() {
     assert!(e.to_string().contains("expired"), "{e}");
     app.finish().await;
 }
+
+/// 登录失败处理: five wrong passwords lock the username for 15 minutes (429 with Retry-After),
+/// even for the right password; unknown usernames answer the same; other users are unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failed_logins_lock_the_username() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn_on(db, test_config).await;
+    let url = format!("{}/api/v1/sessions", app.url);
+    let attempt = |user: &str, password: &str| {
+        let body = serde_json::json!({"username": user, "password": password}).to_string();
+        let url = url.clone();
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let retry = resp
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            let status = resp.status().as_u16();
+            let body: serde_json::Value = resp.json().await.unwrap();
+            (status, body["error"]["code"].clone(), retry)
+        }
+    };
+    for user in ["market1", "nobody"] {
+        for i in 1..=4 {
+            let (status, code, _) = attempt(user, "wrong-password").await;
+            assert_eq!(
+                (status, code.as_str()),
+                (401, Some("unauthorized")),
+                "{user} try {i}"
+            );
+        }
+        let (status, code, retry) = attempt(user, "wrong-password").await;
+        assert_eq!(status, 429, "{user}: the fifth failure locks");
+        assert_eq!(code, "too_many_attempts");
+        assert_eq!(retry.as_deref(), Some("900"));
+    }
+    let (status, _, _) = attempt("market1", PASSWORD).await;
+    assert_eq!(status, 429, "locked even with the right password");
+    let (status, _, _) = attempt("market2", PASSWORD).await;
+    assert_eq!(status, 201, "another user is not affected");
+    app.set_clock("2026-11-26T10:15:01+08:00").await;
+    let (status, _, _) = attempt("market1", PASSWORD).await;
+    assert_eq!(status, 201, "the lock ends after 15 minutes");
+    app.finish().await;
+}

@@ -16,12 +16,16 @@ use super::created;
 
 /// Log in: a bearer token for the console or scripts.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "people", request_body = Login,
-    responses((status = 201, body = SessionCreated), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SessionCreated), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, description = "too many failed logins for this username; Retry-After says when to try again", body = ErrorBody)))]
 pub async fn login(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<Login>,
 ) -> AppResult<(StatusCode, Json<SessionCreated>)> {
-    let user = store::user_by_username(&s.db, body.username.trim()).await?;
+    let username = body.username.trim();
+    let now = to_millis(s.clock.now());
+    s.login_guard.check(username, now)?;
+    let user = store::user_by_username(&s.db, username).await?;
     // Verify against a real hash even for unknown users, so timing does not reveal them.
     let hash = user
         .as_ref()
@@ -34,13 +38,13 @@ pub async fn login(
     let user = match user {
         Some(u) if ok => u,
         _ => {
-            return Err(AppError::Unauthorized(
-                "用户名或密码错误 / wrong username or password".into(),
-            ));
+            return Err(s.login_guard.failed(username, now).unwrap_or_else(|| {
+                AppError::Unauthorized("用户名或密码错误 / wrong username or password".into())
+            }));
         }
     };
+    s.login_guard.succeeded(username);
     let token = auth::new_secret(auth::SESSION_PREFIX);
-    let now = to_millis(s.clock.now());
     let ttl = i64::try_from(s.cfg.session_ttl.as_millis()).unwrap_or(i64::MAX / 4);
     store::create_session(&s.db, &user, &auth::secret_hash(&token), now, now + ttl).await?;
     Ok(created(SessionCreated {
