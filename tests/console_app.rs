@@ -13,8 +13,15 @@ use shenguan::console::fixtures::{self, cst, now};
 use shenguan::console::theme::Theme;
 use shenguan::console::{App, Lang};
 
+/// The supervisor's view: every department's deliveries.
 fn app() -> App {
     fixtures::app(Lang::Zh, Theme::default_theme(), fixtures::supervisor())
+}
+
+/// A market-supervision staff member's view: only the market deliveries (101, 108), and the
+/// one who claims and replies.
+fn staff() -> App {
+    fixtures::app(Lang::Zh, Theme::default_theme(), fixtures::market_staff())
 }
 
 fn key(c: char) -> Action {
@@ -60,7 +67,7 @@ fn starts_on_unclaimed_with_first_row_selected_soonest_first() {
 
 #[test]
 fn claim_key_requests_claim_and_success_removes_row() {
-    let mut a = app();
+    let mut a = staff();
     let eff = a.update(key('c'));
     assert_eq!(eff, Some(Effect::Claim { id: 101 }));
     assert!(status(&a).contains("正在认领"));
@@ -68,7 +75,7 @@ fn claim_key_requests_claim_and_success_removes_row() {
     assert_eq!(a.update(key('c')), None);
     let mut claimed = a.selected_delivery().unwrap().clone();
     claimed.status = DeliveryStatus::Claimed;
-    claimed.claimed_by = Some("wang.duban".into());
+    claimed.claimed_by = Some("li.market".into());
     a.update(Action::Claimed {
         id: 101,
         result: Ok(claimed),
@@ -76,7 +83,7 @@ fn claim_key_requests_claim_and_success_removes_row() {
     assert!(!ids(&a).contains(&101));
     assert_eq!(
         a.selected_delivery().unwrap().id,
-        102,
+        108,
         "selection moves to the next row"
     );
     assert!(status(&a).starts_with("已认领"));
@@ -84,8 +91,8 @@ fn claim_key_requests_claim_and_success_removes_row() {
 
 #[test]
 fn refused_claim_shows_the_servers_message() {
-    let mut a = app();
-    a.update(key('c'));
+    let mut a = staff();
+    assert_eq!(a.update(key('c')), Some(Effect::Claim { id: 101 }));
     a.update(Action::Claimed {
         id: 101,
         result: Err(RequestError::Failed(
@@ -269,9 +276,15 @@ fn filter_as_you_type_and_clear() {
         a.update(key(c));
     }
     assert_eq!(ids(&a), vec![104]);
-    // Claim works on the filtered selection.
+    // Claim works on the filtered selection (for staff, who may claim).
+    let mut a = staff();
+    a.update(key('/'));
+    for c in "药品".chars() {
+        a.update(key(c));
+    }
+    assert_eq!(ids(&a), vec![108]);
     a.update(code(KeyCode::Enter));
-    assert_eq!(a.update(key('c')), Some(Effect::Claim { id: 104 }));
+    assert_eq!(a.update(key('c')), Some(Effect::Claim { id: 108 }));
 }
 
 #[test]
@@ -344,7 +357,7 @@ fn readonly_blocks_every_mutating_action_in_one_place() {
 
 #[test]
 fn reply_on_disputes_pane_and_feedback_on_unclaimed() {
-    let mut a = app();
+    let mut a = staff();
     a.update(key('r'));
     let Mode::TextBox(tb) = &a.mode else {
         panic!("text box opens")
@@ -381,7 +394,7 @@ fn reply_on_disputes_pane_and_feedback_on_unclaimed() {
     assert!(status(&a).contains("feedback window closed"));
 
     // On the disputes pane, r replies to the thread.
-    let mut a = app();
+    let mut a = staff();
     a.update(code(KeyCode::Tab));
     assert_eq!(a.focus, Pane::Disputes);
     let first = a.selected_dispute().unwrap().clone();
@@ -401,8 +414,8 @@ fn reply_on_disputes_pane_and_feedback_on_unclaimed() {
     let mut answered = first.clone();
     answered.messages.push(shenguan::api::Message {
         id: 999,
-        author: "wang.duban".into(),
-        department: None,
+        author: "li.market".into(),
+        department: Some("market".into()),
         body: "好".into(),
         at: now(),
     });
@@ -621,7 +634,7 @@ fn dispute_events_update_the_disputes_pane() {
 
 #[test]
 fn navigation_keys_and_panes() {
-    let mut a = app();
+    let mut a = staff();
     let last = a.delivery_count() - 1;
     a.update(code(KeyCode::End));
     assert_eq!(a.lists[0].selected, last);
@@ -750,7 +763,7 @@ fn filtered_view_stays_correct_under_live_events() {
 
 #[test]
 fn a_box_waiting_for_the_server_can_be_closed_and_the_answer_still_shows() {
-    let mut a = app();
+    let mut a = staff();
     a.update(key('r'));
     a.update(Action::Paste("请核实".into()));
     let send = Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
@@ -832,4 +845,37 @@ fn own_actions_are_confirmed_once_and_by_name() {
     });
     a.update(event(91, event_types::DISPUTE_REPLIED, &replied));
     assert!(status(&a).starts_with("争议有新回复"), "{}", status(&a));
+}
+
+#[test]
+fn roles_are_offered_only_what_they_may_do() {
+    use shenguan::console::ui::hint_commands;
+    // A supervisor escalates but neither claims nor replies: not offered, and refused at once
+    // without a request if the key is pressed anyway.
+    let mut a = app();
+    let bar = hint_commands(&a);
+    assert!(bar.contains(&Command::Escalate));
+    assert!(!bar.contains(&Command::Claim) && !bar.contains(&Command::Reply));
+    assert_eq!(a.update(key('c')), None);
+    assert!(status(&a).contains("当前角色不能"), "{}", status(&a));
+    assert_eq!(a.update(key('r')), None);
+    assert!(matches!(a.mode, Mode::Normal));
+    // Staff are offered all three.
+    let a = staff();
+    let bar = hint_commands(&a);
+    for c in [Command::Claim, Command::Reply, Command::Escalate] {
+        assert!(bar.contains(&c), "{c:?}");
+    }
+    // The duty officer (值班) watches: none of the three.
+    let mut me = fixtures::supervisor();
+    me.role = shenguan::api::Role::DutyOfficer;
+    let mut a = fixtures::app(Lang::En, Theme::default_theme(), me);
+    let bar = hint_commands(&a);
+    assert!(
+        ![Command::Claim, Command::Reply, Command::Escalate]
+            .iter()
+            .any(|c| bar.contains(c))
+    );
+    assert_eq!(a.update(key('e')), None);
+    assert!(status(&a).contains("Your role cannot"), "{}", status(&a));
 }

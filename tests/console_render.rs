@@ -145,7 +145,8 @@ fn details_overlay() {
 
 #[test]
 fn reply_dialog_with_chinese_text() {
-    let mut a = app(Lang::Zh);
+    // Staff reply (a supervisor is not offered it).
+    let mut a = fixtures::app(Lang::Zh, Theme::default_theme(), fixtures::market_staff());
     a.update(Action::Command(Command::Reply));
     for c in "经营面积与申报不符".chars() {
         a.update(Action::Key(KeyEvent::new(

@@ -263,8 +263,8 @@ fn short_label(cmd: Command, lang: Lang) -> &'static str {
     }
 }
 
-/// The command bar, generated from the active keymap (and the read-only switch), so it never
-/// disagrees with what the keys do.
+/// The command bar, generated from the active keymap (and the read-only switch and the role),
+/// so it never disagrees with what the keys do.
 pub fn hint_commands(app: &App) -> Vec<Command> {
     let mut cmds = match app.focus {
         Pane::Unclaimed => vec![
@@ -283,7 +283,7 @@ pub fn hint_commands(app: &App) -> Vec<Command> {
         Command::Help,
         Command::Quit,
     ]);
-    cmds.retain(|c| !(app.readonly && c.is_mutating()));
+    cmds.retain(|c| !(app.readonly && c.is_mutating()) && app.role_may(*c));
     cmds
 }
 
