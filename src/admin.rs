@@ -39,6 +39,26 @@ pub async fn bootstrap(
     Ok(())
 }
 
+/// Set a new password for an account straight on the database (the only admin forgot theirs)
+/// and end all its sessions; running servers stop accepting them within seconds (their
+/// credential cache). A deactivated account stays deactivated.
+pub async fn reset_password(database: &str, username: &str, password: &str) -> anyhow::Result<()> {
+    validate::password("password", password)?;
+    let db = Db::connect(database).await?;
+    let Some(user) = crate::db::people::user_by_username(&db, username.trim()).await? else {
+        db.close().await;
+        anyhow::bail!("没有用户 {username} / no user {username}");
+    };
+    let hash = crate::server::auth::hash_password(password)?;
+    let now = to_millis(chrono::Utc::now());
+    crate::db::people::set_password(&db, &Principal::system(), user.id, hash, None, now).await?;
+    db.close().await;
+    if user.deactivated_at.is_some() {
+        eprintln!("注意：该账号已停用 / note: this account is deactivated");
+    }
+    Ok(())
+}
+
 /// Load one or more years from a notice file into the database. Running servers pick the
 /// change up from the `calendar.updated` event.
 pub async fn import_calendar(database: &str, text: &str) -> anyhow::Result<Vec<i32>> {

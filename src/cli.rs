@@ -191,6 +191,20 @@ pub enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set a new password for an account and end its sessions (e.g. a forgotten admin password).
+    ResetPassword {
+        #[arg(
+            long,
+            default_value = "sqlite://shenguan.db",
+            env = "SHENGUAN_DATABASE"
+        )]
+        database: String,
+        #[arg(long)]
+        username: String,
+        /// Read the new password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -335,6 +349,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             crate::admin::bootstrap(&database, &username, &display_name, &password).await?;
             eprintln!("已创建管理员 {username} / admin {username} created");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ResetPassword {
+            database,
+            username,
+            password_stdin: _,
+        }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            crate::admin::reset_password(&database, &username, &password).await?;
+            eprintln!(
+                "已重置 {username} 的密码，其会话已全部注销 / password of {username} reset; its sessions ended"
+            );
             Ok(())
         }
         Command::Calendar(CalendarCommand::Import { file, database }) => {

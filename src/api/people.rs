@@ -106,6 +106,28 @@ pub struct User {
     pub role: Role,
     #[serde(default)]
     pub department: Option<String>,
+    /// False once an admin has deactivated the account (it cannot sign in).
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+/// `PUT /api/v1/me/password`: change one's own password (other sessions are signed out).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `PUT /api/v1/users/{id}/password`: an admin sets a new password (all sessions end).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub new_password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -95,6 +95,7 @@ pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) ->
         display_name,
         role,
         department: department_id.map(|d| db.dept_code(d)),
+        active: true,
     })
 }
 
@@ -110,7 +111,7 @@ pub async fn admin_exists(db: &Db) -> AppResult<bool> {
 pub async fn user_by_username(db: &Db, username: &str) -> AppResult<Option<UserRow>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
-        "SELECT id, username, password_hash, display_name, role, department_id FROM users WHERE username = $1"
+        "SELECT id, username, password_hash, display_name, role, department_id, deactivated_at FROM users WHERE username = $1"
     )
     .bind(username)
     .fetch_optional(c)
@@ -121,7 +122,7 @@ pub async fn user_by_username(db: &Db, username: &str) -> AppResult<Option<UserR
 pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
-        "SELECT id, username, password_hash, display_name, role, department_id FROM users WHERE id = $1"
+        "SELECT id, username, password_hash, display_name, role, department_id, deactivated_at FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
@@ -132,7 +133,7 @@ pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
 pub async fn list_users(db: &Db) -> AppResult<Vec<UserRow>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
-        "SELECT id, username, password_hash, display_name, role, department_id FROM users ORDER BY id"
+        "SELECT id, username, password_hash, display_name, role, department_id, deactivated_at FROM users ORDER BY id"
     )
     .fetch_all(c)
     .await
@@ -195,6 +196,94 @@ pub async fn revoke_session(
     }))
 }
 
+/// Set a user's password hash and end their sessions — all of them, or all but `keep` (the
+/// session that asked for the change). Returns whether the user exists.
+pub async fn set_password(
+    db: &Db,
+    actor: &Principal,
+    user_id: i64,
+    password_hash: String,
+    keep: Option<String>,
+    now: i64,
+) -> AppResult<bool> {
+    let actor = actor.clone();
+    Ok(write_tx!(db, |tx, fx| {
+        let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(&password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(AppError::not_found("用户 / user"));
+        }
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+             AND ($3 IS NULL OR token_hash <> $3)",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(keep.as_deref())
+        .execute(&mut *tx)
+        .await?;
+        fx.audit(
+            now,
+            &actor.name,
+            "user.password",
+            "user",
+            Some(user_id),
+            serde_json::json!({"by_self": actor.user_id == Some(user_id)}),
+        );
+        true
+    }))
+}
+
+/// Deactivate (ending every session) or reactivate an account; `None` if there is no such user.
+pub async fn set_active(
+    db: &Db,
+    actor: &Principal,
+    user_id: i64,
+    active: bool,
+    now: i64,
+) -> AppResult<Option<UserRow>> {
+    let actor = actor.clone();
+    Ok(write_tx!(db, |tx, fx| {
+        let row: Option<UserRow> = sqlx::query_as(
+            "UPDATE users SET deactivated_at = CASE WHEN $1 THEN NULL ELSE COALESCE(deactivated_at, $2) END \
+             WHERE id = $3 RETURNING id, username, password_hash, display_name, role, department_id, deactivated_at",
+        )
+        .bind(active)
+        .bind(now)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_some() {
+            if !active {
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            fx.audit(
+                now,
+                &actor.name,
+                if active {
+                    "user.activate"
+                } else {
+                    "user.deactivate"
+                },
+                "user",
+                Some(user_id),
+                serde_json::json!({}),
+            );
+        }
+        row
+    }))
+}
+
 #[derive(sqlx::FromRow)]
 struct PrincipalRow {
     expires_at: i64,
@@ -212,7 +301,7 @@ pub async fn principal_for_session(
     let row: Option<PrincipalRow> = read!(db, |c| {
         sqlx::query_as(
         "SELECT u.id AS user_id, u.username, u.role, u.department_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.deactivated_at IS NULL"
     )
     .bind(token_hash)
     .bind(now)

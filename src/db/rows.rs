@@ -21,6 +21,7 @@ pub struct UserRow {
     pub display_name: String,
     pub role: String,
     pub department_id: Option<i64>,
+    pub deactivated_at: Option<i64>,
 }
 
 impl UserRow {
@@ -35,6 +36,7 @@ impl UserRow {
             display_name: self.display_name.clone(),
             role: self.role(),
             department: self.department_id.map(|d| db.dept_code(d)),
+            active: self.deactivated_at.is_none(),
         }
     }
 }

@@ -114,6 +114,10 @@ impl AuthCache {
         self.lock().remove(hash);
         let _ = self.revoked.send(());
     }
+    pub fn forget_user(&self, id: i64) {
+        self.lock().retain(|_, c| c.principal.user_id != Some(id));
+        let _ = self.revoked.send(());
+    }
     pub fn forget_api_key(&self, id: i64) {
         self.lock()
             .retain(|_, c| c.principal.api_key_id != Some(id));

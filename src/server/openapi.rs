@@ -11,8 +11,9 @@ use super::sse;
     info(title = "shenguan 审批监管互动平台 API", description = "Approval–supervision interaction platform: pushes, claims against working-day deadlines, disputes, live events."),
     paths(
         handlers::healthz, handlers::metrics, handlers::openapi, handlers::set_test_clock,
-        handlers::login, handlers::logout, handlers::me,
+        handlers::login, handlers::logout, handlers::me, handlers::change_password,
         handlers::create_department, handlers::list_departments, handlers::create_user, handlers::list_users,
+        handlers::reset_password, handlers::deactivate_user, handlers::activate_user,
         handlers::create_api_key, handlers::revoke_api_key,
         handlers::create_approval_push, handlers::create_supervision_push, handlers::get_push,
         handlers::list_deliveries, handlers::get_delivery, handlers::claim_delivery, handlers::escalate_delivery,

@@ -8,7 +8,8 @@ both_backends!(
     login_and_tokens,
     roles_and_admin_endpoints,
     people_validation,
-    api_keys
+    api_keys,
+    password_change_reset_and_deactivation
 );
 
 async fn login_and_tokens(b: Backend) {
@@ -325,5 +326,220 @@ async fn repeated_failed_logins_lock_the_username() {
     app.set_clock("2026-11-26T10:15:01+08:00").await;
     let (status, _, _) = attempt("market1", PASSWORD).await;
     assert_eq!(status, 201, "the lock ends after 15 minutes");
+    app.finish().await;
+}
+
+async fn put_json(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    raw(
+        Method::PUT,
+        &format!("{}{path}", app.url),
+        token,
+        Some(&body.to_string()),
+    )
+    .await
+}
+
+async fn post_empty(app: &TestApp, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    raw(Method::POST, &format!("{}{path}", app.url), token, None).await
+}
+
+/// Changing one's password ends the account's other sessions; an admin's reset ends all of
+/// them; a deactivated account cannot sign in, its sessions and streams end, and its history
+/// stays; bad input names the field and changes nothing.
+async fn password_change_reset_and_deactivation(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let this = login(&app.anon, "market1").await;
+    let other = login(&app.anon, "market1").await;
+    let me = "/api/v1/me/password";
+    let body =
+        |cur: &str, new: &str| serde_json::json!({"current_password": cur, "new_password": new});
+
+    let (st, e) = put_json(
+        &app,
+        me,
+        this.token(),
+        body("wrong-password", "new-horse-12"),
+    )
+    .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (422, Some("current_password"))
+    );
+    let (st, e) = put_json(&app, me, this.token(), body(PASSWORD, "short")).await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (422, Some("new_password"))
+    );
+    let (st, e) = put_json(&app, me, this.token(), body(PASSWORD, PASSWORD)).await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (422, Some("new_password"))
+    );
+    let (st, e) = put_json(
+        &app,
+        me,
+        this.token(),
+        serde_json::json!({"new_password": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (422, Some("current_password")),
+        "a missing field is named: {e}"
+    );
+    assert!(other.me().await.is_ok(), "refused changes sign nobody out");
+    let (st, _) = put_json(&app, me, this.token(), body(PASSWORD, "new-horse-12")).await;
+    assert_eq!(st, 204);
+    assert!(this.me().await.is_ok(), "the session that changed it stays");
+    assert_eq!(other.me().await.unwrap_err().status().unwrap(), 401);
+    assert_eq!(
+        app.anon
+            .login("market1", PASSWORD)
+            .await
+            .unwrap_err()
+            .status()
+            .unwrap(),
+        401
+    );
+    assert!(app.anon.login("market1", "new-horse-12").await.is_ok());
+    // An API key is not a person.
+    let created: ApiKeyCreated = app
+        .admin
+        .post(
+            "/api/v1/api-keys",
+            &NewApiKey {
+                name: "系统".into(),
+                department: "market".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (st, _) = put_json(&app, me, Some(&created.key), body("a", "new-horse-13")).await;
+    assert_eq!(st, 403);
+
+    // Admin reset: only admins; every session of the account ends.
+    let users: Vec<User> = app.admin.get("/api/v1/users").await.unwrap();
+    let id_of = |name: &str| users.iter().find(|u| u.username == name).unwrap().id;
+    let (m2, m1) = (id_of("market2"), id_of("market1"));
+    let reset = |id: i64| format!("/api/v1/users/{id}/password");
+    let (st, _) = put_json(
+        &app,
+        &reset(m2),
+        this.token(),
+        serde_json::json!({"new_password": "reset-horse-1"}),
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, e) = put_json(
+        &app,
+        &reset(m2),
+        app.admin.token(),
+        serde_json::json!({"new_password": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (422, Some("new_password"))
+    );
+    let (st, _) = put_json(
+        &app,
+        &reset(999_999),
+        app.admin.token(),
+        serde_json::json!({"new_password": "reset-horse-1"}),
+    )
+    .await;
+    assert_eq!(st, 404);
+    let (st, _) = put_json(
+        &app,
+        &reset(m2),
+        app.admin.token(),
+        serde_json::json!({"new_password": "reset-horse-1"}),
+    )
+    .await;
+    assert_eq!(st, 204);
+    assert_eq!(app.market2.me().await.unwrap_err().status().unwrap(), 401);
+    assert!(app.anon.login("market2", "reset-horse-1").await.is_ok());
+
+    // Deactivation: sessions and streams end, sign-in is refused like a wrong password, the
+    // history stays; reactivation restores sign-in.
+    let mut stream = crate::events::subscribe(&this, None).await;
+    let claim = app.push(&["market"]).await.deliveries[0].id;
+    this.claim(claim).await.unwrap();
+    let (st, _) = post_empty(
+        &app,
+        &format!("/api/v1/users/{m1}/deactivate"),
+        this.token(),
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, u) = post_empty(
+        &app,
+        &format!("/api/v1/users/{m1}/deactivate"),
+        app.admin.token(),
+    )
+    .await;
+    assert_eq!((st, u["active"].as_bool()), (200, Some(false)));
+    assert_eq!(this.me().await.unwrap_err().status().unwrap(), 401);
+    // The stream first delivers what happened before (the push, the claim), then ends.
+    for kind in [event_types::DELIVERY_CREATED, event_types::DELIVERY_CLAIMED] {
+        let e = crate::events::next_event(&mut stream, std::time::Duration::from_secs(5)).await;
+        assert_eq!(e.map(|e| e.kind).as_deref(), Some(kind));
+    }
+    crate::events::expect_cut_off(&mut stream, "deactivation").await;
+    let refused = app.anon.login("market1", "new-horse-12").await.unwrap_err();
+    let wrong = app
+        .anon
+        .login("market2", "wrong-password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        wrong.to_string(),
+        "no hint that the account exists"
+    );
+    let d = app.supervisor.delivery(claim).await.unwrap();
+    assert_eq!(
+        d.delivery.claimed_by.as_deref(),
+        Some("market1"),
+        "history stays"
+    );
+    let users: Vec<User> = app.admin.get("/api/v1/users").await.unwrap();
+    assert!(!users.iter().find(|u| u.id == m1).unwrap().active);
+    let admin_id = users.iter().find(|u| u.username == "admin").unwrap().id;
+    let (st, e) = post_empty(
+        &app,
+        &format!("/api/v1/users/{admin_id}/deactivate"),
+        app.admin.token(),
+    )
+    .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (409, Some("cannot_deactivate_self"))
+    );
+    let (st, _) = post_empty(&app, "/api/v1/users/999999/deactivate", app.admin.token()).await;
+    assert_eq!(st, 404);
+    let (st, u) = post_empty(
+        &app,
+        &format!("/api/v1/users/{m1}/activate"),
+        app.admin.token(),
+    )
+    .await;
+    assert_eq!((st, u["active"].as_bool()), (200, Some(true)));
+    assert!(app.anon.login("market1", "new-horse-12").await.is_ok());
+    for action in ["user.password", "user.deactivate", "user.activate"] {
+        assert!(
+            app.count(&format!("audit_log WHERE action = '{action}'"))
+                .await
+                >= 1,
+            "{action} audited"
+        );
+    }
     app.finish().await;
 }

@@ -122,6 +122,46 @@ fn bootstrap_once_and_import_a_year() {
     );
     assert!(!ok, "a second bootstrap is refused");
     assert!(err.contains("admin already exists"), "{err}");
+    // A forgotten admin password is reset on the database; a short one or an unknown user is
+    // refused.
+    let reset = |user: &str, pw: &str| {
+        shenguan(
+            &[
+                "admin",
+                "reset-password",
+                "--database",
+                &db,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            Some(pw),
+        )
+    };
+    let (ok, _, err) = reset("admin", "short\n");
+    assert!(!ok && err.contains("8"), "{err}");
+    let (ok, _, err) = reset("nobody", "a-new-long-password\n");
+    assert!(!ok && err.contains("no user nobody"), "{err}");
+    let (ok, out, err) = reset("admin", "a-new-long-password\n");
+    assert!(ok && out.is_empty(), "{err}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hash: String = rt.block_on(async {
+        let db = shenguan::db::Db::connect(&db).await.unwrap();
+        let u = shenguan::db::people::user_by_username(&db, "admin")
+            .await
+            .unwrap()
+            .unwrap();
+        db.close().await;
+        u.password_hash
+    });
+    assert!(shenguan::server::auth::verify_password(
+        "a-new-long-password",
+        &hash
+    ));
+    assert!(!shenguan::server::auth::verify_password(
+        "a-long-password",
+        &hash
+    ));
     let (ok, _, err) = shenguan(
         &[
             "admin",

@@ -202,7 +202,7 @@ async fn shutdown_closes_streams(b: Backend) {
 }
 
 /// The stream ends (and its reconnect is refused) once its credentials are gone.
-async fn expect_cut_off(s: &mut EventStream, what: &str) {
+pub async fn expect_cut_off(s: &mut EventStream, what: &str) {
     match tokio::time::timeout(WAIT, s.next()).await {
         Ok(Some(StreamItem::Reconnecting { .. })) => {}
         other => panic!("{what}: the stream should have ended: {other:?}"),

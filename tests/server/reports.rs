@@ -228,8 +228,12 @@ async fn operations_endpoints(b: Backend) {
         ("/api/v1/sessions", &["post"]),
         ("/api/v1/sessions/current", &["delete"]),
         ("/api/v1/me", &["get"]),
+        ("/api/v1/me/password", &["put"]),
         ("/api/v1/departments", &["get", "post"]),
         ("/api/v1/users", &["get", "post"]),
+        ("/api/v1/users/{id}/password", &["put"]),
+        ("/api/v1/users/{id}/deactivate", &["post"]),
+        ("/api/v1/users/{id}/activate", &["post"]),
         ("/api/v1/api-keys", &["post"]),
         ("/api/v1/api-keys/{id}", &["delete"]),
         ("/api/v1/approval-pushes", &["post"]),
@@ -259,7 +263,7 @@ async fn operations_endpoints(b: Backend) {
             );
         }
     }
-    assert_eq!(paths.len(), 29, "no undocumented extras, none missing");
+    assert_eq!(paths.len(), 33, "no undocumented extras, none missing");
     assert!(doc["components"]["schemas"]["NewApprovalPush"].is_object());
     app.finish().await;
 }

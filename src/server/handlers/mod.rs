@@ -36,11 +36,15 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/sessions", post(login))
         .route("/api/v1/sessions/current", delete(logout))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/me/password", put(change_password))
         .route(
             "/api/v1/departments",
             post(create_department).get(list_departments),
         )
         .route("/api/v1/users", post(create_user).get(list_users))
+        .route("/api/v1/users/{id}/password", put(reset_password))
+        .route("/api/v1/users/{id}/deactivate", post(deactivate_user))
+        .route("/api/v1/users/{id}/activate", post(activate_user))
         .route("/api/v1/api-keys", post(create_api_key))
         .route("/api/v1/api-keys/{id}", delete(revoke_api_key))
         .route("/api/v1/approval-pushes", post(create_approval_push))

@@ -36,7 +36,8 @@ pub async fn login(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let user = match user {
-        Some(u) if ok => u,
+        // A deactivated account gets the same answer as a wrong password.
+        Some(u) if ok && u.deactivated_at.is_none() => u,
         _ => {
             return Err(s.login_guard.failed(username, now).unwrap_or_else(|| {
                 AppError::Unauthorized("用户名或密码错误 / wrong username or password".into())
@@ -184,6 +185,117 @@ pub(crate) async fn resolve_user_department(
         )),
         _ => Ok(dept.map(|(id, _)| id)),
     }
+}
+
+/// argon2 is slow on purpose: hash and verify off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Change one's own password. The account's other sessions end; this one stays. A wrong
+/// current password counts towards the login lock, like a failed login.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "people", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn change_password(
+    State(s): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> AppResult<StatusCode> {
+    let user_id = auth.require_person()?;
+    let now = to_millis(s.clock.now());
+    let username = auth.0.name.clone();
+    s.login_guard.check(&username, now)?;
+    validate::password("new_password", &body.new_password)?;
+    if body.new_password == body.current_password {
+        return Err(AppError::invalid(
+            "new_password",
+            "新密码不能与当前密码相同 / the new password must differ from the current one",
+        ));
+    }
+    let user = store::user_by_id(&s.db, user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+    let (current, stored) = (body.current_password.clone(), user.password_hash);
+    if !blocking(move || auth::verify_password(&current, &stored)).await? {
+        return Err(s.login_guard.failed(&username, now).unwrap_or_else(|| {
+            AppError::invalid(
+                "current_password",
+                "当前密码不正确 / the current password is wrong",
+            )
+        }));
+    }
+    s.login_guard.succeeded(&username);
+    let new = body.new_password.clone();
+    let hash = blocking(move || auth::hash_password(&new)).await??;
+    let keep = auth::secret_hash(auth::bearer(&headers).unwrap_or_default());
+    store::set_password(&s.db, &auth.0, user_id, hash, Some(keep), now).await?;
+    s.auth_cache.forget_user(user_id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An admin sets a new password for an account (for a forgotten one); all its sessions end.
+#[utoipa::path(put, path = "/api/v1/users/{id}/password", tag = "people", params(("id" = i64, Path)),
+    request_body = PasswordReset,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reset_password(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<PasswordReset>,
+) -> AppResult<StatusCode> {
+    auth.require(&[Role::Admin])?;
+    validate::password("new_password", &body.new_password)?;
+    let new = body.new_password.clone();
+    let hash = blocking(move || auth::hash_password(&new)).await??;
+    store::set_password(&s.db, &auth.0, id, hash, None, to_millis(s.clock.now())).await?;
+    s.auth_cache.forget_user(id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deactivate an account (someone who left): it cannot sign in and its sessions and event
+/// streams end; its history stays. Admins cannot deactivate themselves.
+#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn deactivate_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> AppResult<Json<User>> {
+    auth.require(&[Role::Admin])?;
+    if auth.0.user_id == Some(id) {
+        return Err(AppError::conflict(
+            "cannot_deactivate_self",
+            "不能停用自己的账号 / you cannot deactivate your own account",
+        ));
+    }
+    let row = store::set_active(&s.db, &auth.0, id, false, to_millis(s.clock.now()))
+        .await?
+        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+    s.auth_cache.forget_user(id);
+    Ok(Json(row.to_api(&s.db)))
+}
+
+/// Reactivate a deactivated account (it signs in again with its password).
+#[utoipa::path(post, path = "/api/v1/users/{id}/activate", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn activate_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> AppResult<Json<User>> {
+    auth.require(&[Role::Admin])?;
+    let row = store::set_active(&s.db, &auth.0, id, true, to_millis(s.clock.now()))
+        .await?
+        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+    Ok(Json(row.to_api(&s.db)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]

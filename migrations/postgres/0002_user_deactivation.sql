@@ -1,0 +1,2 @@
+-- A deactivated account keeps its history (audit lines, claims name it) but cannot sign in.
+ALTER TABLE users ADD COLUMN deactivated_at BIGINT;
