@@ -173,38 +173,41 @@ impl ServerArgs {
     }
 }
 
+/// The account an admin command works on, straight on the database.
+#[derive(Args, Debug)]
+pub struct AccountArgs {
+    #[arg(
+        long,
+        default_value = "sqlite://shenguan.db",
+        env = "SHENGUAN_DATABASE"
+    )]
+    pub database: String,
+    #[arg(long)]
+    pub username: String,
+    /// Read the password from standard input (required: never on the command line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+impl AccountArgs {
+    fn read_password(&self) -> anyhow::Result<String> {
+        let mut password = String::new();
+        std::io::stdin().read_to_string(&mut password)?;
+        Ok(password.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum AdminCommand {
     /// Create the first admin account (refuses if an admin exists).
     Bootstrap {
-        #[arg(
-            long,
-            default_value = "sqlite://shenguan.db",
-            env = "SHENGUAN_DATABASE"
-        )]
-        database: String,
-        #[arg(long)]
-        username: String,
+        #[command(flatten)]
+        account: AccountArgs,
         #[arg(long, default_value = "系统管理员")]
         display_name: String,
-        /// Read the password from standard input (required: never on the command line).
-        #[arg(long, required = true)]
-        password_stdin: bool,
     },
     /// Set a new password for an account and end its sessions (e.g. a forgotten admin password).
-    ResetPassword {
-        #[arg(
-            long,
-            default_value = "sqlite://shenguan.db",
-            env = "SHENGUAN_DATABASE"
-        )]
-        database: String,
-        #[arg(long)]
-        username: String,
-        /// Read the new password from standard input (required: never on the command line).
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
+    ResetPassword(AccountArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -339,27 +342,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Server(args) => run_server(args).await,
         Command::Admin(AdminCommand::Bootstrap {
-            database,
-            username,
+            account,
             display_name,
-            password_stdin: _,
         }) => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
-            crate::admin::bootstrap(&database, &username, &display_name, &password).await?;
+            let password = account.read_password()?;
+            let username = &account.username;
+            crate::admin::bootstrap(&account.database, username, &display_name, &password).await?;
             eprintln!("已创建管理员 {username} / admin {username} created");
             Ok(())
         }
-        Command::Admin(AdminCommand::ResetPassword {
-            database,
-            username,
-            password_stdin: _,
-        }) => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
-            crate::admin::reset_password(&database, &username, &password).await?;
+        Command::Admin(AdminCommand::ResetPassword(account)) => {
+            let password = account.read_password()?;
+            let username = &account.username;
+            crate::admin::reset_password(&account.database, username, &password).await?;
             eprintln!(
                 "已重置 {username} 的密码，其会话已全部注销 / password of {username} reset; its sessions ended"
             );
