@@ -14,6 +14,9 @@ use crate::error::AppError;
 
 /// Entries kept before expired ones are pruned.
 const PRUNE_AT: usize = 50_000;
+/// Longer names cannot be accounts (usernames are at most 32 characters): they are not
+/// remembered, so nobody can fill memory with huge names.
+const MAX_NAME_BYTES: usize = 128;
 
 pub struct LoginGuard {
     max_failures: u32,
@@ -53,6 +56,9 @@ impl LoginGuard {
     /// Count a failed login. Returns the refusal to give instead of "wrong password" when this
     /// failure locks the username.
     pub fn failed(&self, username: &str, now: i64) -> Option<AppError> {
+        if username.len() > MAX_NAME_BYTES {
+            return None;
+        }
         let mut map = self.lock();
         if map.len() >= PRUNE_AT {
             let period = self.lockout_ms;
@@ -168,5 +174,13 @@ mod tests {
         }
         g.failed("late", 40 * MIN);
         assert!(g.lock().len() < 20, "expired runs are pruned");
+        let huge = "x".repeat(100_000);
+        for i in 0..10 {
+            assert!(g.failed(&huge, 41 * MIN + i).is_none());
+        }
+        assert!(
+            !g.lock().contains_key(&huge),
+            "names no account can have are not kept"
+        );
     }
 }
