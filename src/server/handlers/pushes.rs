@@ -27,10 +27,12 @@ pub async fn create_approval_push(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let source = auth.require_staff_of(DepartmentKind::Approval)?;
-    let idem = idempotency_key(&auth, &headers, &body)?;
-    let raw: NewApprovalPush = parse_json(&body)?;
-    let now = s.clock.now();
+    let Incoming {
+        source,
+        idem,
+        raw,
+        now,
+    } = incoming::<NewApprovalPush>(&s, &auth, DepartmentKind::Approval, &headers, &body)?;
     let push = validate::approval_push(&raw, to_cst(now).date_naive())?;
     let mut recipients = Vec::with_capacity(push.recipients.len());
     for (i, code) in push.recipients.iter().enumerate() {
@@ -79,10 +81,12 @@ pub async fn create_supervision_push(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let source = auth.require_staff_of(DepartmentKind::Supervision)?;
-    let idem = idempotency_key(&auth, &headers, &body)?;
-    let raw: NewSupervisionPush = parse_json(&body)?;
-    let now = s.clock.now();
+    let Incoming {
+        source,
+        idem,
+        raw,
+        now,
+    } = incoming::<NewSupervisionPush>(&s, &auth, DepartmentKind::Supervision, &headers, &body)?;
     let push = validate::supervision_push(&raw, to_cst(now).date_naive())?;
     s.db.reload_departments().await?;
     let recipients: Vec<i64> =
@@ -113,6 +117,33 @@ pub async fn create_supervision_push(
         provisional: dl.provisional,
     };
     finish(&s, &auth, insert, idem.as_ref()).await
+}
+
+/// What both kinds of push begin with, checked in this order: the sender is staff of a
+/// department of `kind`, the Idempotency-Key is well-formed, the body parses.
+struct Incoming<T> {
+    source: i64,
+    idem: Option<IdempotencyKey>,
+    raw: T,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+fn incoming<T: serde::de::DeserializeOwned>(
+    s: &AppState,
+    auth: &Auth,
+    kind: DepartmentKind,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<Incoming<T>> {
+    let source = auth.require_staff_of(kind)?;
+    let idem = idempotency_key(auth, headers, body)?;
+    let raw = parse_json(body)?;
+    Ok(Incoming {
+        source,
+        idem,
+        raw,
+        now: s.clock.now(),
+    })
 }
 
 /// Both 1-working-day deadlines (claim and feedback, art. 7(1)1) for a push received now.
