@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 
 use crate::console::app::{App, Pane, urgency};
 use crate::console::widgets::countdown::{short_time, urgency_style};
-use crate::console::widgets::table::{Column, TableCell, VirtualTable};
+use crate::console::widgets::table::{Column, TableCell};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
@@ -30,43 +30,29 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Column::fill(s.col_last, 5, 12),
     ];
     let my_dept = app.me.as_ref().and_then(|m| m.department.as_deref());
-    let list = &app.lists[Pane::Disputes.index()];
-    let offset = list.scroll_for(rows.len(), area.height.saturating_sub(1) as usize);
-    let table = VirtualTable {
-        columns: &cols,
-        header_style: th.header,
-        selected_style: th.selected,
-        ellipsis: app.ellipsis(),
-    };
-    table.render(
-        area,
-        buf,
-        rows.len(),
-        offset,
-        focused.then_some(list.selected),
-        |i| {
-            let d = rows[i];
-            let u = urgency(d.answer_due, app.now, &app.thresholds);
-            let last = d
-                .messages
-                .last()
-                .map(|m| format!("{}: {}", m.author, m.body))
-                .unwrap_or_else(|| s.none.to_string());
-            vec![
-                TableCell::new(d.subject.as_str(), th.text),
-                TableCell::new(app.department_name(&d.raised_by_department), th.muted),
-                // Threads my department must answer stand out.
-                TableCell::new(
-                    app.department_name(&d.answering_department),
-                    if my_dept == Some(d.answering_department.as_str()) {
-                        th.important
-                    } else {
-                        th.text
-                    },
-                ),
-                TableCell::new(short_time(d.answer_due), urgency_style(u, th)).keep(),
-                TableCell::new(last, th.muted),
-            ]
-        },
-    );
+    let table = super::ListTable::new(app, Pane::Disputes, focused, &cols);
+    table.render(area, buf, rows.len(), |i| {
+        let d = rows[i];
+        let u = urgency(d.answer_due, app.now, &app.thresholds);
+        let last = d
+            .messages
+            .last()
+            .map(|m| format!("{}: {}", m.author, m.body))
+            .unwrap_or_else(|| s.none.to_string());
+        vec![
+            TableCell::new(d.subject.as_str(), th.text),
+            TableCell::new(app.department_name(&d.raised_by_department), th.muted),
+            // Threads my department must answer stand out.
+            TableCell::new(
+                app.department_name(&d.answering_department),
+                if my_dept == Some(d.answering_department.as_str()) {
+                    th.important
+                } else {
+                    th.text
+                },
+            ),
+            TableCell::new(short_time(d.answer_due), urgency_style(u, th)).keep(),
+            TableCell::new(last, th.muted),
+        ]
+    });
 }

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::console::app::{App, Pane};
 use crate::console::widgets::countdown::short_time;
-use crate::console::widgets::table::{Column, TableCell, VirtualTable};
+use crate::console::widgets::table::{Column, TableCell};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
@@ -28,41 +28,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Column::fill(s.col_experts, 2, 8),
         Column::fixed(s.col_signoff, 6).right(),
     ];
-    let list = &app.lists[Pane::Inspections.index()];
-    let offset = list.scroll_for(rows.len(), area.height.saturating_sub(1) as usize);
-    let table = VirtualTable {
-        columns: &cols,
-        header_style: th.header,
-        selected_style: th.selected,
-        ellipsis: app.ellipsis(),
-    };
-    table.render(
-        area,
-        buf,
-        rows.len(),
-        offset,
-        focused.then_some(list.selected),
-        |i| {
-            let r = rows[i];
-            let deps: Vec<&str> = r
-                .departments
-                .iter()
-                .map(|d| app.department_name(d))
-                .collect();
-            let sign_style = if r.signed >= r.departments.len() {
-                th.status_ok
-            } else {
-                th.urgent
-            };
-            vec![
-                TableCell::new(short_time(r.at), th.text),
-                TableCell::new(r.kind.label(s), th.muted),
-                TableCell::new(r.title.as_str(), th.text),
-                TableCell::new(r.place.as_str(), th.text),
-                TableCell::new(deps.join("、"), th.muted),
-                TableCell::new(r.experts.join("、"), th.muted),
-                TableCell::new(format!("{}/{}", r.signed, r.departments.len()), sign_style).keep(),
-            ]
-        },
-    );
+    let table = super::ListTable::new(app, Pane::Inspections, focused, &cols);
+    table.render(area, buf, rows.len(), |i| {
+        let r = rows[i];
+        let deps: Vec<&str> = r
+            .departments
+            .iter()
+            .map(|d| app.department_name(d))
+            .collect();
+        let sign_style = if r.signed >= r.departments.len() {
+            th.status_ok
+        } else {
+            th.urgent
+        };
+        vec![
+            TableCell::new(short_time(r.at), th.text),
+            TableCell::new(r.kind.label(s), th.muted),
+            TableCell::new(r.title.as_str(), th.text),
+            TableCell::new(r.place.as_str(), th.text),
+            TableCell::new(deps.join("、"), th.muted),
+            TableCell::new(r.experts.join("、"), th.muted),
+            TableCell::new(format!("{}/{}", r.signed, r.departments.len()), sign_style).keep(),
+        ]
+    });
 }

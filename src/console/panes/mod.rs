@@ -10,10 +10,49 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::app::{App, Pane};
+use super::app::{App, ListState, Pane};
 use super::i18n::fill;
 use super::widgets::dialog::block;
+use super::widgets::table::{Column, TableCell, VirtualTable};
 use super::widgets::text::{put, width};
+
+/// A pane's list drawn as a table in the app's styles: scrolled so that the selection stays in
+/// view below the header, the selection shown only while the pane has the focus.
+struct ListTable<'a> {
+    table: VirtualTable<'a>,
+    list: &'a ListState,
+    focused: bool,
+}
+
+impl<'a> ListTable<'a> {
+    fn new(app: &'a App, pane: Pane, focused: bool, columns: &'a [Column<'a>]) -> Self {
+        Self {
+            table: VirtualTable {
+                columns,
+                header_style: app.theme.header,
+                selected_style: app.theme.selected,
+                ellipsis: app.ellipsis(),
+            },
+            list: &app.lists[pane.index()],
+            focused,
+        }
+    }
+
+    /// Draws `len` rows; `row(i)` is called only for the rows on screen.
+    fn render<'r>(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        len: usize,
+        row: impl FnMut(usize) -> Vec<TableCell<'r>>,
+    ) {
+        let offset = self
+            .list
+            .scroll_for(len, area.height.saturating_sub(1) as usize);
+        let selected = self.focused.then_some(self.list.selected);
+        self.table.render(area, buf, len, offset, selected, row);
+    }
+}
 
 /// Draws the pane with its frame; `focused` highlights the border and title.
 pub fn render(app: &App, pane: Pane, area: Rect, buf: &mut Buffer, focused: bool) {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use crate::console::app::{App, Pane};
 use crate::console::i18n::Strings;
-use crate::console::widgets::table::{Column, TableCell, VirtualTable};
+use crate::console::widgets::table::{Column, TableCell};
 use crate::console::widgets::text::{pad_right, put, width};
 
 pub fn format_avg(secs: Option<f64>, s: &Strings) -> String {
@@ -54,50 +54,36 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     // Table on top, the chart below it in whatever height is left (at least 3 lines).
     let table_h = (rows.len() as u16 + 1).min(area.height.saturating_sub(4).max(area.height / 2));
     let table_area = Rect::new(area.x, area.y, area.width, table_h);
-    let list = &app.lists[Pane::Monthly.index()];
-    let offset = list.scroll_for(rows.len(), table_h.saturating_sub(1) as usize);
-    let table = VirtualTable {
-        columns: &cols,
-        header_style: th.header,
-        selected_style: th.selected,
-        ellipsis: app.ellipsis(),
-    };
-    table.render(
-        table_area,
-        buf,
-        rows.len(),
-        offset,
-        focused.then_some(list.selected),
-        |i| {
-            let d = rows[i];
-            let rate_style = match d.on_time_rate {
-                Some(r) if r < 0.8 => th.critical,
-                Some(r) if r < 0.95 => th.urgent,
-                Some(_) => th.plenty,
-                None => th.muted,
-            };
-            let mut row = vec![
-                TableCell::new(d.name.as_str(), th.text),
-                TableCell::new(d.received.to_string(), th.text),
-                TableCell::new(d.claimed_on_time.to_string(), th.text),
-                TableCell::new(
-                    d.auto_claimed.to_string(),
-                    if d.auto_claimed > 0 {
-                        th.urgent
-                    } else {
-                        th.text
-                    },
-                ),
-                TableCell::new(d.pending.to_string(), th.text),
-                TableCell::new(format_rate(d.on_time_rate, s), rate_style).keep(),
-            ];
-            if wide {
-                row.push(TableCell::new(format_avg(d.avg_claim_seconds, s), th.text));
-                row.push(TableCell::new(d.disputes_opened.to_string(), th.text));
-            }
-            row
-        },
-    );
+    let table = super::ListTable::new(app, Pane::Monthly, focused, &cols);
+    table.render(table_area, buf, rows.len(), |i| {
+        let d = rows[i];
+        let rate_style = match d.on_time_rate {
+            Some(r) if r < 0.8 => th.critical,
+            Some(r) if r < 0.95 => th.urgent,
+            Some(_) => th.plenty,
+            None => th.muted,
+        };
+        let mut row = vec![
+            TableCell::new(d.name.as_str(), th.text),
+            TableCell::new(d.received.to_string(), th.text),
+            TableCell::new(d.claimed_on_time.to_string(), th.text),
+            TableCell::new(
+                d.auto_claimed.to_string(),
+                if d.auto_claimed > 0 {
+                    th.urgent
+                } else {
+                    th.text
+                },
+            ),
+            TableCell::new(d.pending.to_string(), th.text),
+            TableCell::new(format_rate(d.on_time_rate, s), rate_style).keep(),
+        ];
+        if wide {
+            row.push(TableCell::new(format_avg(d.avg_claim_seconds, s), th.text));
+            row.push(TableCell::new(d.disputes_opened.to_string(), th.text));
+        }
+        row
+    });
 
     // Bar chart: one bar per department, on-time claim rate.
     let chart_y = area.y + table_h + 1;

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 
 use crate::console::app::{App, Pane};
 use crate::console::widgets::countdown::{countdown, short_time};
-use crate::console::widgets::table::{Column, TableCell, VirtualTable};
+use crate::console::widgets::table::{Column, TableCell};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
@@ -35,17 +35,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Column::fill(s.col_counterparty, 3, 14),
         Column::fill(s.col_source, 2, 10),
     ]);
-    let list = &app.lists[Pane::Unclaimed.index()];
-    let body = area.height.saturating_sub(1) as usize;
-    let offset = list.scroll_for(len, body);
-    let table = VirtualTable {
-        columns: &cols,
-        header_style: th.header,
-        selected_style: th.selected,
-        ellipsis: app.ellipsis(),
-    };
-    let selected = focused.then_some(list.selected);
-    table.render(area, buf, len, offset, selected, |i| {
+    let table = super::ListTable::new(app, Pane::Unclaimed, focused, &cols);
+    table.render(area, buf, len, |i| {
         let Some(d) = app.delivery(i) else {
             return Vec::new();
         };
