@@ -214,3 +214,27 @@ fn token_file_round_trip_is_private() {
     let th = shenguan::console::config::Thresholds::load().unwrap();
     assert_eq!(th.urgent, std::time::Duration::from_secs(7200));
 }
+
+#[test]
+fn keymaps_and_themes_load_by_name_or_path() {
+    assert_eq!(Keymap::load("vim").unwrap().name, "vim");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.toml");
+    std::fs::write(&file, keymap::BUILTIN[0].1).unwrap();
+    let path = file.display().to_string();
+    assert_eq!(Keymap::load(&path).unwrap().name, path);
+    assert!(Theme::load("mono").is_ok());
+    std::fs::write(&file, theme::BUILTIN[0].1).unwrap();
+    assert!(Theme::load(&path).is_ok());
+    // A missing file says what it could not read and which shipped names exist.
+    let e = Keymap::load("nope").unwrap_err().to_string();
+    assert!(
+        e.contains("nope") && e.contains("shipped keymaps: default, vim, emacs"),
+        "{e}"
+    );
+    let e = Theme::load("nope").unwrap_err().to_string();
+    assert!(
+        e.contains("nope") && e.contains("shipped themes: default, 256, light, mono"),
+        "{e}"
+    );
+}

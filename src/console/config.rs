@@ -8,6 +8,29 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+/// A shipped file by name (`--keymap vim`, `--theme mono`) or a file on disk by path: the name
+/// to report in errors and the text. A file that cannot be read is an error message that also
+/// lists the shipped names (`what`: "keymaps", "themes").
+pub fn shipped_or_file<'a>(
+    shipped: &'a [(&'a str, &'a str)],
+    name_or_path: &'a str,
+    what: &str,
+) -> Result<(&'a str, std::borrow::Cow<'a, str>), String> {
+    if let Some((name, src)) = shipped.iter().find(|(n, _)| *n == name_or_path) {
+        return Ok((name, (*src).into()));
+    }
+    match std::fs::read_to_string(name_or_path) {
+        Ok(src) => Ok((name_or_path, src.into())),
+        Err(e) => {
+            let names: Vec<&str> = shipped.iter().map(|(n, _)| *n).collect();
+            Err(format!(
+                "cannot read: {e} (shipped {what}: {})",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
 /// The directory holding the console's files.
 pub fn config_dir() -> anyhow::Result<PathBuf> {
     if let Some(d) = std::env::var_os("SHENGUAN_CONFIG_DIR").filter(|d| !d.is_empty()) {

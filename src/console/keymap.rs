@@ -216,23 +216,14 @@ impl Keymap {
 
     /// Loads a shipped keymap by name, or a file by path.
     pub fn load(name_or_path: &str) -> Result<Keymap, KeymapError> {
-        if let Some((name, src)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
-            return Self::parse(name, src);
-        }
-        let src = std::fs::read_to_string(name_or_path).map_err(|e| KeymapError {
-            source: name_or_path.to_string(),
-            line: None,
-            action: None,
-            message: format!(
-                "cannot read: {e} (shipped keymaps: {})",
-                BUILTIN
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })?;
-        Self::parse(name_or_path, &src)
+        let (name, src) = super::config::shipped_or_file(BUILTIN, name_or_path, "keymaps")
+            .map_err(|message| KeymapError {
+                source: name_or_path.to_string(),
+                line: None,
+                action: None,
+                message,
+            })?;
+        Self::parse(name, &src)
     }
 
     pub fn parse(source: &str, src: &str) -> Result<Keymap, KeymapError> {

@@ -185,21 +185,14 @@ impl Theme {
 
     /// Loads a shipped theme by name, or a file by path.
     pub fn load(name_or_path: &str) -> Result<Theme, ThemeError> {
-        if let Some((name, src)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
-            return Self::parse(name, src);
-        }
-        let src = std::fs::read_to_string(name_or_path).map_err(|e| ThemeError {
-            source: name_or_path.into(),
-            message: format!(
-                "cannot read: {e} (shipped themes: {})",
-                BUILTIN
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })?;
-        Self::parse(name_or_path, &src)
+        let (name, src) =
+            super::config::shipped_or_file(BUILTIN, name_or_path, "themes").map_err(|message| {
+                ThemeError {
+                    source: name_or_path.into(),
+                    message,
+                }
+            })?;
+        Self::parse(name, &src)
     }
 
     pub fn parse(source: &str, src: &str) -> Result<Theme, ThemeError> {
