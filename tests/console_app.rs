@@ -879,3 +879,23 @@ fn roles_are_offered_only_what_they_may_do() {
     assert_eq!(a.update(key('e')), None);
     assert!(status(&a).contains("Your role cannot"), "{}", status(&a));
 }
+
+#[test]
+fn a_new_department_is_named_as_soon_as_it_is_created() {
+    let mut a = app();
+    assert_eq!(
+        a.department_name("tax"),
+        "tax",
+        "unknown codes show as codes"
+    );
+    a.update(event(
+        900,
+        event_types::DEPARTMENT_CREATED,
+        shenguan::api::Department {
+            code: "tax".into(),
+            name: "税务局".into(),
+            kind: shenguan::api::DepartmentKind::Supervision,
+        },
+    ));
+    assert_eq!(a.department_name("tax"), "税务局");
+}

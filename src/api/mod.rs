@@ -82,4 +82,6 @@ pub mod event_types {
     pub const DISPUTE_REPLIED: &str = "dispute.replied";
     pub const DISPUTE_RESOLVED: &str = "dispute.resolved";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
+    /// A department was created (data: the department); every instance refreshes its cache.
+    pub const DEPARTMENT_CREATED: &str = "department.created";
 }

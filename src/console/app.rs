@@ -1170,6 +1170,11 @@ impl App {
                     }
                 }
             }
+            event_types::DEPARTMENT_CREATED => {
+                if let Ok(d) = serde_json::from_value::<Department>(e.data) {
+                    self.department_names.insert(d.code, d.name);
+                }
+            }
             event_types::DISPUTE_OPENED
             | event_types::DISPUTE_REPLIED
             | event_types::DISPUTE_RESOLVED => {

@@ -36,6 +36,14 @@ pub async fn create_department(
             Some(id),
             serde_json::to_value(&d).unwrap_or_default(),
         );
+        // Everyone may see it (department names are shown county-wide); other instances
+        // refresh their department cache when it reaches them.
+        let created = Department {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            kind: d.kind,
+        };
+        fx.event(event_types::DEPARTMENT_CREATED, (None, None), &created, now);
     });
     db.reload_departments().await?;
     Ok(Department {

@@ -164,3 +164,7 @@ pub async fn run_pg_listener(db: Db, cancel: CancellationToken) {
 pub fn is_calendar_update(ev: &HubEvent) -> bool {
     ev.kind == event_types::CALENDAR_UPDATED
 }
+
+pub fn is_department_created(ev: &HubEvent) -> bool {
+    ev.kind == event_types::DEPARTMENT_CREATED
+}

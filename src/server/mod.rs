@@ -90,6 +90,12 @@ impl AppState {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Reload {
+    Calendar,
+    Departments,
+}
+
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
@@ -145,12 +151,22 @@ pub async fn start(
     };
     state.reload_calendar().await?;
 
+    // Shared state that events change on every instance: the calendar (`calendar.updated`)
+    // and the department cache (`department.created`, possibly made on another instance).
     let reload_state = state.clone();
-    let (reload_tx, mut reload_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (reload_tx, mut reload_rx) = tokio::sync::mpsc::unbounded_channel::<Reload>();
     tokio::spawn(async move {
-        while reload_rx.recv().await.is_some() {
-            if let Err(e) = reload_state.reload_calendar().await {
-                tracing::error!(error = %e, "calendar reload failed");
+        while let Some(what) = reload_rx.recv().await {
+            let result = match what {
+                Reload::Calendar => reload_state.reload_calendar().await,
+                Reload::Departments => reload_state
+                    .db
+                    .reload_departments()
+                    .await
+                    .map_err(anyhow::Error::from),
+            };
+            if let Err(e) = result {
+                tracing::error!(error = %e, ?what, "reload failed");
             }
         }
     });
@@ -160,7 +176,9 @@ pub async fn start(
             .clone()
             .run_tailer(db.clone(), shutdown.clone(), move |ev| {
                 if crate::events::is_calendar_update(ev) {
-                    let _ = reload_tx.send(());
+                    let _ = reload_tx.send(Reload::Calendar);
+                } else if crate::events::is_department_created(ev) {
+                    let _ = reload_tx.send(Reload::Departments);
                 }
             }),
     );

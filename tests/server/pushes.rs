@@ -77,6 +77,11 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
     let url = format!("{}/api/v1/approval-pushes", app.url);
     let tok = app.approval.token().unwrap().to_string();
     let good = serde_json::to_value(approval_push(&["market"])).unwrap();
+    let tables = ["pushes", "deliveries", "events", "idempotency"];
+    let mut before = Vec::new();
+    for table in tables {
+        before.push(app.count(table).await);
+    }
     let with = |path: &[&str], v: serde_json::Value| {
         let mut body = good.clone();
         let mut cur = &mut body;
@@ -195,10 +200,10 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
     assert_eq!(s, 403);
     let (s, _) = raw(Method::POST, &url, None, Some(&good.to_string())).await;
     assert_eq!(s, 401);
-    for table in ["pushes", "deliveries", "events", "idempotency"] {
+    for (table, before) in tables.iter().zip(before) {
         assert_eq!(
             app.count(table).await,
-            0,
+            before,
             "{table} untouched by refused requests"
         );
     }

@@ -168,6 +168,45 @@ async fn two_instances_on_one_postgres() {
         assert_eq!(kinds["delivery.auto_claimed"], expected);
     }
     drop(streams);
+    // A department created through one instance reaches the other's cache through the event
+    // log: the other's next supervision push is delivered to it too.
+    let _: Department = app
+        .admin
+        .post(
+            "/api/v1/departments",
+            &NewDepartment {
+                code: "approval2".into(),
+                name: "第二审批服务中心".into(),
+                kind: DepartmentKind::Approval,
+            },
+        )
+        .await
+        .unwrap();
+    let market_b = Client::new(&b_url, app.market.token().map(String::from));
+    let note = NewSupervisionPush {
+        category: SupervisionCategory::Training,
+        title: "食品安全培训".into(),
+        body: "12月3日上午9点，县市场监管局会议室。".into(),
+        counterparty: None,
+        related_license_no: None,
+        penalty: None,
+        important: false,
+    };
+    let mut reached = false;
+    for _ in 0..50 {
+        let push = market_b.create_supervision_push(&note).await.unwrap();
+        if push.deliveries.iter().any(|d| d.department == "approval2") {
+            reached = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        reached,
+        "instance B never learned of the new approval department"
+    );
+    let listed: Vec<Department> = sup_b.departments().await.unwrap();
+    assert!(listed.iter().any(|d| d.code == "approval2"));
     second.shutdown().await;
     app.finish().await;
 }

@@ -114,7 +114,6 @@ pub async fn list_departments(
     State(s): State<AppState>,
     _auth: Auth,
 ) -> AppResult<Json<Vec<Department>>> {
-    s.db.reload_departments().await?;
     Ok(Json(
         s.db.departments().into_iter().map(|(_, d)| d).collect(),
     ))

@@ -88,7 +88,6 @@ pub async fn create_supervision_push(
         now,
     } = incoming::<NewSupervisionPush>(&s, &auth, DepartmentKind::Supervision, &headers, &body)?;
     let push = validate::supervision_push(&raw, to_cst(now).date_naive())?;
-    s.db.reload_departments().await?;
     let recipients: Vec<i64> =
         s.db.departments()
             .into_iter()

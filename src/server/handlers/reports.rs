@@ -24,7 +24,6 @@ pub async fn monthly_stats(
     let month = q.require("month")?;
     q.finish()?;
     let (from, to) = month_range(&month)?;
-    s.db.reload_departments().await?;
     Ok(Json(
         crate::db::reports::monthly(&s.db, &month, from, to, None).await?,
     ))
