@@ -122,13 +122,8 @@ pub struct ServerArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", env = "SHENGUAN_LISTEN")]
     pub listen: String,
-    /// sqlite://FILE (created if missing) or postgres://…
-    #[arg(
-        long,
-        default_value = "sqlite://shenguan.db",
-        env = "SHENGUAN_DATABASE"
-    )]
-    pub database: String,
+    #[command(flatten)]
+    pub database: DatabaseArg,
     /// Enable PUT /api/v1/test/clock (tests and demos; never in production).
     #[arg(long)]
     pub test_clock: bool,
@@ -160,7 +155,7 @@ impl ServerArgs {
     pub fn config(&self) -> crate::server::ServerConfig {
         crate::server::ServerConfig {
             listen: self.listen.clone(),
-            database: self.database.clone(),
+            database: self.database.url.clone(),
             test_clock: self.test_clock,
             sweep_interval: Duration::from_millis(self.sweep_interval_ms.max(10)),
             remind_before: Duration::from_secs(self.remind_before_minutes * 60),
@@ -173,15 +168,23 @@ impl ServerArgs {
     }
 }
 
-/// The account an admin command works on, straight on the database.
-#[derive(Args, Debug)]
-pub struct AccountArgs {
+/// The database a command works on: the same flag, variable and default everywhere.
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseArg {
+    /// sqlite://FILE (created if missing) or postgres://…
     #[arg(
-        long,
+        long = "database",
         default_value = "sqlite://shenguan.db",
         env = "SHENGUAN_DATABASE"
     )]
-    pub database: String,
+    pub url: String,
+}
+
+/// The account an admin command works on, straight on the database.
+#[derive(Args, Debug)]
+pub struct AccountArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
     #[arg(long)]
     pub username: String,
     /// Read the password from standard input (required: never on the command line).
@@ -215,12 +218,8 @@ pub enum CalendarCommand {
     /// Load a State Council holiday notice (JSON: {"year", "days": [{"date","name","isOffDay"}]}).
     Import {
         file: PathBuf,
-        #[arg(
-            long,
-            default_value = "sqlite://shenguan.db",
-            env = "SHENGUAN_DATABASE"
-        )]
-        database: String,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// Compute "within N working days" of an instant by the legal rule.
     Deadline {
@@ -347,14 +346,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let password = account.read_password()?;
             let username = &account.username;
-            crate::admin::bootstrap(&account.database, username, &display_name, &password).await?;
+            crate::admin::bootstrap(&account.database.url, username, &display_name, &password)
+                .await?;
             eprintln!("已创建管理员 {username} / admin {username} created");
             Ok(())
         }
         Command::Admin(AdminCommand::ResetPassword(account)) => {
             let password = account.read_password()?;
             let username = &account.username;
-            crate::admin::reset_password(&account.database, username, &password).await?;
+            crate::admin::reset_password(&account.database.url, username, &password).await?;
             eprintln!(
                 "已重置 {username} 的密码，其会话已全部注销 / password of {username} reset; its sessions ended"
             );
@@ -362,7 +362,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Calendar(CalendarCommand::Import { file, database }) => {
             let text = std::fs::read_to_string(&file)?;
-            let years = crate::admin::import_calendar(&database, &text).await?;
+            let years = crate::admin::import_calendar(&database.url, &text).await?;
             eprintln!("已导入 {years:?} / imported {years:?}");
             Ok(())
         }
