@@ -145,6 +145,9 @@ pub struct ServerArgs {
     /// How long a username stays locked after too many failed logins, in minutes.
     #[arg(long, default_value_t = 15)]
     pub login_lockout_minutes: u64,
+    /// How long an Idempotency-Key is honoured, in days (then its record is purged).
+    #[arg(long, default_value_t = 30)]
+    pub idempotency_retention_days: u64,
 }
 
 fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
@@ -163,6 +166,9 @@ impl ServerArgs {
             session_ttl: Duration::from_secs(self.session_ttl_hours.max(1) * 3600),
             login_max_failures: self.login_max_failures.max(1),
             login_lockout: Duration::from_secs(self.login_lockout_minutes.max(1) * 60),
+            idempotency_retention: Duration::from_secs(
+                self.idempotency_retention_days.max(1) * 24 * 3600,
+            ),
             ..Default::default()
         }
     }

@@ -131,6 +131,7 @@ pub mod events;
 pub mod people;
 pub mod pushes;
 pub mod reports;
+pub mod retention;
 pub mod rows;
 pub mod writer;
 

@@ -1,13 +1,16 @@
 //! The sweeper: auto-claims overdue deliveries (with their accountability records) and sends
 //! reminders before deadlines. Idempotent and safe with several instances: every change is a
 //! conditional update, so whoever sweeps first changes a row and the others find nothing.
+//! Every [`PURGE_EVERY`] of clock time it also purges old `Idempotency-Key` records and
+//! long-expired sessions ([`crate::db::retention`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::db::{Db, deliveries};
+use crate::db::{Db, deliveries, retention};
 use crate::domain::{Clock, to_millis};
 use crate::error::AppResult;
 
@@ -17,14 +20,43 @@ pub struct SweepReport {
     pub reminded: usize,
 }
 
+/// How often (in clock time) the housekeeping purge runs.
+pub const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+/// How long housekeeping keeps what it purges.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// An `Idempotency-Key` is honoured this long after its first use.
+    pub idempotency: Duration,
+    /// Sessions are deleted this long after they expired (the audit log keeps the logins).
+    pub expired_sessions: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            // Long enough for a business system to retry after the longest holiday.
+            idempotency: Duration::from_secs(30 * 24 * 3600),
+            expired_sessions: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
 #[derive(Clone)]
 pub struct Sweeper {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     /// Reminders (催办) fire this long before a claim deadline.
     pub remind_before: Duration,
+    pub retention: Retention,
     /// One sweep at a time within an instance (the clock endpoint and the timer both sweep).
     lock: Arc<tokio::sync::Mutex<()>>,
+    /// Clock time (ms) of the last purge (`i64::MIN`: not yet).
+    last_purge: Arc<AtomicI64>,
 }
 
 impl Sweeper {
@@ -33,8 +65,34 @@ impl Sweeper {
             db,
             clock,
             remind_before,
+            retention: Retention::default(),
             lock: Arc::new(tokio::sync::Mutex::new(())),
+            last_purge: Arc::new(AtomicI64::new(i64::MIN)),
         }
+    }
+
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Purge by age if [`PURGE_EVERY`] of clock time has passed since the last purge.
+    async fn housekeeping(&self, now: i64) -> AppResult<()> {
+        let last = self.last_purge.load(Ordering::Acquire);
+        if last != i64::MIN && now.saturating_sub(last) < ms(PURGE_EVERY) {
+            return Ok(());
+        }
+        self.last_purge.store(now, Ordering::Release);
+        let (idem, sessions) = retention::purge(
+            &self.db,
+            now - ms(self.retention.idempotency),
+            now - ms(self.retention.expired_sessions),
+        )
+        .await?;
+        if idem + sessions > 0 {
+            tracing::info!(idempotency = idem, sessions, "purged by age");
+        }
+        Ok(())
     }
 
     pub async fn sweep(&self) -> AppResult<SweepReport> {
@@ -58,6 +116,7 @@ impl Sweeper {
                 }
             }
         }
+        self.housekeeping(now).await?;
         if report != SweepReport::default() {
             tracing::info!(
                 auto_claimed = report.auto_claimed,

@@ -40,6 +40,8 @@ pub struct ServerConfig {
     /// Failed logins for one username before it is locked for `login_lockout`.
     pub login_max_failures: u32,
     pub login_lockout: Duration,
+    /// How long an `Idempotency-Key` is honoured (then its record is purged).
+    pub idempotency_retention: Duration,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +58,7 @@ impl Default for ServerConfig {
             stream_recheck: Duration::from_secs(30),
             login_max_failures: 5,
             login_lockout: Duration::from_secs(15 * 60),
+            idempotency_retention: crate::jobs::Retention::default().idempotency,
         }
     }
 }
@@ -133,7 +136,12 @@ pub async fn start(
         None => Arc::new(SystemClock),
     };
     let shutdown = CancellationToken::new();
-    let sweeper = Sweeper::new(db.clone(), clock.clone(), cfg.remind_before);
+    let sweeper = Sweeper::new(db.clone(), clock.clone(), cfg.remind_before).with_retention(
+        crate::jobs::Retention {
+            idempotency: cfg.idempotency_retention,
+            ..Default::default()
+        },
+    );
     let state = AppState {
         db: db.clone(),
         clock: clock.clone(),

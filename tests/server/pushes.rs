@@ -9,7 +9,8 @@ both_backends!(
     push_creates_deliveries_with_legal_deadlines,
     push_validation_names_field_and_writes_nothing,
     idempotency,
-    supervision_push
+    supervision_push,
+    idempotency_keys_and_expired_sessions_are_purged_by_age
 );
 
 async fn push_creates_deliveries_with_legal_deadlines(b: Backend) {
@@ -316,5 +317,52 @@ async fn supervision_push(b: Backend) {
     p.penalty = None;
     let e = app.market.create_supervision_push(&p).await.unwrap_err();
     assert_eq!(e.status().unwrap(), 422);
+    app.finish().await;
+}
+
+/// Housekeeping: an Idempotency-Key is honoured for 30 days, then its record goes (a retry
+/// then makes a new push); sessions go 30 days after they expired. Records stay.
+async fn idempotency_keys_and_expired_sessions_are_purged_by_age(b: Backend) {
+    let Some(db) = TestDb::new(b).await else {
+        return;
+    };
+    let app = TestApp::spawn_on(db, |url| shenguan::server::ServerConfig {
+        session_ttl: std::time::Duration::from_secs(24 * 3600),
+        ..test_config(url)
+    })
+    .await;
+    let body = approval_push(&["market"]);
+    let first = app
+        .approval
+        .create_approval_push(&body, Some("order-7"))
+        .await
+        .unwrap();
+    // Within the retention the key replays the original push.
+    app.set_clock("2026-11-26T20:00:00+08:00").await;
+    let again = app
+        .approval
+        .create_approval_push(&body, Some("order-7"))
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    let sessions = app.count("sessions").await;
+    assert!(sessions >= 7, "the seeded logins: {sessions}");
+    // 32 days on: the key's record and the sessions that expired a day after login are gone
+    // (the admin's request moving the clock was checked before the clock moved).
+    app.set_clock("2026-12-28T10:00:00+08:00").await;
+    assert_eq!(app.count("idempotency").await, 0);
+    assert_eq!(app.count("sessions").await, 0);
+    assert_eq!(
+        app.count("pushes").await,
+        1,
+        "pushes are records, never purged"
+    );
+    let approval = login(&app.anon, "shenpi1").await;
+    let later = approval
+        .create_approval_push(&body, Some("order-7"))
+        .await
+        .unwrap();
+    assert_ne!(later.id, first.id, "an expired key makes a new push");
+    assert_eq!(app.count("idempotency").await, 1);
     app.finish().await;
 }
