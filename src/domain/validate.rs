@@ -94,15 +94,22 @@ pub fn username(field: &str, name: &str) -> Result<String> {
     }
 }
 
+/// Passwords: 8 characters or more (at most 256 bytes), mixing at least two kinds of letters,
+/// digits and other characters — the complexity the MLPS baseline (GB/T 22239-2019) asks of
+/// 身份鉴别信息, without rules that push people to write passwords down.
 pub fn password(field: &str, pw: &str) -> Result<()> {
+    let weak = "密码至少 8 个字符，且须包含字母、数字、符号中的至少两类 / at least 8 characters, mixing at least two of: letters, digits, symbols";
     if pw.chars().count() < 8 {
-        return Err(field_error(
-            field,
-            "密码至少 8 个字符 / at least 8 characters",
-        ));
+        return Err(field_error(field, weak));
     }
     if pw.len() > 256 {
         return Err(field_error(field, "密码过长 / at most 256 bytes"));
+    }
+    let letters = pw.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = pw.chars().any(|c| c.is_ascii_digit());
+    let others = pw.chars().any(|c| !c.is_ascii_alphanumeric());
+    if [letters, digits, others].iter().filter(|k| **k).count() < 2 {
+        return Err(field_error(field, weak));
     }
     Ok(())
 }
@@ -394,5 +401,25 @@ mod tests {
         assert!(phone("p", "0533-6961234").is_ok());
         assert!(phone("p", "12800138000").is_err());
         assert!(phone("p", "1380013800a").is_err());
+    }
+
+    #[test]
+    fn passwords_need_length_and_two_kinds_of_character() {
+        for ok in [
+            "demo1234",
+            "correct-horse-9",
+            "a-long-password",
+            "密码是很长的一句话1",
+        ] {
+            assert!(password("password", ok).is_ok(), "{ok}");
+        }
+        for weak in ["short1", "12345678", "password", "abcdefghij", "--------"] {
+            let e = password("password", weak).unwrap_err();
+            assert_eq!(e.field, "password", "{weak}");
+        }
+        assert!(
+            password("password", &"a1".repeat(129)).is_err(),
+            "over 256 bytes"
+        );
     }
 }

@@ -165,6 +165,10 @@ async fn people_validation(b: Backend) {
             "password",
         ),
         (
+            r#"{"username":"new1","password":"12345678","display_name":"x","role":"supervision_staff","department":"market"}"#,
+            "password",
+        ),
+        (
             r#"{"username":"new1","password":"long-enough-1","display_name":"x","role":"supervision_staff"}"#,
             "department",
         ),
