@@ -570,3 +570,75 @@ async fn refuses_to_start_with_clear_messages() {
         .to_string();
     assert!(e.contains("cannot reach the server"), "{e}");
 }
+
+/// A panic in the console leaves the terminal usable: main screen back, cooked mode (echo and
+/// line editing on), and the panic message readable. Debug builds panic on request after the
+/// first frame (`SHENGUAN_CONSOLE_TEST_PANIC`); the shell that started the console then checks
+/// the terminal with `stty`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_leaves_the_terminal_usable() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let c = County::start(dir.path()).await;
+    let tmux = Tmux {
+        socket: format!("shenguan-e2e-panic-{}", std::process::id()),
+    };
+    let script = format!(
+        "RUST_BACKTRACE=0 SHENGUAN_TOKEN={} SHENGUAN_CONFIG_DIR={} SHENGUAN_CONSOLE_TEST_PANIC=1 {} console --server {}; \
+         echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e '-*icanon' -e '-*echo' | tr '\\n' ' '; echo; sleep 60",
+        c.token,
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_shenguan"),
+        c.url
+    );
+    let ok = tmux
+        .cmd()
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .status()
+        .expect("tmux new-session")
+        .success();
+    assert!(ok, "tmux session starts");
+    let screen = tmux
+        .wait_for("the console to exit", Duration::from_secs(20), |s| {
+            s.contains("EXIT=") && s.contains("icanon")
+        })
+        .await;
+    assert!(
+        screen.contains("EXIT=101"),
+        "exited by the panic:\n{screen}"
+    );
+    assert!(
+        screen.contains("test panic (SHENGUAN_CONSOLE_TEST_PANIC)"),
+        "the panic message is readable:\n{screen}"
+    );
+    assert!(
+        !screen.contains("待认领"),
+        "the console's screen is gone (alternate screen left):\n{screen}"
+    );
+    let modes: Vec<&str> = screen
+        .lines()
+        .find(|l| l.contains("icanon"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "cooked mode restored (not -icanon/-echo): {modes:?}"
+    );
+    drop(tmux);
+    c.server.shutdown().await;
+}

@@ -158,6 +158,11 @@ async fn main_loop(
     let mut server = client.events(None);
     terminal.draw(|f| ui::render(f, app))?;
     app.dirty = false;
+    // Debug builds only: lets the end-to-end test prove that a panic leaves the terminal usable.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SHENGUAN_CONSOLE_TEST_PANIC").is_some() {
+        panic!("test panic (SHENGUAN_CONSOLE_TEST_PANIC)");
+    }
     // Subscribe before loading the lists: whatever happens while they load arrives as events
     // and is applied on top, so nothing falls into a gap between the two.
     let wait = tokio::time::sleep(Duration::from_secs(3));
