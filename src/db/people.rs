@@ -292,6 +292,38 @@ pub async fn set_active(
     }))
 }
 
+/// Audit a failed login (a security event), and the lock it caused if it did. The name is
+/// whatever was typed, cut to 64 characters.
+pub async fn record_login_failure(
+    db: &Db,
+    username: &str,
+    locked: bool,
+    now: i64,
+) -> AppResult<()> {
+    let name: String = username.chars().take(64).collect();
+    write_tx!(db, |_tx, fx| {
+        fx.audit(
+            now,
+            &name,
+            "session.login_failed",
+            "user",
+            None,
+            serde_json::json!({}),
+        );
+        if locked {
+            fx.audit(
+                now,
+                &name,
+                "session.locked",
+                "user",
+                None,
+                serde_json::json!({}),
+            );
+        }
+    });
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct PrincipalRow {
     expires_at: i64,

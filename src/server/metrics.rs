@@ -18,6 +18,8 @@ pub struct Metrics {
     pub request_micros: AtomicU64,
     pub pushes_created: AtomicU64,
     pub claims: AtomicU64,
+    pub login_failures: AtomicU64,
+    pub login_lockouts: AtomicU64,
 }
 
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -84,6 +86,18 @@ pub fn render(state: &AppState) -> String {
         "Deliveries claimed by people on this instance",
         "counter",
         m.claims.load(Ordering::Relaxed),
+    );
+    line(
+        "shenguan_login_failures_total",
+        "Failed logins (wrong password, unknown or deactivated account) on this instance",
+        "counter",
+        m.login_failures.load(Ordering::Relaxed),
+    );
+    line(
+        "shenguan_login_lockouts_total",
+        "Usernames locked after repeated failed logins on this instance",
+        "counter",
+        m.login_lockouts.load(Ordering::Relaxed),
     );
     line(
         "shenguan_event_subscribers",

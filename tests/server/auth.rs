@@ -330,6 +330,26 @@ async fn repeated_failed_logins_lock_the_username() {
     app.set_clock("2026-11-26T10:15:01+08:00").await;
     let (status, _, _) = attempt("market1", PASSWORD).await;
     assert_eq!(status, 201, "the lock ends after 15 minutes");
+    // Failures and locks are security events: audited (by the name typed) and counted.
+    let failed = "audit_log WHERE action = 'session.login_failed'";
+    assert_eq!(app.count(failed).await, 10);
+    let locked = "audit_log WHERE action = 'session.locked'";
+    assert_eq!(app.count(locked).await, 2);
+    assert_eq!(
+        app.count("audit_log WHERE action = 'session.locked' AND actor = 'nobody'")
+            .await,
+        1
+    );
+    let (_, metrics) = raw(Method::GET, &format!("{}/metrics", app.url), None, None).await;
+    let metrics = metrics.as_str().unwrap().to_string();
+    assert!(
+        metrics.contains("shenguan_login_failures_total 10"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("shenguan_login_lockouts_total 2"),
+        "{metrics}"
+    );
     app.finish().await;
 }
 

@@ -39,7 +39,9 @@ pub async fn login(
         // A deactivated account gets the same answer as a wrong password.
         Some(u) if ok && u.deactivated_at.is_none() => u,
         _ => {
-            return Err(s.login_guard.failed(username, now).unwrap_or_else(|| {
+            let locked = s.login_guard.failed(username, now);
+            record_failure(&s, username, locked.is_some(), now).await;
+            return Err(locked.unwrap_or_else(|| {
                 AppError::Unauthorized("用户名或密码错误 / wrong username or password".into())
             }));
         }
@@ -186,6 +188,19 @@ pub(crate) async fn resolve_user_department(
     }
 }
 
+/// Count and audit a failed login. A failure to write the audit line is logged, not shown to
+/// the caller, whose answer is "wrong password" either way.
+async fn record_failure(s: &AppState, username: &str, locked: bool, now: i64) {
+    use std::sync::atomic::Ordering;
+    s.metrics.login_failures.fetch_add(1, Ordering::Relaxed);
+    if locked {
+        s.metrics.login_lockouts.fetch_add(1, Ordering::Relaxed);
+    }
+    if let Err(e) = store::record_login_failure(&s.db, username, locked, now).await {
+        tracing::warn!(error = %e, "cannot audit a failed login");
+    }
+}
+
 /// argon2 is slow on purpose: hash and verify off the async threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
@@ -221,7 +236,9 @@ pub async fn change_password(
         .ok_or_else(|| AppError::not_found("用户 / user"))?;
     let (current, stored) = (body.current_password.clone(), user.password_hash);
     if !blocking(move || auth::verify_password(&current, &stored)).await? {
-        return Err(s.login_guard.failed(&username, now).unwrap_or_else(|| {
+        let locked = s.login_guard.failed(&username, now);
+        record_failure(&s, &username, locked.is_some(), now).await;
+        return Err(locked.unwrap_or_else(|| {
             AppError::invalid(
                 "current_password",
                 "当前密码不正确 / the current password is wrong",
