@@ -81,10 +81,8 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_dept_queue ON deliveries (department_id, status, claim_deadline, id);
 CREATE INDEX deliveries_source_queue ON deliveries (source_department_id, status, claim_deadline, id);
 CREATE INDEX deliveries_queue ON deliveries (status, claim_deadline, id);
--- The unfiltered view (supervisors, all statuses) in deadline order without a sort.
-CREATE INDEX deliveries_deadline ON deliveries (claim_deadline, id);
 -- Monthly statistics: a covering range scan by receipt time.
-CREATE INDEX deliveries_month ON deliveries (department_id, status, received_at, claimed_at);
+CREATE INDEX deliveries_month ON deliveries (received_at, department_id, status, claimed_at);
 -- Reminder sweep: pending, not yet reminded.
 CREATE INDEX deliveries_remind ON deliveries (claim_deadline) WHERE status = 'pending' AND reminded_at IS NULL;
 CREATE INDEX deliveries_push ON deliveries (push_id);
