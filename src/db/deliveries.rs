@@ -78,13 +78,10 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Option<DeliveryRow>> {
 pub async fn claim(
     db: &Db,
     actor: &Principal,
-    seen: &DeliveryRow,
+    seen: DeliveryRow,
     now: i64,
 ) -> AppResult<DeliveryRow> {
-    let (actor, seen) = (actor.clone(), seen.clone());
-    let sql = format!(
-        "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id = $1"
-    );
+    let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let changed: Option<(bool,)> = sqlx::query_as(
             "UPDATE deliveries SET status = 'claimed', claimed_at = $1, claimed_by = $2 \
@@ -96,6 +93,9 @@ pub async fn claim(
         .fetch_optional(&mut *tx)
         .await?;
         let Some((escalated,)) = changed else {
+            let sql = format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id = $1"
+            );
             let row: DeliveryRow = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(seen.id)
                 .fetch_optional(&mut *tx)

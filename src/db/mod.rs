@@ -80,6 +80,14 @@ macro_rules! read {
     }};
 }
 
+/// The columns of `rows::UserRow`, for `concat!` into queries (a macro, so that the SQL stays
+/// a `'static` string).
+macro_rules! user_columns {
+    () => {
+        "id, username, password_hash, display_name, role, department_id, deactivated_at"
+    };
+}
+
 macro_rules! flush_effects {
     ($conn:expr, $fx:expr, $pg:expr) => {{
         let fx: &$crate::db::Effects = $fx;

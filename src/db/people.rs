@@ -14,8 +14,7 @@ pub async fn create_department(
     now: i64,
 ) -> AppResult<Department> {
     let (actor, d) = (actor.clone(), d.clone());
-    let dept = d.clone();
-    write_tx!(db, |tx, fx| {
+    let created = write_tx!(db, |tx, fx| {
         let (id,): (i64,) =
             sqlx::query_as("INSERT INTO departments (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(&d.code)
@@ -39,18 +38,15 @@ pub async fn create_department(
         // Everyone may see it (department names are shown county-wide); other instances
         // refresh their department cache when it reaches them.
         let created = Department {
-            code: d.code.clone(),
-            name: d.name.clone(),
+            code: d.code,
+            name: d.name,
             kind: d.kind,
         };
         fx.event(event_types::DEPARTMENT_CREATED, (None, None), &created, now);
+        created
     });
     db.reload_departments().await?;
-    Ok(Department {
-        code: dept.code,
-        name: dept.name,
-        kind: dept.kind,
-    })
+    Ok(created)
 }
 
 #[derive(Debug, Clone)]
@@ -64,17 +60,12 @@ pub struct NewUserRow {
 
 pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) -> AppResult<User> {
     let actor = actor.clone();
-    let (username, display_name, role, department_id) = (
-        u.username.clone(),
-        u.display_name.clone(),
-        u.role,
-        u.department_id,
-    );
-    let id = write_tx!(db, |tx, fx| {
-        let (id,): (i64,) = sqlx::query_as(
+    let row: UserRow = write_tx!(db, |tx, fx| {
+        let row: UserRow = sqlx::query_as(concat!(
             "INSERT INTO users (username, password_hash, display_name, role, department_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+            user_columns!()
+        ))
         .bind(&u.username)
         .bind(&u.password_hash)
         .bind(&u.display_name)
@@ -92,19 +83,12 @@ pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) ->
             &actor.name,
             "user.create",
             "user",
-            Some(id),
+            Some(row.id),
             serde_json::json!({"username": u.username, "role": u.role.as_str(), "department_id": u.department_id}),
         );
-        id
+        row
     });
-    Ok(User {
-        id,
-        username,
-        display_name,
-        role,
-        department: department_id.map(|d| db.dept_code(d)),
-        active: true,
-    })
+    Ok(row.to_api(db))
 }
 
 pub async fn admin_exists(db: &Db) -> AppResult<bool> {
@@ -118,33 +102,39 @@ pub async fn admin_exists(db: &Db) -> AppResult<bool> {
 
 pub async fn user_by_username(db: &Db, username: &str) -> AppResult<Option<UserRow>> {
     Ok(read!(db, |c| {
-        sqlx::query_as(
-        "SELECT id, username, password_hash, display_name, role, department_id, deactivated_at FROM users WHERE username = $1"
-    )
-    .bind(username)
-    .fetch_optional(c)
-    .await
+        sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(c)
+        .await
     })?)
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
     Ok(read!(db, |c| {
-        sqlx::query_as(
-        "SELECT id, username, password_hash, display_name, role, department_id, deactivated_at FROM users WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await
+        sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(c)
+        .await
     })?)
 }
 
 pub async fn list_users(db: &Db) -> AppResult<Vec<UserRow>> {
     Ok(read!(db, |c| {
-        sqlx::query_as(
-        "SELECT id, username, password_hash, display_name, role, department_id, deactivated_at FROM users ORDER BY id"
-    )
-    .fetch_all(c)
-    .await
+        sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY id"
+        ))
+        .fetch_all(c)
+        .await
     })?)
 }
 
@@ -205,7 +195,7 @@ pub async fn revoke_session(
 }
 
 /// Set a user's password hash and end their sessions — all of them, or all but `keep` (the
-/// session that asked for the change). Returns whether the user exists.
+/// session that asked for the change). No such user: not found.
 pub async fn set_password(
     db: &Db,
     actor: &Principal,
@@ -213,9 +203,9 @@ pub async fn set_password(
     password_hash: String,
     keep: Option<String>,
     now: i64,
-) -> AppResult<bool> {
+) -> AppResult<()> {
     let actor = actor.clone();
-    Ok(write_tx!(db, |tx, fx| {
+    write_tx!(db, |tx, fx| {
         let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(&password_hash)
             .bind(user_id)
@@ -242,8 +232,8 @@ pub async fn set_password(
             Some(user_id),
             serde_json::json!({"by_self": actor.user_id == Some(user_id)}),
         );
-        true
-    }))
+    });
+    Ok(())
 }
 
 /// Deactivate (ending every session) or reactivate an account; `None` if there is no such user.
@@ -257,8 +247,11 @@ pub async fn set_active(
     let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let row: Option<UserRow> = sqlx::query_as(
-            "UPDATE users SET deactivated_at = CASE WHEN $1 THEN NULL ELSE COALESCE(deactivated_at, $2) END \
-             WHERE id = $3 RETURNING id, username, password_hash, display_name, role, department_id, deactivated_at",
+            concat!(
+                "UPDATE users SET deactivated_at = CASE WHEN $1 THEN NULL ELSE COALESCE(deactivated_at, $2) END \
+                 WHERE id = $3 RETURNING ",
+                user_columns!()
+            ),
         )
         .bind(active)
         .bind(now)

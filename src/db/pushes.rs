@@ -44,13 +44,15 @@ pub enum PushOutcome {
 pub async fn create(
     db: &Db,
     actor: &Principal,
-    p: &PushInsert,
+    p: PushInsert,
     idem: Option<&IdempotencyKey>,
 ) -> AppResult<PushOutcome> {
-    match try_create(db, actor, p, idem).await {
+    // Shared, not copied, with the writer (and with the one retry after a race).
+    let p = std::sync::Arc::new(p);
+    match try_create(db, actor, &p, idem).await {
         // Two requests with one key raced (PostgreSQL): the loser rolled back; now the
         // winner's record is committed and the replay path answers.
-        Err(Race) if idem.is_some() => try_create(db, actor, p, idem).await.map_err(|_| {
+        Err(Race) if idem.is_some() => try_create(db, actor, &p, idem).await.map_err(|_| {
             AppError::conflict(
                 "idempotency_in_progress",
                 "同一幂等键的请求正在处理 / a request with this Idempotency-Key is in progress",
@@ -69,7 +71,7 @@ const RACE: &str = "idempotency_race";
 async fn try_create(
     db: &Db,
     actor: &Principal,
-    p: &PushInsert,
+    p: &std::sync::Arc<PushInsert>,
     idem: Option<&IdempotencyKey>,
 ) -> Result<AppResult<PushOutcome>, Race> {
     let (actor, p, idem) = (actor.clone(), p.clone(), idem.cloned());

@@ -71,6 +71,12 @@ pub fn to_millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
+/// A span as milliseconds, for arithmetic with stored instants (absurdly long spans saturate
+/// far below overflow).
+pub fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
 pub fn from_millis(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms)
         .single()

@@ -8,6 +8,6 @@ pub mod validate;
 
 pub use calendar::{Calendar, Deadline};
 pub use clock::{
-    Clock, ManualClock, OffsetClock, SystemClock, cst, from_millis, to_cst, to_millis,
+    Clock, ManualClock, OffsetClock, SystemClock, cst, from_millis, millis, to_cst, to_millis,
 };
 pub use principal::Principal;

@@ -5,13 +5,12 @@
 //! long-expired sessions ([`crate::db::retention`]).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::db::{Db, deliveries, retention};
-use crate::domain::{Clock, to_millis};
+use crate::domain::{Clock, millis, to_millis};
 use crate::error::AppResult;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +41,6 @@ impl Default for Retention {
     }
 }
 
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
-}
-
 #[derive(Clone)]
 pub struct Sweeper {
     pub db: Db,
@@ -53,10 +48,9 @@ pub struct Sweeper {
     /// Reminders (催办) fire this long before a claim deadline.
     pub remind_before: Duration,
     pub retention: Retention,
-    /// One sweep at a time within an instance (the clock endpoint and the timer both sweep).
-    lock: Arc<tokio::sync::Mutex<()>>,
-    /// Clock time (ms) of the last purge (`i64::MIN`: not yet).
-    last_purge: Arc<AtomicI64>,
+    /// One sweep at a time within an instance (the clock endpoint and the timer both sweep);
+    /// it holds the clock time (ms) of the last purge, `None` before the first.
+    lock: Arc<tokio::sync::Mutex<Option<i64>>>,
 }
 
 impl Sweeper {
@@ -66,8 +60,7 @@ impl Sweeper {
             clock,
             remind_before,
             retention: Retention::default(),
-            lock: Arc::new(tokio::sync::Mutex::new(())),
-            last_purge: Arc::new(AtomicI64::new(i64::MIN)),
+            lock: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 
@@ -77,16 +70,15 @@ impl Sweeper {
     }
 
     /// Purge by age if [`PURGE_EVERY`] of clock time has passed since the last purge.
-    async fn housekeeping(&self, now: i64) -> AppResult<()> {
-        let last = self.last_purge.load(Ordering::Acquire);
-        if last != i64::MIN && now.saturating_sub(last) < ms(PURGE_EVERY) {
+    async fn housekeeping(&self, last_purge: &mut Option<i64>, now: i64) -> AppResult<()> {
+        if last_purge.is_some_and(|last| now.saturating_sub(last) < millis(PURGE_EVERY)) {
             return Ok(());
         }
-        self.last_purge.store(now, Ordering::Release);
+        *last_purge = Some(now);
         let (idem, sessions) = retention::purge(
             &self.db,
-            now - ms(self.retention.idempotency),
-            now - ms(self.retention.expired_sessions),
+            now - millis(self.retention.idempotency),
+            now - millis(self.retention.expired_sessions),
         )
         .await?;
         if idem + sessions > 0 {
@@ -96,7 +88,7 @@ impl Sweeper {
     }
 
     pub async fn sweep(&self) -> AppResult<SweepReport> {
-        let _one = self.lock.lock().await;
+        let mut last_purge = self.lock.lock().await;
         let now = to_millis(self.clock.now());
         let mut report = SweepReport::default();
         loop {
@@ -106,7 +98,7 @@ impl Sweeper {
                 break;
             }
         }
-        let lead = i64::try_from(self.remind_before.as_millis()).unwrap_or(i64::MAX / 4);
+        let lead = millis(self.remind_before);
         if lead > 0 {
             loop {
                 let n = deliveries::remind_batch(&self.db, now, lead).await?;
@@ -116,7 +108,7 @@ impl Sweeper {
                 }
             }
         }
-        self.housekeeping(now).await?;
+        self.housekeeping(&mut last_purge, now).await?;
         if report != SweepReport::default() {
             tracing::info!(
                 auto_claimed = report.auto_claimed,

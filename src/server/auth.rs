@@ -49,6 +49,20 @@ pub fn hash_password(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::Internal(format!("argon2: {e}")))
 }
 
+/// argon2 is slow on purpose: hash off the async threads.
+pub async fn hash_password_off_thread(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// argon2 is slow on purpose: verify off the async threads.
+pub async fn verify_password_off_thread(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {
@@ -65,7 +79,28 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// another instance takes effect here within [`AUTH_CACHE_TTL`].
 pub struct AuthCache {
     entries: Mutex<HashMap<String, Cached>>,
-    revoked: tokio::sync::broadcast::Sender<()>,
+    revoked: tokio::sync::broadcast::Sender<Revoked>,
+}
+
+/// What was revoked on this instance (open event streams end if it is theirs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revoked {
+    /// One session, by its token hash.
+    Session(String),
+    /// Every session of a user (password change or reset, deactivation).
+    User(i64),
+    ApiKey(i64),
+}
+
+impl Revoked {
+    /// Whether this revocation concerns the caller holding `credential`.
+    pub fn concerns(&self, principal: &Principal, credential: &Credential) -> bool {
+        match self {
+            Self::Session(hash) => *hash == credential.hash,
+            Self::User(id) => principal.user_id == Some(*id),
+            Self::ApiKey(id) => principal.api_key_id == Some(*id),
+        }
+    }
 }
 
 impl Default for AuthCache {
@@ -110,29 +145,44 @@ impl AuthCache {
             },
         );
     }
-    pub fn forget(&self, hash: &str) {
-        self.lock().remove(hash);
-        let _ = self.revoked.send(());
+    /// Forget what was revoked here and tell the open event streams.
+    pub fn forget(&self, what: Revoked) {
+        {
+            let mut map = self.lock();
+            match &what {
+                Revoked::Session(hash) => {
+                    map.remove(hash);
+                }
+                Revoked::User(id) => map.retain(|_, c| c.principal.user_id != Some(*id)),
+                Revoked::ApiKey(id) => map.retain(|_, c| c.principal.api_key_id != Some(*id)),
+            }
+        }
+        let _ = self.revoked.send(what);
     }
-    pub fn forget_user(&self, id: i64) {
-        self.lock().retain(|_, c| c.principal.user_id != Some(id));
-        let _ = self.revoked.send(());
-    }
-    pub fn forget_api_key(&self, id: i64) {
-        self.lock()
-            .retain(|_, c| c.principal.api_key_id != Some(id));
-        let _ = self.revoked.send(());
-    }
-    /// Fires when a credential was revoked on this instance (which one is not said: a
-    /// listener checks its own again, mostly from the cache).
-    pub fn revocations(&self) -> tokio::sync::broadcast::Receiver<()> {
+    pub fn revocations(&self) -> tokio::sync::broadcast::Receiver<Revoked> {
         self.revoked.subscribe()
     }
 }
 
-/// The authenticated caller.
+/// The authenticated caller, and the credential it used.
 #[derive(Debug, Clone)]
-pub struct Auth(pub Principal);
+pub struct Auth(pub Principal, pub Credential);
+
+/// A bearer secret as the server keeps it: hashed, and whether it is an API key.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub hash: String,
+    pub api_key: bool,
+}
+
+impl Credential {
+    pub fn of(token: &str) -> Self {
+        Self {
+            hash: secret_hash(token),
+            api_key: token.starts_with(API_KEY_PREFIX),
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
@@ -144,29 +194,31 @@ impl FromRequestParts<AppState> for Auth {
         let token = bearer(&parts.headers).ok_or_else(|| {
             AppError::Unauthorized("缺少身份凭证 / missing Authorization: Bearer token".into())
         })?;
-        authenticate(state, token).await.map(Auth)
+        let credential = Credential::of(token);
+        let principal = authenticate(state, &credential).await?;
+        Ok(Auth(principal, credential))
     }
 }
 
-/// Verify a bearer secret (a session token or an API key): the one place credentials are
+/// Verify a credential (a session token or an API key): the one place credentials are
 /// checked — by [`Auth`] for every request, and again by open event streams.
-pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Principal> {
-    let hash = secret_hash(token);
+pub async fn authenticate(state: &AppState, credential: &Credential) -> AppResult<Principal> {
+    let hash = &credential.hash;
     let now = to_millis(state.clock.now());
-    if let Some(p) = state.auth_cache.get(&hash, now) {
+    if let Some(p) = state.auth_cache.get(hash, now) {
         return Ok(p);
     }
-    let principal = if token.starts_with(API_KEY_PREFIX) {
-        crate::db::people::principal_for_api_key(&state.db, &hash)
+    let principal = if credential.api_key {
+        crate::db::people::principal_for_api_key(&state.db, hash)
             .await?
             .map(|p| (p, None))
     } else {
-        crate::db::people::principal_for_session(&state.db, &hash, now)
+        crate::db::people::principal_for_session(&state.db, hash, now)
             .await?
             .map(|(p, expires)| (p, Some(expires)))
     };
     if let Some((p, expires)) = &principal {
-        state.auth_cache.put(&hash, p.clone(), *expires);
+        state.auth_cache.put(hash, p.clone(), *expires);
     }
     principal.map(|(p, _)| p).ok_or_else(|| {
         AppError::Unauthorized(
@@ -176,7 +228,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Principal>
     })
 }
 
-pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()

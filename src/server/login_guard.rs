@@ -36,7 +36,7 @@ impl LoginGuard {
     pub fn new(max_failures: u32, lockout: std::time::Duration) -> Self {
         Self {
             max_failures: max_failures.max(1),
-            lockout_ms: i64::try_from(lockout.as_millis()).unwrap_or(i64::MAX / 4),
+            lockout_ms: crate::domain::millis(lockout),
             entries: Mutex::default(),
         }
     }

@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::HubEvent;
 
 use super::AppState;
-use super::auth::{Auth, authenticate, bearer};
+use super::auth::{Auth, Credential, authenticate};
 use super::extract::{Params, bad_param};
 
 fn to_sse(ev: &HubEvent) -> SseEvent {
@@ -47,8 +47,11 @@ impl Drop for Gauge {
 
 /// Whether the stream's credentials still hold. A database hiccup is not a revocation: only
 /// a definite "unauthorised" ends the stream.
-async fn still_valid(s: &AppState, token: &str) -> bool {
-    !matches!(authenticate(s, token).await, Err(AppError::Unauthorized(_)))
+async fn still_valid(s: &AppState, credential: &Credential) -> bool {
+    !matches!(
+        authenticate(s, credential).await,
+        Err(AppError::Unauthorized(_))
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
@@ -84,9 +87,7 @@ pub async fn events(
         Some(id) => id,
         None => s.hub.head(),
     };
-    let principal = auth.0;
-    // `Auth` accepted this very header, so it is present.
-    let token = bearer(&headers).unwrap_or_default().to_string();
+    let Auth(principal, credential) = auth;
     let mut revoked = s.auth_cache.revocations();
     let period = s.cfg.stream_recheck;
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -123,8 +124,18 @@ pub async fn events(
             }
             tokio::select! {
                 _ = s.shutdown.cancelled() => break,
-                _ = revoked.recv() => if !still_valid(&s, &token).await { break },
-                _ = recheck.tick() => if !still_valid(&s, &token).await { break },
+                what = revoked.recv() => {
+                    // Only a revocation of this stream's own credential (or not knowing, after
+                    // falling behind) calls for a check.
+                    let mine = match &what {
+                        Ok(w) => w.concerns(&principal, &credential),
+                        Err(_) => true,
+                    };
+                    if mine && !still_valid(&s, &credential).await {
+                        break;
+                    }
+                }
+                _ = recheck.tick() => if !still_valid(&s, &credential).await { break },
                 msg = rx.recv() => match msg {
                     Ok(ev) => {
                         if ev.id <= cursor {

@@ -52,7 +52,7 @@ async fn claims_racing_the_sweeper_change_each_delivery_once(b: Backend) {
                 .await
                 .unwrap()
                 .unwrap();
-            shenguan::db::deliveries::claim(&db2, &actor, &seen, deadline - 1)
+            shenguan::db::deliveries::claim(&db2, &actor, seen, deadline - 1)
                 .await
                 .is_ok()
         }));

@@ -169,7 +169,7 @@ pub async fn claim_delivery(
 ) -> AppResult<Json<Delivery>> {
     let row = visible_delivery(&s, &auth, id).await?;
     require_recipient(&auth, &row)?;
-    let row = store::claim(&s.db, &auth.0, &row, to_millis(s.clock.now())).await?;
+    let row = store::claim(&s.db, &auth.0, row, to_millis(s.clock.now())).await?;
     s.metrics.claims.fetch_add(1, Ordering::Relaxed);
     Ok(Json(row.to_api(&s.db)))
 }

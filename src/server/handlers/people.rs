@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 
 use crate::api::*;
 use crate::db::people as store;
-use crate::domain::{to_millis, validate};
+use crate::domain::{millis, to_millis, validate};
 use crate::error::{AppError, AppResult};
 use crate::server::AppState;
-use crate::server::auth::{self, Auth};
+use crate::server::auth::{self, Auth, Revoked};
 use crate::server::extract::{ApiJson, Id};
 
 use super::created;
@@ -31,24 +31,19 @@ pub async fn login(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let password = body.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok = auth::verify_password_off_thread(body.password.clone(), hash).await?;
     let user = match user {
         // A deactivated account gets the same answer as a wrong password.
         Some(u) if ok && u.deactivated_at.is_none() => u,
         _ => {
-            let locked = s.login_guard.failed(username, now);
-            record_failure(&s, username, locked.is_some(), now).await;
-            return Err(locked.unwrap_or_else(|| {
-                AppError::Unauthorized("用户名或密码错误 / wrong username or password".into())
-            }));
+            let wrong =
+                AppError::Unauthorized("用户名或密码错误 / wrong username or password".into());
+            return Err(login_failed(&s, username, now, wrong).await);
         }
     };
     s.login_guard.succeeded(username);
     let token = auth::new_secret(auth::SESSION_PREFIX);
-    let ttl = i64::try_from(s.cfg.session_ttl.as_millis()).unwrap_or(i64::MAX / 4);
+    let ttl = millis(s.cfg.session_ttl);
     store::create_session(&s.db, &user, &auth::secret_hash(&token), now, now + ttl).await?;
     Ok(created(SessionCreated {
         token,
@@ -63,15 +58,11 @@ const DUMMY_HASH: &str =
 /// Log out: revoke the token used for this request.
 #[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "people",
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn logout(
-    State(s): State<AppState>,
-    auth: Auth,
-    headers: axum::http::HeaderMap,
-) -> AppResult<StatusCode> {
+pub async fn logout(State(s): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
     auth.require_person()?;
-    let hash = auth::secret_hash(auth::bearer(&headers).unwrap_or_default());
+    let hash = auth.1.hash.clone();
     store::revoke_session(&s.db, &auth.0, &hash, to_millis(s.clock.now())).await?;
-    s.auth_cache.forget(&hash);
+    s.auth_cache.forget(Revoked::Session(hash));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -134,10 +125,7 @@ pub async fn create_user(
     validate::password("password", &body.password)?;
     let display_name = validate::text("display_name", &body.display_name, 100)?;
     let department_id = resolve_user_department(&s, body.role, body.department.as_deref()).await?;
-    let password = body.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let hash = auth::hash_password_off_thread(body.password.clone()).await?;
     let user = store::create_user(
         &s.db,
         &auth.0,
@@ -188,24 +176,20 @@ pub(crate) async fn resolve_user_department(
     }
 }
 
-/// Count and audit a failed login. A failure to write the audit line is logged, not shown to
-/// the caller, whose answer is "wrong password" either way.
-async fn record_failure(s: &AppState, username: &str, locked: bool, now: i64) {
+/// A wrong password for `username` (at login or password change): count it towards the lock,
+/// audit and count it, and give the answer — the lock if this failure caused one, else
+/// `otherwise`. A failure to write the audit line is logged, not shown to the caller.
+async fn login_failed(s: &AppState, username: &str, now: i64, otherwise: AppError) -> AppError {
     use std::sync::atomic::Ordering;
+    let locked = s.login_guard.failed(username, now);
     s.metrics.login_failures.fetch_add(1, Ordering::Relaxed);
-    if locked {
+    if locked.is_some() {
         s.metrics.login_lockouts.fetch_add(1, Ordering::Relaxed);
     }
-    if let Err(e) = store::record_login_failure(&s.db, username, locked, now).await {
+    if let Err(e) = store::record_login_failure(&s.db, username, locked.is_some(), now).await {
         tracing::warn!(error = %e, "cannot audit a failed login");
     }
-}
-
-/// argon2 is slow on purpose: hash and verify off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+    locked.unwrap_or(otherwise)
 }
 
 /// Change one's own password. The account's other sessions end; this one stays. A wrong
@@ -217,7 +201,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 pub async fn change_password(
     State(s): State<AppState>,
     auth: Auth,
-    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
     let user_id = auth.require_person()?;
@@ -234,23 +217,19 @@ pub async fn change_password(
     let user = store::user_by_id(&s.db, user_id)
         .await?
         .ok_or_else(|| AppError::not_found("用户 / user"))?;
-    let (current, stored) = (body.current_password.clone(), user.password_hash);
-    if !blocking(move || auth::verify_password(&current, &stored)).await? {
-        let locked = s.login_guard.failed(&username, now);
-        record_failure(&s, &username, locked.is_some(), now).await;
-        return Err(locked.unwrap_or_else(|| {
-            AppError::invalid(
-                "current_password",
-                "当前密码不正确 / the current password is wrong",
-            )
-        }));
+    let current = body.current_password.clone();
+    if !auth::verify_password_off_thread(current, user.password_hash).await? {
+        let wrong = AppError::invalid(
+            "current_password",
+            "当前密码不正确 / the current password is wrong",
+        );
+        return Err(login_failed(&s, &username, now, wrong).await);
     }
     s.login_guard.succeeded(&username);
-    let new = body.new_password.clone();
-    let hash = blocking(move || auth::hash_password(&new)).await??;
-    let keep = auth::secret_hash(auth::bearer(&headers).unwrap_or_default());
+    let hash = auth::hash_password_off_thread(body.new_password.clone()).await?;
+    let keep = auth.1.hash.clone();
     store::set_password(&s.db, &auth.0, user_id, hash, Some(keep), now).await?;
-    s.auth_cache.forget_user(user_id);
+    s.auth_cache.forget(Revoked::User(user_id));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -267,10 +246,9 @@ pub async fn reset_password(
 ) -> AppResult<StatusCode> {
     auth.require(&[Role::Admin])?;
     validate::password("new_password", &body.new_password)?;
-    let new = body.new_password.clone();
-    let hash = blocking(move || auth::hash_password(&new)).await??;
+    let hash = auth::hash_password_off_thread(body.new_password.clone()).await?;
     store::set_password(&s.db, &auth.0, id, hash, None, to_millis(s.clock.now())).await?;
-    s.auth_cache.forget_user(id);
+    s.auth_cache.forget(Revoked::User(id));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -294,7 +272,7 @@ pub async fn deactivate_user(
     let row = store::set_active(&s.db, &auth.0, id, false, to_millis(s.clock.now()))
         .await?
         .ok_or_else(|| AppError::not_found("用户 / user"))?;
-    s.auth_cache.forget_user(id);
+    s.auth_cache.forget(Revoked::User(id));
     Ok(Json(row.to_api(&s.db)))
 }
 
@@ -374,7 +352,7 @@ pub async fn revoke_api_key(
 ) -> AppResult<StatusCode> {
     auth.require(&[Role::Admin])?;
     if store::revoke_api_key(&s.db, &auth.0, id, to_millis(s.clock.now())).await? {
-        s.auth_cache.forget_api_key(id);
+        s.auth_cache.forget(Revoked::ApiKey(id));
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::not_found("API 密钥 / API key"))

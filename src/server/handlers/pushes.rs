@@ -203,7 +203,7 @@ async fn finish(
     insert: PushInsert,
     idem: Option<&IdempotencyKey>,
 ) -> AppResult<Response> {
-    match store::create(&s.db, &auth.0, &insert, idem).await? {
+    match store::create(&s.db, &auth.0, insert, idem).await? {
         PushOutcome::Created(push) => {
             s.metrics.pushes_created.fetch_add(1, Ordering::Relaxed);
             Ok((StatusCode::CREATED, Json(*push)).into_response())
