@@ -76,6 +76,16 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// "p50 …, p99 …, max …" of sorted latencies, in ms with two decimals.
+fn latency_line(sorted: &[Duration]) -> String {
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(pct(sorted, 50.0)),
+        ms(pct(sorted, 99.0)),
+        ms(pct(sorted, 100.0))
+    )
+}
+
 struct Row {
     what: String,
     target: String,
@@ -252,13 +262,12 @@ async fn setup(dir: &std::path::Path) -> anyhow::Result<Setup> {
     })
 }
 
+/// What [`drive`] measured: (ops, elapsed, sorted latencies, errors).
+type Run = (usize, Duration, Vec<Duration>, usize);
+
 /// Run `concurrency` workers until `stop` says so; each call returns `Ok(true)` for a counted
 /// operation. Returns (ops, elapsed, sorted latencies, errors).
-async fn drive<F, Fut>(
-    concurrency: usize,
-    deadline: Option<Instant>,
-    op: F,
-) -> (usize, Duration, Vec<Duration>, usize)
+async fn drive<F, Fut>(concurrency: usize, deadline: Option<Instant>, op: F) -> Run
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Option<anyhow::Result<()>>> + Send + 'static,
@@ -300,6 +309,68 @@ where
     let elapsed = start.elapsed();
     all.sort();
     (all.len(), elapsed, all, errors)
+}
+
+/// [`drive`] `op` for a 1 s warm-up, then for `secs` timed; returns the timed run. `op` is
+/// dropped by the time this returns.
+async fn warm_then_drive<F, Fut>(concurrency: usize, secs: f64, op: F) -> Run
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<anyhow::Result<()>>> + Send + 'static,
+{
+    let op = Arc::new(op);
+    {
+        let op = op.clone();
+        drive(
+            concurrency,
+            Some(Instant::now() + Duration::from_secs(1)),
+            move |w| op.as_ref()(w),
+        )
+        .await;
+    }
+    drive(
+        concurrency,
+        Some(Instant::now() + Duration::from_secs_f64(secs)),
+        move |w| op.as_ref()(w),
+    )
+    .await
+}
+
+/// Print a timed phase ("  {n} {noun} in …s, … errors; p50 …") and add its throughput and
+/// p50 / p99 rows. `throughput` is (row, target, minimum ops/s); `latency` is (row, target,
+/// maximum p99 in ms). Returns ops/s.
+fn report_phase(
+    report: &mut Report,
+    noun: &str,
+    (n, el, lat, errs): &Run,
+    throughput: (&str, &str, f64),
+    latency: (&str, &str, f64),
+) -> f64 {
+    let rate = *n as f64 / el.as_secs_f64();
+    println!(
+        "  {n} {noun} in {:.2}s, {errs} errors; {}",
+        el.as_secs_f64(),
+        latency_line(lat)
+    );
+    let (what, target, min_rate) = throughput;
+    report.add(
+        what,
+        target,
+        format!("{rate:.0}/s"),
+        Some(rate >= min_rate && *errs == 0),
+    );
+    let (what, target, max_p99) = latency;
+    report.add(
+        what,
+        target,
+        format!(
+            "{:.1} ms / {:.1} ms",
+            ms(pct(lat, 50.0)),
+            ms(pct(lat, 99.0))
+        ),
+        Some(ms(pct(lat, 99.0)) <= max_p99),
+    );
+    rate
 }
 
 fn main() -> anyhow::Result<()> {
@@ -372,48 +443,17 @@ async fn run() -> anyhow::Result<()> {
             }
         }
     };
-    let push_op = Arc::new(push_op);
-    {
-        let op = push_op.clone();
-        drive(
-            cfg.concurrency,
-            Some(Instant::now() + Duration::from_secs(1)),
-            move |w| op.as_ref()(w),
-        )
-        .await;
-    }
-    let (n, el, lat, errs) = {
-        let op = push_op.clone();
-        drive(
-            cfg.concurrency,
-            Some(Instant::now() + Duration::from_secs_f64(cfg.push_secs)),
-            move |w| op.as_ref()(w),
-        )
-        .await
-    };
-    let push_rate = n as f64 / el.as_secs_f64();
-    println!(
-        "  {n} pushes in {:.2}s, {errs} errors; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        el.as_secs_f64(),
-        ms(pct(&lat, 50.0)),
-        ms(pct(&lat, 99.0)),
-        ms(pct(&lat, 100.0))
-    );
-    report.add(
-        "approval pushes (2 recipients), 16 clients: throughput",
-        "≥ 2,000/s",
-        format!("{push_rate:.0}/s"),
-        Some(push_rate >= 2000.0 && errs == 0),
-    );
-    report.add(
-        "approval pushes: p50 / p99 latency",
-        "p99 ≤ 50 ms",
-        format!(
-            "{:.1} ms / {:.1} ms",
-            ms(pct(&lat, 50.0)),
-            ms(pct(&lat, 99.0))
+    let run = warm_then_drive(cfg.concurrency, cfg.push_secs, push_op).await;
+    let push_rate = report_phase(
+        &mut report,
+        "pushes",
+        &run,
+        (
+            "approval pushes (2 recipients), 16 clients: throughput",
+            "≥ 2,000/s",
+            2000.0,
         ),
-        Some(ms(pct(&lat, 99.0)) <= 50.0),
+        ("approval pushes: p50 / p99 latency", "p99 ≤ 50 ms", 50.0),
     );
 
     // ---- 2. The limit: the same rows straight through sqlx --------------------------------
@@ -509,7 +549,7 @@ async fn run() -> anyhow::Result<()> {
         "\n[claims] {} clients claiming {total} distinct deliveries",
         cfg.concurrency
     );
-    let (n, el, lat, errs) = {
+    let run = {
         let queues = queues.clone();
         drive(cfg.concurrency, None, move |w| {
             let q = queues[w % queues.len()].clone();
@@ -529,29 +569,12 @@ async fn run() -> anyhow::Result<()> {
         })
         .await
     };
-    let claim_rate = n as f64 / el.as_secs_f64();
-    println!(
-        "  {n} claims in {:.2}s, {errs} errors; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        el.as_secs_f64(),
-        ms(pct(&lat, 50.0)),
-        ms(pct(&lat, 99.0)),
-        ms(pct(&lat, 100.0))
-    );
-    report.add(
-        "claims, 16 clients: throughput",
-        "≥ 3,000/s",
-        format!("{claim_rate:.0}/s"),
-        Some(claim_rate >= 3000.0 && errs == 0),
-    );
-    report.add(
-        "claims: p50 / p99 latency",
-        "p99 ≤ 30 ms",
-        format!(
-            "{:.1} ms / {:.1} ms",
-            ms(pct(&lat, 50.0)),
-            ms(pct(&lat, 99.0))
-        ),
-        Some(ms(pct(&lat, 99.0)) <= 30.0),
+    report_phase(
+        &mut report,
+        "claims",
+        &run,
+        ("claims, 16 clients: throughput", "≥ 3,000/s", 3000.0),
+        ("claims: p50 / p99 latency", "p99 ≤ 30 ms", 30.0),
     );
 
     // ---- 4. SSE fan-out -------------------------------------------------------------------
@@ -1120,36 +1143,17 @@ async fn raw_limit(
             )
         }
     };
-    let op = Arc::new(op);
-    {
-        let op = op.clone();
-        drive(
-            cfg.concurrency,
-            Some(Instant::now() + Duration::from_secs(1)),
-            move |w| op.as_ref()(w),
-        )
-        .await;
-    }
-    let (n, el, lat, errs) = {
-        let op = op.clone();
-        drive(
-            cfg.concurrency,
-            Some(Instant::now() + Duration::from_secs_f64(cfg.raw_secs)),
-            move |w| op.as_ref()(w),
-        )
-        .await
-    };
-    drop(op);
+    // `op` holds the writer's job sender; it is dropped once the drive is over, so the writer
+    // sees its channel close and ends.
+    let (n, el, lat, errs) = warm_then_drive(cfg.concurrency, cfg.raw_secs, op).await;
     if let Some(w) = writer {
         let _ = w.await;
     }
     let rate = n as f64 / el.as_secs_f64();
     println!(
-        "  {mode:?}: {n} pushes in {:.2}s, {errs} errors: {rate:.0}/s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "  {mode:?}: {n} pushes in {:.2}s, {errs} errors: {rate:.0}/s; {}",
         el.as_secs_f64(),
-        ms(pct(&lat, 50.0)),
-        ms(pct(&lat, 99.0)),
-        ms(pct(&lat, 100.0))
+        latency_line(&lat)
     );
     db.close().await;
     Ok((rate, pct(&lat, 50.0), pct(&lat, 99.0)))

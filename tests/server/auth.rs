@@ -30,16 +30,12 @@ async fn login_and_tokens(b: Backend) {
     assert_eq!(e1.status().unwrap(), 401);
     assert_eq!(e1.to_string(), e2.to_string());
     // No token, a garbage token.
-    let (s, body) = raw(Method::GET, &format!("{}/api/v1/me", app.url), None, None).await;
+    let (s, body) = app.request(Method::GET, "/api/v1/me", None, None).await;
     assert_eq!(s, 401);
     assert_eq!(body["error"]["code"], "unauthorized");
-    let (s, _) = raw(
-        Method::GET,
-        &format!("{}/api/v1/me", app.url),
-        Some("sgt_nonsense"),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .request(Method::GET, "/api/v1/me", Some("sgt_nonsense"), None)
+        .await;
     assert_eq!(s, 401);
     // Login answers the user; /me agrees.
     let session = app.anon.login("market1", PASSWORD).await.unwrap();
@@ -49,15 +45,16 @@ async fn login_and_tokens(b: Backend) {
     let me = c.me().await.unwrap();
     assert_eq!(me.user.unwrap().username, "market1");
     // Logout revokes exactly that token.
-    let (s, _) = raw(
-        Method::DELETE,
-        &format!("{}/api/v1/sessions/current", app.url),
-        Some(&session.token),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .request(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            Some(&session.token),
+            None,
+        )
+        .await;
     assert_eq!(s, 204);
-    assert_eq!(c.me().await.unwrap_err().status().unwrap(), 401);
+    assert_eq!(refused_status(c.me().await), 401);
     assert!(
         app.market.me().await.is_ok(),
         "other sessions of the same user stay valid"
@@ -80,32 +77,17 @@ async fn roles_and_admin_endpoints(b: Backend) {
         kind: DepartmentKind::Supervision,
     };
     for c in [&app.market, &app.approval, &app.supervisor, &app.duty] {
-        let e = c
-            .post::<Department, _>("/api/v1/departments", &d)
-            .await
-            .unwrap_err();
-        assert_eq!(e.status().unwrap(), 403);
+        let r = c.post::<Department, _>("/api/v1/departments", &d).await;
+        assert_eq!(refused_status(r), 403);
     }
     let before = app.count("departments").await;
     assert_eq!(before, 4);
-    let e = app
-        .market
-        .get::<Vec<User>>("/api/v1/users")
-        .await
-        .unwrap_err();
-    assert_eq!(e.status().unwrap(), 403);
+    let r = app.market.get::<Vec<User>>("/api/v1/users").await;
+    assert_eq!(refused_status(r), 403);
     // Everyone may list departments.
     assert_eq!(app.market.departments().await.unwrap().len(), 4);
     // Test clock: admin only.
-    assert_eq!(
-        app.market
-            .set_test_clock(t0())
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        403
-    );
+    assert_eq!(refused_status(app.market.set_test_clock(t0()).await), 403);
     app.finish().await;
 }
 
@@ -113,7 +95,7 @@ async fn people_validation(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else {
         return;
     };
-    let url = format!("{}/api/v1/departments", app.url);
+    let url = "/api/v1/departments";
     let tok = app.admin.token().unwrap().to_string();
     let cases = [
         (
@@ -135,22 +117,25 @@ async fn people_validation(b: Backend) {
         ),
     ];
     for (body, status, field) in cases {
-        let (s, v) = raw(Method::POST, &url, Some(&tok), Some(body)).await;
+        let (s, v) = app.request(Method::POST, url, Some(&tok), Some(body)).await;
         assert_eq!(s, status, "{body}: {v}");
         assert_eq!(v["error"]["field"], field, "{body}: {v}");
     }
-    let (s, v) = raw(
-        Method::POST,
-        &url,
-        Some(&tok),
-        Some(r#"{"code":"market","name":"重复","kind":"supervision"}"#),
-    )
-    .await;
+    let (s, v) = app
+        .request(
+            Method::POST,
+            url,
+            Some(&tok),
+            Some(r#"{"code":"market","name":"重复","kind":"supervision"}"#),
+        )
+        .await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (409, Some("department_exists"))
     );
-    let (s, _) = raw(Method::POST, &url, Some(&tok), Some("{\"code\":")).await;
+    let (s, _) = app
+        .request(Method::POST, url, Some(&tok), Some("{\"code\":"))
+        .await;
     assert_eq!(s, 400);
     assert_eq!(
         app.count("departments").await,
@@ -158,7 +143,7 @@ async fn people_validation(b: Backend) {
         "refused requests wrote nothing"
     );
 
-    let users = format!("{}/api/v1/users", app.url);
+    let users = "/api/v1/users";
     let cases = [
         (
             r#"{"username":"new1","password":"short","display_name":"x","role":"supervision_staff","department":"market"}"#,
@@ -191,11 +176,13 @@ async fn people_validation(b: Backend) {
     ];
     let before = app.count("users").await;
     for (body, field) in cases {
-        let (s, v) = raw(Method::POST, &users, Some(&tok), Some(body)).await;
+        let (s, v) = app
+            .request(Method::POST, users, Some(&tok), Some(body))
+            .await;
         assert_eq!(s, 422, "{body}: {v}");
         assert_eq!(v["error"]["field"], field, "{body}: {v}");
     }
-    let (s, v) = raw(Method::POST, &users, Some(&tok), Some(r#"{"username":"market1","password":"long-enough-1","display_name":"x","role":"supervisor"}"#)).await;
+    let (s, v) = app.request(Method::POST, users, Some(&tok), Some(r#"{"username":"market1","password":"long-enough-1","display_name":"x","role":"supervisor"}"#)).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (409, Some("username_taken"))
@@ -213,17 +200,7 @@ async fn api_keys(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else {
         return;
     };
-    let created: ApiKeyCreated = app
-        .admin
-        .post(
-            "/api/v1/api-keys",
-            &NewApiKey {
-                name: "审批业务系统".into(),
-                department: "approval".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let created = create_api_key(&app.admin, "审批业务系统", "approval").await;
     assert!(created.key.starts_with("sgk_"));
     assert_eq!(
         app.count(&format!("api_keys WHERE key_hash = '{}'", created.key))
@@ -238,22 +215,22 @@ async fn api_keys(b: Backend) {
         .unwrap();
     assert_eq!(push.created_by, "api-key:审批业务系统");
     // A key may not administer.
-    let e = system.get::<Vec<User>>("/api/v1/users").await.unwrap_err();
-    assert_eq!(e.status().unwrap(), 403);
+    let r = system.get::<Vec<User>>("/api/v1/users").await;
+    assert_eq!(refused_status(r), 403);
     // Revoked keys stop working.
-    let (s, _) = raw(
-        Method::DELETE,
-        &format!("{}/api/v1/api-keys/{}", app.url, created.id),
-        app.admin.token(),
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/api-keys/{}", created.id),
+            app.admin.token(),
+            None,
+        )
+        .await;
     assert_eq!(s, 204);
-    let e = system
+    let r = system
         .create_approval_push(&approval_push(&["market"]), None)
-        .await
-        .unwrap_err();
-    assert_eq!(e.status().unwrap(), 401);
+        .await;
+    assert_eq!(refused_status(r), 401);
     app.finish().await;
 }
 
@@ -340,7 +317,7 @@ async fn repeated_failed_logins_lock_the_username() {
             .await,
         1
     );
-    let (_, metrics) = raw(Method::GET, &format!("{}/metrics", app.url), None, None).await;
+    let (_, metrics) = app.request(Method::GET, "/metrics", None, None).await;
     let metrics = metrics.as_str().unwrap().to_string();
     assert!(
         metrics.contains("shenguan_login_failures_total 10"),
@@ -359,17 +336,12 @@ async fn put_json(
     token: Option<&str>,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    raw(
-        Method::PUT,
-        &format!("{}{path}", app.url),
-        token,
-        Some(&body.to_string()),
-    )
-    .await
+    app.request(Method::PUT, path, token, Some(&body.to_string()))
+        .await
 }
 
 async fn post_empty(app: &TestApp, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
-    raw(Method::POST, &format!("{}{path}", app.url), token, None).await
+    app.request(Method::POST, path, token, None).await
 }
 
 /// Changing one's password ends the account's other sessions; an admin's reset ends all of
@@ -422,29 +394,14 @@ async fn password_change_reset_and_deactivation(b: Backend) {
     let (st, _) = put_json(&app, me, this.token(), body(PASSWORD, "new-horse-12")).await;
     assert_eq!(st, 204);
     assert!(this.me().await.is_ok(), "the session that changed it stays");
-    assert_eq!(other.me().await.unwrap_err().status().unwrap(), 401);
+    assert_eq!(refused_status(other.me().await), 401);
     assert_eq!(
-        app.anon
-            .login("market1", PASSWORD)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(app.anon.login("market1", PASSWORD).await),
         401
     );
     assert!(app.anon.login("market1", "new-horse-12").await.is_ok());
     // An API key is not a person.
-    let created: ApiKeyCreated = app
-        .admin
-        .post(
-            "/api/v1/api-keys",
-            &NewApiKey {
-                name: "系统".into(),
-                department: "market".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let created = create_api_key(&app.admin, "系统", "market").await;
     let (st, _) = put_json(&app, me, Some(&created.key), body("a", "new-horse-13")).await;
     assert_eq!(st, 403);
 
@@ -488,7 +445,7 @@ async fn password_change_reset_and_deactivation(b: Backend) {
     )
     .await;
     assert_eq!(st, 204);
-    assert_eq!(app.market2.me().await.unwrap_err().status().unwrap(), 401);
+    assert_eq!(refused_status(app.market2.me().await), 401);
     assert!(app.anon.login("market2", "reset-horse-1").await.is_ok());
 
     // Deactivation: sessions and streams end, sign-in is refused like a wrong password, the
@@ -510,7 +467,7 @@ async fn password_change_reset_and_deactivation(b: Backend) {
     )
     .await;
     assert_eq!((st, u["active"].as_bool()), (200, Some(false)));
-    assert_eq!(this.me().await.unwrap_err().status().unwrap(), 401);
+    assert_eq!(refused_status(this.me().await), 401);
     // The stream first delivers what happened before (the push, the claim), then ends.
     for kind in [event_types::DELIVERY_CREATED, event_types::DELIVERY_CLAIMED] {
         let e = crate::events::next_event(&mut stream, std::time::Duration::from_secs(5)).await;

@@ -19,29 +19,10 @@ async fn claim_rules(b: Backend) {
     let push = app.push(&["market", "health"]).await;
     let d = push.deliveries[0].clone();
     // Supervisors watch; they do not claim. The pushing bureau cannot claim its own push.
-    assert_eq!(
-        app.supervisor
-            .claim(d.id)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        403
-    );
-    assert_eq!(
-        app.approval
-            .claim(d.id)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        403
-    );
+    assert_eq!(refused_status(app.supervisor.claim(d.id).await), 403);
+    assert_eq!(refused_status(app.approval.claim(d.id).await), 403);
     // Another supervision department does not even see it.
-    assert_eq!(
-        app.health.claim(d.id).await.unwrap_err().status().unwrap(),
-        404
-    );
+    assert_eq!(refused_status(app.health.claim(d.id).await), 404);
     app.set_clock("2026-11-26T15:30:00+08:00").await;
     let claimed = app.market.claim(d.id).await.unwrap();
     assert_eq!(claimed.status, DeliveryStatus::Claimed);
@@ -57,22 +38,15 @@ async fn claim_rules(b: Backend) {
         "says who claimed it: {e}"
     );
     // Unknown ids and non-numeric ids are 404.
-    assert_eq!(
-        app.market
-            .claim(999_999)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        404
-    );
-    let (s, _) = raw(
-        reqwest::Method::POST,
-        &format!("{}/api/v1/deliveries/abc/claim", app.url),
-        app.market.token(),
-        Some("{}"),
-    )
-    .await;
+    assert_eq!(refused_status(app.market.claim(999_999).await), 404);
+    let (s, _) = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/deliveries/abc/claim",
+            app.market.token(),
+            Some("{}"),
+        )
+        .await;
     assert_eq!(s, 404);
     // The audit log recorded who did it.
     let detail = app.market.delivery(d.id).await.unwrap();
@@ -98,19 +72,17 @@ async fn visibility(b: Backend) {
     );
     assert!(app.supervisor.delivery(id).await.is_ok());
     assert!(app.duty.delivery(id).await.is_ok());
-    let e = app.health.delivery(id).await.unwrap_err();
     assert_eq!(
-        e.status().unwrap(),
+        refused_status(app.health.delivery(id).await),
         404,
         "another department's record is 404, not 403"
     );
     assert_eq!(
-        app.health
-            .get::<Push>(&format!("/api/v1/pushes/{}", push.id))
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(
+            app.health
+                .get::<Push>(&format!("/api/v1/pushes/{}", push.id))
+                .await
+        ),
         404
     );
     let page = app
@@ -123,15 +95,7 @@ async fn visibility(b: Backend) {
         department: Some("market".into()),
         ..Default::default()
     };
-    assert_eq!(
-        app.health
-            .deliveries(&q)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        404
-    );
+    assert_eq!(refused_status(app.health.deliveries(&q).await), 404);
     // The bureau sees its outgoing side.
     let q = DeliveryQuery {
         direction: Some("outgoing".into()),
@@ -205,8 +169,8 @@ async fn deadline_instant_is_late_and_sweeper_auto_claims(b: Backend) {
             .len(),
         1
     );
-    let e = app.supervisor.accountability("2026-13").await.unwrap_err();
-    assert_eq!(e.status().unwrap(), 400);
+    let r = app.supervisor.accountability("2026-13").await;
+    assert_eq!(refused_status(r), 400);
     app.finish().await;
 }
 
@@ -277,13 +241,14 @@ async fn listing_and_paging(b: Backend) {
         ("colour=red", "colour"),
         ("direction=up", "direction"),
     ] {
-        let (s, v) = raw(
-            reqwest::Method::GET,
-            &format!("{}/api/v1/deliveries?{query}", app.url),
-            app.market.token(),
-            None,
-        )
-        .await;
+        let (s, v) = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/deliveries?{query}"),
+                app.market.token(),
+                None,
+            )
+            .await;
         assert_eq!(s, 400, "{query}");
         assert_eq!(v["error"]["field"], field, "{query}: {v}");
     }
@@ -295,8 +260,8 @@ async fn escalation(b: Backend) {
         return;
     };
     let d = app.push(&["market"]).await.deliveries[0].clone();
-    let e = app.supervisor.escalate(d.id, "  ").await.unwrap_err();
-    assert_eq!(e.status().unwrap(), 422);
+    let r = app.supervisor.escalate(d.id, "  ").await;
+    assert_eq!(refused_status(r), 422);
     let esc = app
         .supervisor
         .escalate(d.id, "临近时限仍未认领，请尽快处理")
@@ -304,21 +269,11 @@ async fn escalation(b: Backend) {
         .unwrap();
     assert_eq!(esc.by, "duban1");
     assert_eq!(
-        app.duty
-            .escalate(d.id, "值班员不能督办")
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(app.duty.escalate(d.id, "值班员不能督办").await),
         403
     );
     assert_eq!(
-        app.health
-            .escalate(d.id, "无关部门")
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(app.health.escalate(d.id, "无关部门").await),
         404
     );
     // Staff escalate upward on their own items.

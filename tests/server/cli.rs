@@ -28,64 +28,36 @@ fn shenguan(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     )
 }
 
+/// `shenguan calendar deadline --from FROM --working-days N` followed by `extra`.
+fn deadline(from: &str, working_days: &str, extra: &[&str]) -> (bool, String, String) {
+    let mut args = vec![
+        "calendar",
+        "deadline",
+        "--from",
+        from,
+        "--working-days",
+        working_days,
+    ];
+    args.extend_from_slice(extra);
+    shenguan(&args, None)
+}
+
 #[test]
 fn calendar_deadline_prints_json_on_stdout_only() {
-    let (ok, out, _) = shenguan(
-        &[
-            "calendar",
-            "deadline",
-            "--from",
-            "2026-09-30T15:00:00+08:00",
-            "--working-days",
-            "1",
-            "--json",
-        ],
-        None,
-    );
+    let (ok, out, _) = deadline("2026-09-30T15:00:00+08:00", "1", &["--json"]);
     assert!(ok);
     assert_eq!(
         out,
         "{\"deadline\":\"2026-10-09T00:00:00+08:00\",\"provisional\":false}\n"
     );
-    let (ok, out, _) = shenguan(
-        &[
-            "calendar",
-            "deadline",
-            "--from",
-            "2026-12-31T10:00:00+08:00",
-            "--working-days",
-            "10",
-            "--json",
-        ],
-        None,
-    );
+    let (ok, out, _) = deadline("2026-12-31T10:00:00+08:00", "10", &["--json"]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["provisional"], true);
-    let (ok, _, err) = shenguan(
-        &[
-            "calendar",
-            "deadline",
-            "--from",
-            "tomorrow",
-            "--working-days",
-            "1",
-        ],
-        None,
-    );
+    let (ok, _, err) = deadline("tomorrow", "1", &[]);
     assert!(!ok);
     assert!(err.contains("--from"), "{err}");
-    let (ok, _, err) = shenguan(
-        &[
-            "calendar",
-            "deadline",
-            "--from",
-            "2026-09-30T15:00:00+08:00",
-            "--working-days",
-            "0",
-        ],
-        None,
-    );
+    let (ok, _, err) = deadline("2026-09-30T15:00:00+08:00", "0", &[]);
     assert!(!ok);
     assert!(err.contains("working_days"), "{err}");
 }
@@ -94,32 +66,24 @@ fn calendar_deadline_prints_json_on_stdout_only() {
 fn bootstrap_once_and_import_a_year() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("cli.db").display());
-    let (ok, out, err) = shenguan(
-        &[
-            "admin",
-            "bootstrap",
-            "--database",
-            &db,
-            "--username",
-            "admin",
-            "--password-stdin",
-        ],
-        Some("a-long-password\n"),
-    );
+    let bootstrap = |user: &str, pw: &str| {
+        shenguan(
+            &[
+                "admin",
+                "bootstrap",
+                "--database",
+                &db,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            Some(pw),
+        )
+    };
+    let (ok, out, err) = bootstrap("admin", "a-long-password\n");
     assert!(ok, "{err}");
     assert!(out.is_empty(), "nothing but command output on stdout");
-    let (ok, _, err) = shenguan(
-        &[
-            "admin",
-            "bootstrap",
-            "--database",
-            &db,
-            "--username",
-            "admin2",
-            "--password-stdin",
-        ],
-        Some("another-password\n"),
-    );
+    let (ok, _, err) = bootstrap("admin2", "another-password\n");
     assert!(!ok, "a second bootstrap is refused");
     assert!(err.contains("admin already exists"), "{err}");
     // A forgotten admin password is reset on the database; a short one or an unknown user is
@@ -162,45 +126,30 @@ fn bootstrap_once_and_import_a_year() {
         "a-long-password",
         &hash
     ));
-    let (ok, _, err) = shenguan(
-        &[
-            "admin",
-            "bootstrap",
-            "--database",
-            &db,
-            "--username",
-            "x",
-            "--password-stdin",
-        ],
-        Some("pw\n"),
-    );
+    let (ok, _, err) = bootstrap("x", "pw\n");
     assert!(!ok, "{err}");
 
     let file = dir.path().join("2027.json");
+    let import = || {
+        shenguan(
+            &[
+                "calendar",
+                "import",
+                file.to_str().unwrap(),
+                "--database",
+                &db,
+            ],
+            None,
+        )
+    };
     std::fs::write(&file, r#"{"year": 2027, "papers": [], "days": [{"date": "2027-01-01", "name": "元旦", "isOffDay": true}, {"date": "2027-01-04", "name": "元旦", "isOffDay": true}]}"#).unwrap();
-    let (ok, _, err) = shenguan(
-        &[
-            "calendar",
-            "import",
-            file.to_str().unwrap(),
-            "--database",
-            &db,
-        ],
-        None,
-    );
+    let (ok, _, err) = import();
     assert!(ok, "{err}");
-    let args = [
-        "calendar",
-        "deadline",
-        "--from",
+    let (ok, out, err) = deadline(
         "2026-12-31T10:00:00+08:00",
-        "--working-days",
         "1",
-        "--json",
-        "--database",
-        &db,
-    ];
-    let (ok, out, err) = shenguan(&args, None);
+        &["--json", "--database", &db],
+    );
     assert!(ok, "{err}");
     assert_eq!(
         out,
@@ -211,16 +160,7 @@ fn bootstrap_once_and_import_a_year() {
         r#"{"year": 2027, "days": [{"date": "2031-01-01", "name": "x", "isOffDay": true}]}"#,
     )
     .unwrap();
-    let (ok, _, err) = shenguan(
-        &[
-            "calendar",
-            "import",
-            file.to_str().unwrap(),
-            "--database",
-            &db,
-        ],
-        None,
-    );
+    let (ok, _, err) = import();
     assert!(!ok);
     assert!(err.contains("2031-01-01"), "{err}");
 }

@@ -162,12 +162,7 @@ impl TestApp {
             ("health", "卫生健康局", DepartmentKind::Supervision),
             ("emergency", "应急管理局", DepartmentKind::Supervision),
         ] {
-            let d = NewDepartment {
-                code: code.into(),
-                name: name.into(),
-                kind,
-            };
-            let _: Department = admin.post("/api/v1/departments", &d).await.unwrap();
+            create_department(&admin, code, name, kind).await;
         }
         for (username, role, dept) in [
             ("shenpi1", Role::ApprovalStaff, Some("approval")),
@@ -225,6 +220,17 @@ impl TestApp {
         n
     }
 
+    /// [`raw`] against a path on this server (`/api/v1/...`).
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        raw(method, &format!("{}{path}", self.url), token, body).await
+    }
+
     pub async fn finish(mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
@@ -242,6 +248,34 @@ pub async fn create_user(admin: &Client, username: &str, role: Role, dept: Optio
         department: dept.map(Into::into),
     };
     admin.post("/api/v1/users", &u).await.unwrap()
+}
+
+pub async fn create_department(
+    admin: &Client,
+    code: &str,
+    name: &str,
+    kind: DepartmentKind,
+) -> Department {
+    let d = NewDepartment {
+        code: code.into(),
+        name: name.into(),
+        kind,
+    };
+    admin.post("/api/v1/departments", &d).await.unwrap()
+}
+
+pub async fn create_api_key(admin: &Client, name: &str, department: &str) -> ApiKeyCreated {
+    let k = NewApiKey {
+        name: name.into(),
+        department: department.into(),
+    };
+    admin.post("/api/v1/api-keys", &k).await.unwrap()
+}
+
+/// The status of a request the server refused (panics if it succeeded or never answered).
+#[track_caller]
+pub fn refused_status<T: std::fmt::Debug>(r: shenguan::client::Result<T>) -> reqwest::StatusCode {
+    r.unwrap_err().status().unwrap()
 }
 
 pub async fn login(anon: &Client, username: &str) -> Client {

@@ -11,33 +11,9 @@ async fn dispute_thread(b: Backend) {
     };
     let d = app.push(&["market", "health"]).await.deliveries[0].clone();
     // Only the receiving department raises feedback on its delivery.
-    assert_eq!(
-        app.approval
-            .feedback(d.id, "?")
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        403
-    );
-    assert_eq!(
-        app.health
-            .feedback(d.id, "?")
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        404
-    );
-    assert_eq!(
-        app.market
-            .feedback(d.id, "   ")
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
-        422
-    );
+    assert_eq!(refused_status(app.approval.feedback(d.id, "?").await), 403);
+    assert_eq!(refused_status(app.health.feedback(d.id, "?").await), 404);
+    assert_eq!(refused_status(app.market.feedback(d.id, "   ").await), 422);
     let dispute = app
         .market
         .feedback(d.id, "许可证有效期与申请材料不一致，请核实。")
@@ -66,12 +42,11 @@ async fn dispute_thread(b: Backend) {
     assert_eq!(app.market.disputes(None).await.unwrap().items.len(), 1);
     assert!(app.health.disputes(None).await.unwrap().items.is_empty());
     assert_eq!(
-        app.health
-            .get::<Dispute>(&format!("/api/v1/disputes/{}", dispute.id))
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(
+            app.health
+                .get::<Dispute>(&format!("/api/v1/disputes/{}", dispute.id))
+                .await
+        ),
         404
     );
     // The bureau answers; supervisors read but do not take part.
@@ -84,12 +59,7 @@ async fn dispute_thread(b: Backend) {
     assert_eq!(after.messages[1].author, "shenpi1");
     assert_eq!(after.messages[1].department.as_deref(), Some("approval"));
     assert_eq!(
-        app.supervisor
-            .reply(dispute.id, "督查意见")
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(app.supervisor.reply(dispute.id, "督查意见").await),
         403
     );
     let resolved = app
@@ -115,13 +85,14 @@ async fn dispute_thread(b: Backend) {
             .code(),
         Some("dispute_resolved")
     );
-    let (s, v) = raw(
-        reqwest::Method::GET,
-        &format!("{}/api/v1/disputes?status=maybe", app.url),
-        app.market.token(),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/disputes?status=maybe",
+            app.market.token(),
+            None,
+        )
+        .await;
     assert_eq!((s, v["error"]["field"].as_str()), (400, Some("status")));
     // The thread shows in the delivery detail.
     let detail = app.market.delivery(d.id).await.unwrap();

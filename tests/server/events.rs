@@ -127,13 +127,14 @@ async fn resume_with_last_event_id(b: Backend) {
             .all(|e| e.id > first.id && e.data["department"] == "market")
     );
     // Raw SSE framing: id, event type and JSON data; bad Last-Event-ID is a 400.
-    let (s, v) = raw(
-        reqwest::Method::GET,
-        &format!("{}/api/v1/events?after=x", app.url),
-        app.market.token(),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/events?after=x",
+            app.market.token(),
+            None,
+        )
+        .await;
     assert_eq!((s, v["error"]["field"].as_str()), (400, Some("after")));
     let resp = reqwest::Client::new()
         .get(format!("{}/api/v1/events", app.url))
@@ -221,28 +222,19 @@ async fn revoked_credentials_end_their_streams(b: Backend) {
     };
     let session = login(&app.anon, "market1").await;
     let mut by_session = subscribe(&session, None).await;
-    let created: ApiKeyCreated = app
-        .admin
-        .post(
-            "/api/v1/api-keys",
-            &NewApiKey {
-                name: "市场监管业务系统".into(),
-                department: "market".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let created = create_api_key(&app.admin, "市场监管业务系统", "market").await;
     let system = app.anon.with_token(created.key.clone());
     let mut by_key = subscribe(&system, None).await;
     let mut other = subscribe(&app.supervisor, None).await;
 
-    let (status, _) = raw(
-        reqwest::Method::DELETE,
-        &format!("{}/api/v1/sessions/current", app.url),
-        session.token(),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .request(
+            reqwest::Method::DELETE,
+            "/api/v1/sessions/current",
+            session.token(),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     expect_cut_off(&mut by_session, "logout").await;
 
@@ -252,13 +244,14 @@ async fn revoked_credentials_end_their_streams(b: Backend) {
         next_event(&mut by_key, WAIT).await.unwrap().kind,
         event_types::DELIVERY_CREATED
     );
-    let (status, _) = raw(
-        reqwest::Method::DELETE,
-        &format!("{}/api/v1/api-keys/{}", app.url, created.id),
-        app.admin.token(),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/api-keys/{}", created.id),
+            app.admin.token(),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     expect_cut_off(&mut by_key, "API key revocation").await;
 

@@ -75,7 +75,7 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else {
         return;
     };
-    let url = format!("{}/api/v1/approval-pushes", app.url);
+    let url = "/api/v1/approval-pushes";
     let tok = app.approval.token().unwrap().to_string();
     let good = serde_json::to_value(approval_push(&["market"])).unwrap();
     let tables = ["pushes", "deliveries", "events", "idempotency"];
@@ -169,7 +169,7 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
         (without("license_no"), 422, "license_no"),
     ];
     for (body, status, field) in &cases {
-        let (s, v) = raw(Method::POST, &url, Some(&tok), Some(body)).await;
+        let (s, v) = app.request(Method::POST, url, Some(&tok), Some(body)).await;
         assert_eq!(s, *status, "{field}: {v}");
         assert_eq!(v["error"]["field"], *field, "{body}: {v}");
         assert!(
@@ -178,28 +178,36 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
         );
     }
     // Malformed JSON, oversized bodies, wrong roles.
-    let (s, v) = raw(Method::POST, &url, Some(&tok), Some("{\"item_name\": ")).await;
+    let (s, v) = app
+        .request(Method::POST, url, Some(&tok), Some("{\"item_name\": "))
+        .await;
     assert_eq!((s, v["error"]["code"].as_str()), (400, Some("bad_request")));
     let huge = with(&["item_name"], json!("x".repeat(300 * 1024)));
-    let (s, _) = raw(Method::POST, &url, Some(&tok), Some(&huge)).await;
+    let (s, _) = app
+        .request(Method::POST, url, Some(&tok), Some(&huge))
+        .await;
     assert_eq!(s, 413);
-    let (s, _) = raw(
-        Method::POST,
-        &url,
-        app.market.token(),
-        Some(&good.to_string()),
-    )
-    .await;
+    let (s, _) = app
+        .request(
+            Method::POST,
+            url,
+            app.market.token(),
+            Some(&good.to_string()),
+        )
+        .await;
     assert_eq!(s, 403, "supervision staff cannot make approval pushes");
-    let (s, _) = raw(
-        Method::POST,
-        &url,
-        app.supervisor.token(),
-        Some(&good.to_string()),
-    )
-    .await;
+    let (s, _) = app
+        .request(
+            Method::POST,
+            url,
+            app.supervisor.token(),
+            Some(&good.to_string()),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = raw(Method::POST, &url, None, Some(&good.to_string())).await;
+    let (s, _) = app
+        .request(Method::POST, url, None, Some(&good.to_string()))
+        .await;
     assert_eq!(s, 401);
     for (table, before) in tables.iter().zip(before) {
         assert_eq!(
@@ -208,7 +216,9 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
             "{table} untouched by refused requests"
         );
     }
-    let (s, _) = raw(Method::POST, &url, Some(&tok), Some(&good.to_string())).await;
+    let (s, _) = app
+        .request(Method::POST, url, Some(&tok), Some(&good.to_string()))
+        .await;
     assert_eq!(s, 201);
     app.finish().await;
 }
@@ -289,12 +299,7 @@ async fn supervision_push(b: Backend) {
         decision_date: "2026-11-25".parse().unwrap(),
     });
     assert_eq!(
-        app.approval
-            .create_supervision_push(&p)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap(),
+        refused_status(app.approval.create_supervision_push(&p).await),
         403
     );
     let push = app.market.create_supervision_push(&p).await.unwrap();
@@ -306,17 +311,14 @@ async fn supervision_push(b: Backend) {
     // Thu 26 Nov 10:00 → Fri 27 is the 1st working day.
     assert_eq!(d.claim_deadline, at("2026-11-28T00:00:00+08:00"));
     // The approval bureau claims it; the pushing department cannot.
-    assert_eq!(
-        app.market.claim(d.id).await.unwrap_err().status().unwrap(),
-        403
-    );
+    assert_eq!(refused_status(app.market.claim(d.id).await), 403);
     let claimed = app.approval.claim(d.id).await.unwrap();
     assert_eq!(claimed.claimed_by.as_deref(), Some("shenpi1"));
     // credit_status needs a counterparty.
     p.category = SupervisionCategory::CreditStatus;
     p.penalty = None;
-    let e = app.market.create_supervision_push(&p).await.unwrap_err();
-    assert_eq!(e.status().unwrap(), 422);
+    let r = app.market.create_supervision_push(&p).await;
+    assert_eq!(refused_status(r), 422);
     app.finish().await;
 }
 

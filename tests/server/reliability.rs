@@ -170,18 +170,13 @@ async fn two_instances_on_one_postgres() {
     drop(streams);
     // A department created through one instance reaches the other's cache through the event
     // log: the other's next supervision push is delivered to it too.
-    let _: Department = app
-        .admin
-        .post(
-            "/api/v1/departments",
-            &NewDepartment {
-                code: "approval2".into(),
-                name: "第二审批服务中心".into(),
-                kind: DepartmentKind::Approval,
-            },
-        )
-        .await
-        .unwrap();
+    create_department(
+        &app.admin,
+        "approval2",
+        "第二审批服务中心",
+        DepartmentKind::Approval,
+    )
+    .await;
     let market_b = Client::new(&b_url, app.market.token().map(String::from));
     let note = NewSupervisionPush {
         category: SupervisionCategory::Training,
@@ -257,17 +252,7 @@ async fn sigkill_during_pushes_loses_nothing_answered() {
         ("approval", "行政审批服务局", DepartmentKind::Approval),
         ("market", "市场监督管理局", DepartmentKind::Supervision),
     ] {
-        let _: Department = admin
-            .post(
-                "/api/v1/departments",
-                &NewDepartment {
-                    code: code.into(),
-                    name: name.into(),
-                    kind,
-                },
-            )
-            .await
-            .unwrap();
+        create_department(&admin, code, name, kind).await;
     }
     create_user(&admin, "shenpi1", Role::ApprovalStaff, Some("approval")).await;
     let staff = login(&anon, "shenpi1").await;
@@ -358,8 +343,7 @@ async fn test_clock_is_404_without_the_flag() {
         ServerConfigExt::without_test_clock(test_config(url))
     })
     .await;
-    let e = app.admin.set_test_clock(t0()).await.unwrap_err();
-    assert_eq!(e.status().unwrap(), 404);
+    assert_eq!(refused_status(app.admin.set_test_clock(t0()).await), 404);
     app.finish().await;
 }
 
