@@ -1245,21 +1245,24 @@ impl App {
         if self.delivery_ids.contains(&d.id) {
             self.remove_raw(d.id, Some((d.claim_deadline, d.id)));
         }
-        self.insert_raw(d);
+        let f = lower(&self.filters[Pane::Unclaimed.index()]);
+        self.insert_raw(d, &f);
         self.reselect_delivery(key);
     }
 
     /// Inserts in order and keeps the filtered view in step (without re-running the filter
     /// over every row: a live event costs the same with 100,000 rows as with 10).
-    fn insert_raw(&mut self, d: Delivery) {
+    /// `f` is the unclaimed pane's filter, already lower-cased. Appending (pages arrive in
+    /// order) is a binary search and a push, so loading stays linear.
+    fn insert_raw(&mut self, d: Delivery, f: &str) {
         self.gone_ids.remove(&d.id);
         self.delivery_ids.insert(d.id);
         let k = (d.claim_deadline, d.id);
         let pos = self
             .deliveries
             .partition_point(|x| (x.claim_deadline, x.id) < k);
-        let f = lower(&self.filters[Pane::Unclaimed.index()]);
-        let matches = !f.is_empty() && self.delivery_matches(&d, &f);
+        let matches =
+            self.view.is_some() && !f.is_empty() && delivery_matches(&self.department_names, &d, f);
         self.deliveries.insert(pos, Box::new(d));
         if let Some(v) = &mut self.view {
             let at = v.partition_point(|&i| i < pos);
@@ -1331,6 +1334,7 @@ impl App {
                 v.clear();
             }
         }
+        let f = lower(&self.filters[Pane::Unclaimed.index()]);
         for d in page.items {
             if d.status != DeliveryStatus::Pending
                 || self.gone_ids.contains(&d.id)
@@ -1338,22 +1342,7 @@ impl App {
             {
                 continue;
             }
-            // Pages arrive in order: appending is the common case and keeps loading linear.
-            if self
-                .deliveries
-                .last()
-                .is_none_or(|l| (l.claim_deadline, l.id) < (d.claim_deadline, d.id))
-            {
-                self.delivery_ids.insert(d.id);
-                if let Some(v) = &mut self.view
-                    && self_matches(&self.department_names, &self.filters[0], &d)
-                {
-                    v.push(self.deliveries.len());
-                }
-                self.deliveries.push(Box::new(d));
-            } else {
-                self.insert_raw(d);
-            }
+            self.insert_raw(d, &f);
         }
         self.deliveries_loaded_once = true;
         let next = page.next_cursor;
@@ -1475,9 +1464,4 @@ fn delivery_matches(names: &HashMap<String, String>, d: &Delivery, f: &str) -> b
         || contains(&d.source_department, f)
         || name(&d.department)
         || name(&d.source_department)
-}
-
-/// [`delivery_matches`] with the raw (not yet lower-cased) filter text.
-fn self_matches(names: &HashMap<String, String>, filter: &str, d: &Delivery) -> bool {
-    !filter.is_empty() && delivery_matches(names, d, &lower(filter))
 }
