@@ -583,7 +583,7 @@ impl App {
                 self.dirty = true;
                 match result {
                     Ok(d) => {
-                        self.remove_delivery(id, Some((d.claim_deadline, d.id)));
+                        self.remove_delivery((d.claim_deadline, id));
                         self.set_status(fill(self.s().st_claimed, &[&d.title]), StatusKind::Ok);
                         self.monthly_stale = true;
                         None
@@ -1143,7 +1143,7 @@ impl App {
                     }
                     self.upsert_delivery(d);
                 } else {
-                    self.remove_delivery(d.id, Some((d.claim_deadline, d.id)));
+                    self.remove_delivery((d.claim_deadline, d.id));
                 }
             }
             event_types::DELIVERY_CLAIMED | event_types::DELIVERY_AUTO_CLAIMED => {
@@ -1152,7 +1152,7 @@ impl App {
                 };
                 self.monthly_stale = true;
                 let shown = self.delivery_ids.contains(&d.id);
-                self.remove_delivery(d.id, Some((d.claim_deadline, d.id)));
+                self.remove_delivery((d.claim_deadline, d.id));
                 if shown && !self.claiming.contains(&d.id) {
                     let msg = match (&d.claimed_by, e.kind.as_str()) {
                         (Some(who), event_types::DELIVERY_CLAIMED)
@@ -1243,7 +1243,7 @@ impl App {
     fn upsert_delivery(&mut self, d: Delivery) {
         let key = self.selected_delivery_key();
         if self.delivery_ids.contains(&d.id) {
-            self.remove_raw(d.id, Some((d.claim_deadline, d.id)));
+            self.remove_raw((d.claim_deadline, d.id));
         }
         let f = lower(&self.filters[Pane::Unclaimed.index()]);
         self.insert_raw(d, &f);
@@ -1275,17 +1275,17 @@ impl App {
         }
     }
 
-    /// Removes by id (found by binary search when its sort key is known); keeps the view in step.
-    fn remove_raw(&mut self, id: i64, key: Option<(DateTime<FixedOffset>, i64)>) -> bool {
+    /// Removes by `key.1` (the id), found by binary search on the sort key `key` (or by a
+    /// scan when the row's deadline has changed meanwhile); keeps the view in step.
+    fn remove_raw(&mut self, key: (DateTime<FixedOffset>, i64)) -> bool {
+        let id = key.1;
         if !self.delivery_ids.remove(&id) {
             return false;
         }
-        let by_key = key.and_then(|k| {
-            let p = self
-                .deliveries
-                .partition_point(|x| (x.claim_deadline, x.id) < k);
-            (self.deliveries.get(p).is_some_and(|x| x.id == id)).then_some(p)
-        });
+        let p = self
+            .deliveries
+            .partition_point(|x| (x.claim_deadline, x.id) < key);
+        let by_key = (self.deliveries.get(p).is_some_and(|x| x.id == id)).then_some(p);
         let Some(pos) = by_key.or_else(|| self.deliveries.iter().position(|x| x.id == id)) else {
             return true;
         };
@@ -1302,12 +1302,12 @@ impl App {
         true
     }
 
-    fn remove_delivery(&mut self, id: i64, key: Option<(DateTime<FixedOffset>, i64)>) {
+    fn remove_delivery(&mut self, key: (DateTime<FixedOffset>, i64)) {
         if self.deliveries_loading {
-            self.gone_ids.insert(id);
+            self.gone_ids.insert(key.1);
         }
         let sel = self.selected_delivery_key();
-        if self.remove_raw(id, key) {
+        if self.remove_raw(key) {
             self.reselect_delivery(sel);
         }
     }
