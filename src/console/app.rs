@@ -659,12 +659,10 @@ impl App {
         }
     }
 
-    /// The one place where commands are carried out — and where `--readonly` refuses every
-    /// command that would change something on the server.
     /// Whether the signed-in role may do this at all (the server decides each case; this only
     /// keeps the command bar and the keys from offering what would certainly be refused):
     /// claims and replies are for departments' staff, escalation also for supervisors.
-    pub fn role_may(&self, cmd: Command) -> bool {
+    fn role_may(&self, cmd: Command) -> bool {
         let Some(me) = &self.me else { return true };
         let staff = me.role.department_kind().is_some();
         match cmd {
@@ -674,20 +672,23 @@ impl App {
         }
     }
 
+    /// Whether the console offers `cmd` at all: not a change under `--readonly`, and only
+    /// what the signed-in role may do.
+    pub fn may(&self, cmd: Command) -> bool {
+        !(self.readonly && cmd.is_mutating()) && self.role_may(cmd)
+    }
+
+    /// The one place where commands are carried out — and where `--readonly` refuses every
+    /// command that would change something on the server.
     fn dispatch(&mut self, cmd: Command) -> Option<Effect> {
         self.dirty = true;
-        if self.readonly && cmd.is_mutating() {
-            self.set_status(
-                fill(self.s().st_readonly, &[self.s().command(cmd)]),
-                StatusKind::Error,
-            );
-            return None;
-        }
-        if !self.role_may(cmd) {
-            self.set_status(
-                fill(self.s().st_role, &[self.s().command(cmd)]),
-                StatusKind::Error,
-            );
+        if !self.may(cmd) {
+            let refusal = if self.readonly && cmd.is_mutating() {
+                self.s().st_readonly
+            } else {
+                self.s().st_role
+            };
+            self.set_status(fill(refusal, &[self.s().command(cmd)]), StatusKind::Error);
             return None;
         }
         let pane = self.focus;

@@ -283,7 +283,7 @@ pub fn hint_commands(app: &App) -> Vec<Command> {
         Command::Help,
         Command::Quit,
     ]);
-    cmds.retain(|c| !(app.readonly && c.is_mutating()) && app.role_may(*c));
+    cmds.retain(|&c| app.may(c));
     cmds
 }
 
