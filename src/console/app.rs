@@ -364,16 +364,7 @@ impl App {
 
     /// The requests to make when the console starts.
     pub fn startup(&mut self) -> Effect {
-        self.deliveries_loading = true;
-        self.monthly_loading = true;
-        Effect::Batch(vec![
-            Effect::LoadDeliveries { cursor: None },
-            Effect::LoadDisputes,
-            Effect::LoadDepartments,
-            Effect::LoadMonthly {
-                month: self.month_str(),
-            },
-        ])
+        Effect::Batch(vec![self.reload(), Effect::LoadDepartments])
     }
 
     /// The truncation mark: `…`, or `~` with ASCII borders (terminals that draw `…` wide).
