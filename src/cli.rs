@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::console::Lang;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "shenguan",
@@ -72,8 +74,8 @@ pub struct ConsoleArgs {
     #[arg(long)]
     pub theme: Option<String>,
     /// Interface language.
-    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
-    pub lang: String,
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
     /// Disable every action (wallboards).
     #[arg(long)]
     pub readonly: bool,
@@ -83,23 +85,16 @@ pub struct ConsoleArgs {
 }
 
 impl ConsoleArgs {
-    fn options(
-        &self,
-        server: String,
-        token: String,
-    ) -> anyhow::Result<crate::console::ConsoleOptions> {
-        Ok(crate::console::ConsoleOptions {
+    fn options(&self, server: String, token: String) -> crate::console::ConsoleOptions {
+        crate::console::ConsoleOptions {
             server,
             token,
             keymap: self.keymap.clone(),
             theme: self.theme.clone(),
-            lang: self
-                .lang
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--lang: {e}"))?,
+            lang: self.lang,
             readonly: self.readonly,
             ascii: self.ascii,
-        })
+        }
     }
 }
 
@@ -314,7 +309,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let server = server
                 .or_else(|| saved.map(|(s, _)| s))
                 .ok_or_else(|| anyhow::anyhow!("--server is required (no saved server)"))?;
-            crate::console::run(ui.options(server, token)?).await
+            crate::console::run(ui.options(server, token)).await
         }
         Command::Demo {
             as_user,
@@ -341,7 +336,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         "--as {as_user}: {e} (demo accounts: shenguan demo --headless lists them)"
                     )
                 })?;
-            let result = crate::console::run(ui.options(demo.url.clone(), session.token)?).await;
+            let result = crate::console::run(ui.options(demo.url.clone(), session.token)).await;
             demo.server.shutdown().await;
             result
         }
