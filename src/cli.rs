@@ -193,12 +193,11 @@ pub struct AccountArgs {
     pub password_stdin: bool,
 }
 
-impl AccountArgs {
-    fn read_password(&self) -> anyhow::Result<String> {
-        let mut password = String::new();
-        std::io::stdin().read_to_string(&mut password)?;
-        Ok(password.trim_end_matches(['\r', '\n']).to_string())
-    }
+/// A password piped on standard input (`--password-stdin`), without its line ending.
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -281,9 +280,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             password_stdin,
         } => {
             let password = if password_stdin {
-                let mut p = String::new();
-                std::io::stdin().read_to_string(&mut p)?;
-                p.trim_end_matches(['\r', '\n']).to_string()
+                read_password_stdin()?
             } else {
                 rpassword::prompt_password("密码 / password: ")?
             };
@@ -345,7 +342,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             account,
             display_name,
         }) => {
-            let password = account.read_password()?;
+            let password = read_password_stdin()?;
             let username = &account.username;
             crate::admin::bootstrap(&account.database.url, username, &display_name, &password)
                 .await?;
@@ -353,7 +350,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::ResetPassword(account)) => {
-            let password = account.read_password()?;
+            let password = read_password_stdin()?;
             let username = &account.username;
             crate::admin::reset_password(&account.database.url, username, &password).await?;
             eprintln!(
