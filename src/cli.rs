@@ -242,10 +242,12 @@ pub enum CalendarCommand {
 
 /// Logs go to stderr; for full-screen commands to a file in the temp directory instead.
 pub fn init_logging(format: &str, to_file: bool) {
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if to_file {
+    // `plain`: no colour codes. Otherwise the subscriber's default applies (colour unless
+    // NO_COLOR is set).
+    let (writer, plain) = if to_file {
         let path = std::env::temp_dir().join("shenguan-console.log");
         let Ok(file) = std::fs::OpenOptions::new()
             .create(true)
@@ -254,21 +256,20 @@ pub fn init_logging(format: &str, to_file: bool) {
         else {
             return;
         };
-        let builder = builder
-            .with_ansi(false)
-            .with_writer(std::sync::Mutex::new(file));
-        if format == "json" {
-            builder.json().init();
-        } else {
-            builder.init();
-        }
+        (BoxMakeWriter::new(std::sync::Mutex::new(file)), true)
     } else {
-        let builder = builder.with_writer(std::io::stderr);
-        if format == "json" {
-            builder.json().init();
-        } else {
-            builder.init();
-        }
+        (BoxMakeWriter::new(std::io::stderr), false)
+    };
+    let mut builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    if plain {
+        builder = builder.with_ansi(false);
+    }
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
     }
 }
 
