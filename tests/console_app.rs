@@ -894,3 +894,37 @@ fn a_new_department_is_named_as_soon_as_it_is_created() {
     ));
     assert_eq!(a.department_name("tax"), "税务局");
 }
+
+#[test]
+fn a_filter_on_a_department_name_picks_up_rows_once_the_name_arrives() {
+    let tax = || shenguan::api::Department {
+        code: "tax".into(),
+        name: "税务局".into(),
+        kind: shenguan::api::DepartmentKind::Supervision,
+    };
+    let row = fixtures::delivery(950, "tax", "排污登记", "某公司", now() + Duration::hours(2));
+    // A new department's name arrives as an event.
+    let mut a = app();
+    a.update(event(901, event_types::DELIVERY_CREATED, &row));
+    a.update(key('/'));
+    for c in "税务".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    assert_eq!(ids(&a), Vec::<i64>::new(), "the code alone does not match");
+    a.update(event(902, event_types::DEPARTMENT_CREATED, tax()));
+    assert_eq!(ids(&a), vec![950]);
+    // Or with the department list (e.g. loaded after the deliveries).
+    let mut a = app();
+    a.update(event(901, event_types::DELIVERY_CREATED, &row));
+    a.update(key('/'));
+    for c in "税务".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    assert_eq!(ids(&a), Vec::<i64>::new());
+    let mut deps = fixtures::departments();
+    deps.push(tax());
+    a.set_departments(deps);
+    assert_eq!(ids(&a), vec![950]);
+}

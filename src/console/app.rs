@@ -410,7 +410,16 @@ impl App {
 
     pub fn set_departments(&mut self, deps: Vec<Department>) {
         self.department_names = deps.into_iter().map(|d| (d.code, d.name)).collect();
+        self.department_names_changed();
         self.dirty = true;
+    }
+
+    /// The filter matches department names too: rebuild the filtered view (if any), keeping
+    /// the selected row.
+    fn department_names_changed(&mut self) {
+        if self.view.is_some() {
+            self.refilter_keep(self.selected_delivery_key());
+        }
     }
 
     // ----- read access for drawing -----
@@ -1165,6 +1174,7 @@ impl App {
             event_types::DEPARTMENT_CREATED => {
                 if let Ok(d) = serde_json::from_value::<Department>(e.data) {
                     self.department_names.insert(d.code, d.name);
+                    self.department_names_changed();
                 }
             }
             event_types::DISPUTE_OPENED
