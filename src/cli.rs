@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::console::Lang;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "shenguan",
@@ -72,8 +74,8 @@ pub struct ConsoleArgs {
     #[arg(long)]
     pub theme: Option<String>,
     /// Interface language.
-    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
-    pub lang: String,
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
     /// Disable every action (wallboards).
     #[arg(long)]
     pub readonly: bool,
@@ -83,23 +85,16 @@ pub struct ConsoleArgs {
 }
 
 impl ConsoleArgs {
-    fn options(
-        &self,
-        server: String,
-        token: String,
-    ) -> anyhow::Result<crate::console::ConsoleOptions> {
-        Ok(crate::console::ConsoleOptions {
+    fn options(&self, server: String, token: String) -> crate::console::ConsoleOptions {
+        crate::console::ConsoleOptions {
             server,
             token,
             keymap: self.keymap.clone(),
             theme: self.theme.clone(),
-            lang: self
-                .lang
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--lang: {e}"))?,
+            lang: self.lang,
             readonly: self.readonly,
             ascii: self.ascii,
-        })
+        }
     }
 }
 
@@ -198,12 +193,11 @@ pub struct AccountArgs {
     pub password_stdin: bool,
 }
 
-impl AccountArgs {
-    fn read_password(&self) -> anyhow::Result<String> {
-        let mut password = String::new();
-        std::io::stdin().read_to_string(&mut password)?;
-        Ok(password.trim_end_matches(['\r', '\n']).to_string())
-    }
+/// A password piped on standard input (`--password-stdin`), without its line ending.
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -248,10 +242,12 @@ pub enum CalendarCommand {
 
 /// Logs go to stderr; for full-screen commands to a file in the temp directory instead.
 pub fn init_logging(format: &str, to_file: bool) {
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if to_file {
+    // `plain`: no colour codes. Otherwise the subscriber's default applies (colour unless
+    // NO_COLOR is set).
+    let (writer, plain) = if to_file {
         let path = std::env::temp_dir().join("shenguan-console.log");
         let Ok(file) = std::fs::OpenOptions::new()
             .create(true)
@@ -260,21 +256,20 @@ pub fn init_logging(format: &str, to_file: bool) {
         else {
             return;
         };
-        let builder = builder
-            .with_ansi(false)
-            .with_writer(std::sync::Mutex::new(file));
-        if format == "json" {
-            builder.json().init();
-        } else {
-            builder.init();
-        }
+        (BoxMakeWriter::new(std::sync::Mutex::new(file)), true)
     } else {
-        let builder = builder.with_writer(std::io::stderr);
-        if format == "json" {
-            builder.json().init();
-        } else {
-            builder.init();
-        }
+        (BoxMakeWriter::new(std::io::stderr), false)
+    };
+    let mut builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    if plain {
+        builder = builder.with_ansi(false);
+    }
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
     }
 }
 
@@ -286,9 +281,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             password_stdin,
         } => {
             let password = if password_stdin {
-                let mut p = String::new();
-                std::io::stdin().read_to_string(&mut p)?;
-                p.trim_end_matches(['\r', '\n']).to_string()
+                read_password_stdin()?
             } else {
                 rpassword::prompt_password("密码 / password: ")?
             };
@@ -314,7 +307,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let server = server
                 .or_else(|| saved.map(|(s, _)| s))
                 .ok_or_else(|| anyhow::anyhow!("--server is required (no saved server)"))?;
-            crate::console::run(ui.options(server, token)?).await
+            crate::console::run(ui.options(server, token)).await
         }
         Command::Demo {
             as_user,
@@ -341,7 +334,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         "--as {as_user}: {e} (demo accounts: shenguan demo --headless lists them)"
                     )
                 })?;
-            let result = crate::console::run(ui.options(demo.url.clone(), session.token)?).await;
+            let result = crate::console::run(ui.options(demo.url.clone(), session.token)).await;
             demo.server.shutdown().await;
             result
         }
@@ -350,7 +343,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             account,
             display_name,
         }) => {
-            let password = account.read_password()?;
+            let password = read_password_stdin()?;
             let username = &account.username;
             crate::admin::bootstrap(&account.database.url, username, &display_name, &password)
                 .await?;
@@ -358,7 +351,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::ResetPassword(account)) => {
-            let password = account.read_password()?;
+            let password = read_password_stdin()?;
             let username = &account.username;
             crate::admin::reset_password(&account.database.url, username, &password).await?;
             eprintln!(

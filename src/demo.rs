@@ -127,7 +127,6 @@ pub fn credit_code(seed: u64) -> String {
 
 pub struct Demo {
     pub server: RunningServer,
-    pub clock: Arc<OffsetClock>,
     pub url: String,
     _dir: tempfile::TempDir,
 }
@@ -251,18 +250,15 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     let mut s = Seeder {
         clients,
         rng: StdRng::seed_from_u64(20211027),
-        clock: clock.clone(),
+        clock,
         sweeper: server.state.sweeper.clone(),
         n: 0,
     };
+    // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
-    // Back to the present: time flows again from here.
-    s.clock.set(real_now);
-    let _ = s.sweeper.sweep().await;
     tokio::spawn(live_traffic(s));
     Ok(Demo {
         server,
-        clock,
         url,
         _dir: dir,
     })
@@ -311,7 +307,6 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
                             .await;
                     }
                 }
-                s.at(t).await;
             }
         }
         day += Span::days(1);
@@ -333,13 +328,13 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
             }
         }
     }
+    s.at(now).await;
     for _ in 0..3 {
         let p = s.new_push();
         let p = NewApprovalPush {
             recipients: vec!["market".into()],
             ..p
         };
-        s.at(now).await;
         s.c("shenpi1").create_approval_push(&p, None).await?;
     }
     Ok(())

@@ -32,6 +32,10 @@ fn code(k: KeyCode) -> Action {
     Action::Key(KeyEvent::new(k, KeyModifiers::NONE))
 }
 
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
 fn event(id: i64, kind: &str, data: impl serde::Serialize) -> Action {
     Action::Stream(StreamItem::Event(Event {
         id,
@@ -372,7 +376,7 @@ fn reply_on_disputes_pane_and_feedback_on_unclaimed() {
     for c in "请补充材料".chars() {
         a.update(key(c));
     }
-    let send = Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let send = ctrl('s');
     assert_eq!(
         a.update(send),
         Some(Effect::Feedback {
@@ -400,10 +404,7 @@ fn reply_on_disputes_pane_and_feedback_on_unclaimed() {
     let first = a.selected_dispute().unwrap().clone();
     a.update(key('r'));
     a.update(key('好'));
-    let eff = a.update(Action::Key(KeyEvent::new(
-        KeyCode::Char('s'),
-        KeyModifiers::CONTROL,
-    )));
+    let eff = a.update(ctrl('s'));
     assert_eq!(
         eff,
         Some(Effect::Reply {
@@ -466,10 +467,7 @@ fn escalate_sends_reason_and_marks_row() {
     let mut a = app();
     a.update(key('e'));
     a.update(Action::Paste("超期".into()));
-    let eff = a.update(Action::Key(KeyEvent::new(
-        KeyCode::Char('s'),
-        KeyModifiers::CONTROL,
-    )));
+    let eff = a.update(ctrl('s'));
     assert_eq!(
         eff,
         Some(Effect::Escalate {
@@ -766,7 +764,7 @@ fn a_box_waiting_for_the_server_can_be_closed_and_the_answer_still_shows() {
     let mut a = staff();
     a.update(key('r'));
     a.update(Action::Paste("请核实".into()));
-    let send = Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let send = ctrl('s');
     assert!(a.update(send).is_some());
     a.update(key('x'));
     let Mode::TextBox(tb) = &a.mode else {
@@ -798,10 +796,7 @@ fn own_actions_are_confirmed_once_and_by_name() {
     // Escalating from the disputes pane names the item even though its delivery is not pending.
     a.update(key('e'));
     a.update(Action::Paste("答复超期".into()));
-    let eff = a.update(Action::Key(KeyEvent::new(
-        KeyCode::Char('s'),
-        KeyModifiers::CONTROL,
-    )));
+    let eff = a.update(ctrl('s'));
     assert_eq!(
         eff,
         Some(Effect::Escalate {
@@ -898,4 +893,38 @@ fn a_new_department_is_named_as_soon_as_it_is_created() {
         },
     ));
     assert_eq!(a.department_name("tax"), "税务局");
+}
+
+#[test]
+fn a_filter_on_a_department_name_picks_up_rows_once_the_name_arrives() {
+    let tax = || shenguan::api::Department {
+        code: "tax".into(),
+        name: "税务局".into(),
+        kind: shenguan::api::DepartmentKind::Supervision,
+    };
+    let row = fixtures::delivery(950, "tax", "排污登记", "某公司", now() + Duration::hours(2));
+    // A new department's name arrives as an event.
+    let mut a = app();
+    a.update(event(901, event_types::DELIVERY_CREATED, &row));
+    a.update(key('/'));
+    for c in "税务".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    assert_eq!(ids(&a), Vec::<i64>::new(), "the code alone does not match");
+    a.update(event(902, event_types::DEPARTMENT_CREATED, tax()));
+    assert_eq!(ids(&a), vec![950]);
+    // Or with the department list (e.g. loaded after the deliveries).
+    let mut a = app();
+    a.update(event(901, event_types::DELIVERY_CREATED, &row));
+    a.update(key('/'));
+    for c in "税务".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    assert_eq!(ids(&a), Vec::<i64>::new());
+    let mut deps = fixtures::departments();
+    deps.push(tax());
+    a.set_departments(deps);
+    assert_eq!(ids(&a), vec![950]);
 }

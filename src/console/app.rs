@@ -364,16 +364,7 @@ impl App {
 
     /// The requests to make when the console starts.
     pub fn startup(&mut self) -> Effect {
-        self.deliveries_loading = true;
-        self.monthly_loading = true;
-        Effect::Batch(vec![
-            Effect::LoadDeliveries { cursor: None },
-            Effect::LoadDisputes,
-            Effect::LoadDepartments,
-            Effect::LoadMonthly {
-                month: self.month_str(),
-            },
-        ])
+        Effect::Batch(vec![self.reload(), Effect::LoadDepartments])
     }
 
     /// The truncation mark: `…`, or `~` with ASCII borders (terminals that draw `…` wide).
@@ -419,7 +410,16 @@ impl App {
 
     pub fn set_departments(&mut self, deps: Vec<Department>) {
         self.department_names = deps.into_iter().map(|d| (d.code, d.name)).collect();
+        self.department_names_changed();
         self.dirty = true;
+    }
+
+    /// The filter matches department names too: rebuild the filtered view (if any), keeping
+    /// the selected row.
+    fn department_names_changed(&mut self) {
+        if self.view.is_some() {
+            self.refilter_keep(self.selected_delivery_key());
+        }
     }
 
     // ----- read access for drawing -----
@@ -583,7 +583,7 @@ impl App {
                 self.dirty = true;
                 match result {
                     Ok(d) => {
-                        self.remove_delivery(id, Some((d.claim_deadline, d.id)));
+                        self.remove_delivery((d.claim_deadline, id));
                         self.set_status(fill(self.s().st_claimed, &[&d.title]), StatusKind::Ok);
                         self.monthly_stale = true;
                         None
@@ -659,12 +659,10 @@ impl App {
         }
     }
 
-    /// The one place where commands are carried out — and where `--readonly` refuses every
-    /// command that would change something on the server.
     /// Whether the signed-in role may do this at all (the server decides each case; this only
     /// keeps the command bar and the keys from offering what would certainly be refused):
     /// claims and replies are for departments' staff, escalation also for supervisors.
-    pub fn role_may(&self, cmd: Command) -> bool {
+    fn role_may(&self, cmd: Command) -> bool {
         let Some(me) = &self.me else { return true };
         let staff = me.role.department_kind().is_some();
         match cmd {
@@ -674,20 +672,23 @@ impl App {
         }
     }
 
+    /// Whether the console offers `cmd` at all: not a change under `--readonly`, and only
+    /// what the signed-in role may do.
+    pub fn may(&self, cmd: Command) -> bool {
+        !(self.readonly && cmd.is_mutating()) && self.role_may(cmd)
+    }
+
+    /// The one place where commands are carried out — and where `--readonly` refuses every
+    /// command that would change something on the server.
     fn dispatch(&mut self, cmd: Command) -> Option<Effect> {
         self.dirty = true;
-        if self.readonly && cmd.is_mutating() {
-            self.set_status(
-                fill(self.s().st_readonly, &[self.s().command(cmd)]),
-                StatusKind::Error,
-            );
-            return None;
-        }
-        if !self.role_may(cmd) {
-            self.set_status(
-                fill(self.s().st_role, &[self.s().command(cmd)]),
-                StatusKind::Error,
-            );
+        if !self.may(cmd) {
+            let refusal = if self.readonly && cmd.is_mutating() {
+                self.s().st_readonly
+            } else {
+                self.s().st_role
+            };
+            self.set_status(fill(refusal, &[self.s().command(cmd)]), StatusKind::Error);
             return None;
         }
         let pane = self.focus;
@@ -1143,7 +1144,7 @@ impl App {
                     }
                     self.upsert_delivery(d);
                 } else {
-                    self.remove_delivery(d.id, Some((d.claim_deadline, d.id)));
+                    self.remove_delivery((d.claim_deadline, d.id));
                 }
             }
             event_types::DELIVERY_CLAIMED | event_types::DELIVERY_AUTO_CLAIMED => {
@@ -1152,7 +1153,7 @@ impl App {
                 };
                 self.monthly_stale = true;
                 let shown = self.delivery_ids.contains(&d.id);
-                self.remove_delivery(d.id, Some((d.claim_deadline, d.id)));
+                self.remove_delivery((d.claim_deadline, d.id));
                 if shown && !self.claiming.contains(&d.id) {
                     let msg = match (&d.claimed_by, e.kind.as_str()) {
                         (Some(who), event_types::DELIVERY_CLAIMED)
@@ -1173,6 +1174,7 @@ impl App {
             event_types::DEPARTMENT_CREATED => {
                 if let Ok(d) = serde_json::from_value::<Department>(e.data) {
                     self.department_names.insert(d.code, d.name);
+                    self.department_names_changed();
                 }
             }
             event_types::DISPUTE_OPENED
@@ -1243,23 +1245,26 @@ impl App {
     fn upsert_delivery(&mut self, d: Delivery) {
         let key = self.selected_delivery_key();
         if self.delivery_ids.contains(&d.id) {
-            self.remove_raw(d.id, Some((d.claim_deadline, d.id)));
+            self.remove_raw((d.claim_deadline, d.id));
         }
-        self.insert_raw(d);
+        let f = lower(&self.filters[Pane::Unclaimed.index()]);
+        self.insert_raw(d, &f);
         self.reselect_delivery(key);
     }
 
     /// Inserts in order and keeps the filtered view in step (without re-running the filter
     /// over every row: a live event costs the same with 100,000 rows as with 10).
-    fn insert_raw(&mut self, d: Delivery) {
+    /// `f` is the unclaimed pane's filter, already lower-cased. Appending (pages arrive in
+    /// order) is a binary search and a push, so loading stays linear.
+    fn insert_raw(&mut self, d: Delivery, f: &str) {
         self.gone_ids.remove(&d.id);
         self.delivery_ids.insert(d.id);
         let k = (d.claim_deadline, d.id);
         let pos = self
             .deliveries
             .partition_point(|x| (x.claim_deadline, x.id) < k);
-        let f = lower(&self.filters[Pane::Unclaimed.index()]);
-        let matches = !f.is_empty() && self.delivery_matches(&d, &f);
+        let matches =
+            self.view.is_some() && !f.is_empty() && delivery_matches(&self.department_names, &d, f);
         self.deliveries.insert(pos, Box::new(d));
         if let Some(v) = &mut self.view {
             let at = v.partition_point(|&i| i < pos);
@@ -1272,17 +1277,17 @@ impl App {
         }
     }
 
-    /// Removes by id (found by binary search when its sort key is known); keeps the view in step.
-    fn remove_raw(&mut self, id: i64, key: Option<(DateTime<FixedOffset>, i64)>) -> bool {
+    /// Removes by `key.1` (the id), found by binary search on the sort key `key` (or by a
+    /// scan when the row's deadline has changed meanwhile); keeps the view in step.
+    fn remove_raw(&mut self, key: (DateTime<FixedOffset>, i64)) -> bool {
+        let id = key.1;
         if !self.delivery_ids.remove(&id) {
             return false;
         }
-        let by_key = key.and_then(|k| {
-            let p = self
-                .deliveries
-                .partition_point(|x| (x.claim_deadline, x.id) < k);
-            (self.deliveries.get(p).is_some_and(|x| x.id == id)).then_some(p)
-        });
+        let p = self
+            .deliveries
+            .partition_point(|x| (x.claim_deadline, x.id) < key);
+        let by_key = (self.deliveries.get(p).is_some_and(|x| x.id == id)).then_some(p);
         let Some(pos) = by_key.or_else(|| self.deliveries.iter().position(|x| x.id == id)) else {
             return true;
         };
@@ -1299,12 +1304,12 @@ impl App {
         true
     }
 
-    fn remove_delivery(&mut self, id: i64, key: Option<(DateTime<FixedOffset>, i64)>) {
+    fn remove_delivery(&mut self, key: (DateTime<FixedOffset>, i64)) {
         if self.deliveries_loading {
-            self.gone_ids.insert(id);
+            self.gone_ids.insert(key.1);
         }
         let sel = self.selected_delivery_key();
-        if self.remove_raw(id, key) {
+        if self.remove_raw(key) {
             self.reselect_delivery(sel);
         }
     }
@@ -1331,6 +1336,7 @@ impl App {
                 v.clear();
             }
         }
+        let f = lower(&self.filters[Pane::Unclaimed.index()]);
         for d in page.items {
             if d.status != DeliveryStatus::Pending
                 || self.gone_ids.contains(&d.id)
@@ -1338,22 +1344,7 @@ impl App {
             {
                 continue;
             }
-            // Pages arrive in order: appending is the common case and keeps loading linear.
-            if self
-                .deliveries
-                .last()
-                .is_none_or(|l| (l.claim_deadline, l.id) < (d.claim_deadline, d.id))
-            {
-                self.delivery_ids.insert(d.id);
-                if let Some(v) = &mut self.view
-                    && self_matches(&self.department_names, &self.filters[0], &d)
-                {
-                    v.push(self.deliveries.len());
-                }
-                self.deliveries.push(Box::new(d));
-            } else {
-                self.insert_raw(d);
-            }
+            self.insert_raw(d, &f);
         }
         self.deliveries_loaded_once = true;
         let next = page.next_cursor;
@@ -1475,9 +1466,4 @@ fn delivery_matches(names: &HashMap<String, String>, d: &Delivery, f: &str) -> b
         || contains(&d.source_department, f)
         || name(&d.department)
         || name(&d.source_department)
-}
-
-/// [`delivery_matches`] with the raw (not yet lower-cased) filter text.
-fn self_matches(names: &HashMap<String, String>, filter: &str, d: &Delivery) -> bool {
-    !filter.is_empty() && delivery_matches(names, d, &lower(filter))
 }

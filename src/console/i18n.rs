@@ -187,9 +187,25 @@ pub struct Strings {
     pub status_pending: &'static str,
     pub status_claimed: &'static str,
     pub status_auto_claimed: &'static str,
+
+    pub cat_penalty: &'static str,
+    pub cat_training: &'static str,
+    pub cat_regulation_change: &'static str,
+    pub cat_credit_status: &'static str,
 }
 
 impl Strings {
+    /// The label of a supervision push's category.
+    pub fn supervision_category(&self, c: crate::api::SupervisionCategory) -> &'static str {
+        use crate::api::SupervisionCategory as C;
+        match c {
+            C::Penalty => self.cat_penalty,
+            C::Training => self.cat_training,
+            C::RegulationChange => self.cat_regulation_change,
+            C::CreditStatus => self.cat_credit_status,
+        }
+    }
+
     pub fn command(&self, cmd: Command) -> &'static str {
         let zh = std::ptr::eq(self, &ZH);
         match (cmd, zh) {
@@ -377,6 +393,11 @@ pub static ZH: Strings = Strings {
     status_pending: "待认领",
     status_claimed: "已认领",
     status_auto_claimed: "超时自动认领",
+
+    cat_penalty: "行政处罚（停产停业、吊销许可等）",
+    cat_training: "业务培训",
+    cat_regulation_change: "法律法规、政策标准调整",
+    cat_credit_status: "经营异常 / 失信名单",
 };
 
 pub static EN: Strings = Strings {
@@ -517,4 +538,9 @@ pub static EN: Strings = Strings {
     status_pending: "pending",
     status_claimed: "claimed",
     status_auto_claimed: "auto-claimed",
+
+    cat_penalty: "penalty (suspension, revocation …)",
+    cat_training: "training",
+    cat_regulation_change: "change of laws, policies or standards",
+    cat_credit_status: "abnormal operation / dishonest list",
 };

@@ -283,7 +283,7 @@ pub fn hint_commands(app: &App) -> Vec<Command> {
         Command::Help,
         Command::Quit,
     ]);
-    cmds.retain(|c| !(app.readonly && c.is_mutating()) && app.role_may(*c));
+    cmds.retain(|&c| app.may(c));
     cmds
 }
 
@@ -468,18 +468,11 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
             out.push(field(app, s.d_recipients, rec.join("、")));
         }
         PushContent::Supervision(sp) => {
-            use crate::api::SupervisionCategory as C;
-            let category = match (sp.category, app.lang) {
-                (C::Penalty, Lang::Zh) => "行政处罚（停产停业、吊销许可等）",
-                (C::Training, Lang::Zh) => "业务培训",
-                (C::RegulationChange, Lang::Zh) => "法律法规、政策标准调整",
-                (C::CreditStatus, Lang::Zh) => "经营异常 / 失信名单",
-                (C::Penalty, Lang::En) => "penalty (suspension, revocation …)",
-                (C::Training, Lang::En) => "training",
-                (C::RegulationChange, Lang::En) => "change of laws, policies or standards",
-                (C::CreditStatus, Lang::En) => "abnormal operation / dishonest list",
-            };
-            out.push(field(app, s.d_category, category));
+            out.push(field(
+                app,
+                s.d_category,
+                s.supervision_category(sp.category),
+            ));
             out.push(field(app, s.d_title, sp.title.clone()));
             out.push(field(app, s.d_body, sp.body.clone()));
             if let Some(c) = &sp.counterparty {
