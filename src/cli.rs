@@ -63,6 +63,15 @@ pub enum Command {
         #[command(flatten)]
         ui: ConsoleArgs,
     },
+    /// Write shell completions and man pages generated from this CLI (packaging).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum, default_value = "all")]
+        what: crate::generate::What,
+        /// Directory to write them into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -143,6 +152,13 @@ pub struct ServerArgs {
     /// How long an Idempotency-Key is honoured, in days (then its record is purged).
     #[arg(long, default_value_t = 30)]
     pub idempotency_retention_days: u64,
+    /// Read settings from this TOML file: the keys are these flags' long names (see
+    /// `config_file`); flags and environment variables override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the effective settings (passwords masked) and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
@@ -211,6 +227,19 @@ pub enum AdminCommand {
     },
     /// Set a new password for an account and end its sessions (e.g. a forgotten admin password).
     ResetPassword(AccountArgs),
+    /// Copy a running SQLite database to a new file (online, consistent), then verify the copy.
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// The backup file to create (refused if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a backup: integrity, foreign keys, migration version, records agree.
+    VerifyBackup {
+        /// A backup file, or the URL of a restored database (sqlite://… or postgres://…).
+        target: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -359,6 +388,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Admin(AdminCommand::Backup { database, out }) => {
+            let report = crate::backup::backup(&database.url, &out).await?;
+            finish_verify(&out.display().to_string(), report)
+        }
+        Command::Admin(AdminCommand::VerifyBackup { target }) => {
+            let report = crate::backup::verify(&target).await?;
+            finish_verify(&target, report)
+        }
+        Command::Generate { what, out } => {
+            for path in crate::generate::run(what, &out)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
         Command::Calendar(CalendarCommand::Import { file, database }) => {
             let text = std::fs::read_to_string(&file)?;
             let years = crate::admin::import_calendar(&database.url, &text).await?;
@@ -395,6 +438,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Print a verification report on stdout; fail (exit code 1) when a check failed.
+fn finish_verify(target: &str, report: crate::backup::Report) -> anyhow::Result<()> {
+    print!("{report}");
+    if report.ok() {
+        eprintln!("备份完好 / {target}: verified");
+        Ok(())
+    } else {
+        anyhow::bail!("备份校验失败 / {target}: verification failed")
     }
 }
 

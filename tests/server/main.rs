@@ -3,8 +3,10 @@
 mod common;
 
 mod auth;
+mod backup;
 mod claims;
 mod cli;
+mod config_file;
 mod disputes;
 mod events;
 mod pushes;
