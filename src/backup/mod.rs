@@ -74,7 +74,11 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (check, outcome) in &self.results {
             match outcome {
-                Outcome::Ok(info) => writeln!(f, "{:<13} ok      {info}", check.name())?,
+                Outcome::Ok(info) => writeln!(
+                    f,
+                    "{}",
+                    format!("{:<13} ok      {info}", check.name()).trim_end()
+                )?,
                 Outcome::Note(info) => writeln!(f, "{:<13} note    {info}", check.name())?,
                 Outcome::Failed(problems) => {
                     writeln!(f, "{:<13} FAILED", check.name())?;
@@ -225,7 +229,9 @@ async fn run_check(check: Check, conn: &mut Conn) -> anyhow::Result<Outcome> {
 }
 
 async fn migrations(conn: &mut Conn) -> anyhow::Result<Outcome> {
-    let (known, applied): (_, Result<Vec<(i64, Vec<u8>, bool)>, sqlx::Error>) = match conn {
+    // (version, checksum, success) of each applied migration.
+    type Applied = Result<Vec<(i64, Vec<u8>, bool)>, sqlx::Error>;
+    let (known, applied): (_, Applied) = match conn {
         Conn::Sqlite(c) => (
             sqlx::migrate!("migrations/sqlite"),
             sqlx::query_as(

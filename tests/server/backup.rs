@@ -228,7 +228,11 @@ async fn verify_names_records_that_disagree(backend: Backend) {
     };
     let first = app.push(&["market", "health"]).await;
     let second = app.push(&["market"]).await;
-    let verify = || shenguan(&["admin", "verify-backup", &app.db.url]);
+    let url = app.db.url.clone();
+    let verify = || {
+        let url = url.clone();
+        async move { shenguan(&["admin", "verify-backup", &url]).await }
+    };
     let (ok, out, err) = verify().await;
     assert!(ok, "{out}{err}");
     assert!(out.contains("2 pushes, 3 deliveries"), "{out}");
