@@ -12,3 +12,4 @@ mod events;
 mod pushes;
 mod reliability;
 mod reports;
+mod wall_date;
