@@ -186,3 +186,32 @@ fn print_config_masks_the_database_password() {
         "{out}"
     );
 }
+
+#[test]
+fn completions_and_man_pages_are_generated_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("assets");
+    let (ok, listed, err) = shenguan(&["generate", "--out", out.to_str().unwrap()], &[]);
+    assert!(ok, "{err}");
+    for file in [
+        "shenguan.bash",
+        "_shenguan",
+        "shenguan.fish",
+        "shenguan.1",
+        "shenguan-server.1",
+        "shenguan-admin-backup.1",
+        "shenguan-admin-verify-backup.1",
+    ] {
+        assert!(listed.contains(file), "{file} not in {listed}");
+        assert!(out.join(file).is_file(), "{file} not written");
+    }
+    // Written from the flags themselves: a flag is in the completions and the man page.
+    let bash = std::fs::read_to_string(out.join("shenguan.bash")).unwrap();
+    assert!(bash.contains("--print-config") && bash.contains("verify-backup"));
+    let man = std::fs::read_to_string(out.join("shenguan-server.1")).unwrap();
+    assert!(man.contains("print\\-config"), "{man}");
+    assert!(
+        !listed.contains("shenguan-generate"),
+        "the packaging command stays hidden"
+    );
+}
