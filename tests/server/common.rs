@@ -118,7 +118,6 @@ pub fn test_config(db_url: &str) -> ServerConfig {
         test_clock: true,
         // Sweeps happen when the test moves the clock, not on a timer: deterministic.
         sweep_interval: Duration::from_secs(3600),
-        remind_before: Duration::from_secs(2 * 3600),
         // Tests move the clock by months; sessions must outlive that.
         session_ttl: Duration::from_secs(400 * 24 * 3600),
         ..Default::default()

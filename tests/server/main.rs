@@ -7,6 +7,8 @@ mod claims;
 mod cli;
 mod disputes;
 mod events;
+mod ledger;
 mod pushes;
 mod reliability;
 mod reports;
+mod visibility;
