@@ -219,12 +219,18 @@ fn server_settings_are_validated_at_start_up() {
         assert!(text.contains(flag), "{flag} {value:?}: {text}");
     }
     // A reminder at or after the close of business would come after the deadline.
-    let (refused, text) = server_refuses(&["--close-of-business", "17:30", "--remind-at", "09:00,17:30"]);
+    let (refused, text) =
+        server_refuses(&["--close-of-business", "17:30", "--remind-at", "09:00,17:30"]);
     assert!(refused && text.contains("--remind-at"), "{text}");
     // Sensible values start the server.
     for extra in [
         &["--close-of-business", "12:00"][..],
-        &["--close-of-business", "23:59", "--remind-at", "08:30,14:00,16:30"],
+        &[
+            "--close-of-business",
+            "23:59",
+            "--remind-at",
+            "08:30,14:00,16:30",
+        ],
         &["--remind-at", "off", "--sweep-interval-ms", "250"],
     ] {
         let (refused, text) = server_refuses(extra);

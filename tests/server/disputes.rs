@@ -3,7 +3,11 @@ use shenguan::api::*;
 use crate::both_backends;
 use crate::common::*;
 
-both_backends!(dispute_thread, feedback_window, concurrent_feedback_opens_one_thread);
+both_backends!(
+    dispute_thread,
+    feedback_window,
+    concurrent_feedback_opens_one_thread
+);
 
 async fn dispute_thread(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else {

@@ -199,7 +199,11 @@ async fn reminders_fire_once(b: Backend) {
     );
     app.set_clock("2026-11-30T16:00:00+08:00").await;
     reminder(next_event(&mut s, WAIT).await, d.id);
-    assert_eq!(next_event(&mut s, QUIET).await, None, "one reminder, not two");
+    assert_eq!(
+        next_event(&mut s, QUIET).await,
+        None,
+        "one reminder, not two"
+    );
     app.set_clock("2026-11-30T18:00:00+08:00").await;
     assert_eq!(next_event(&mut s, QUIET).await, None);
     app.set_clock("2026-12-01T00:00:00+08:00").await;

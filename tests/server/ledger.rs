@@ -73,6 +73,12 @@ async fn ledger_and_statistics_agree_across_a_month_end(b: Backend) {
     assert_eq!(dec[0].occurred_at, at("2026-12-03T00:00:00+08:00"));
     // A department reads its own lines of the same month.
     assert_eq!(app.market.accountability("2026-11").await.unwrap().len(), 2);
-    assert!(app.market.accountability("2026-12").await.unwrap().is_empty());
+    assert!(
+        app.market
+            .accountability("2026-12")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     app.finish().await;
 }

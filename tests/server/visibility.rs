@@ -22,7 +22,10 @@ async fn next_of(s: &mut shenguan::client::EventStream, kind: &str) -> serde_jso
 }
 
 fn of<'a>(push: &'a Push, dept: &str) -> &'a Delivery {
-    push.deliveries.iter().find(|d| d.department == dept).unwrap()
+    push.deliveries
+        .iter()
+        .find(|d| d.department == dept)
+        .unwrap()
 }
 
 async fn other_departments_people_are_not_shown(b: Backend) {
