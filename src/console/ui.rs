@@ -464,15 +464,12 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
                 ));
             }
             // Each recipient with its status ("市场监督管理局 已认领"), never who acted.
-            let rec: Vec<String> = p
-                .deliveries
+            let rec: Vec<String> = a
+                .recipients
                 .iter()
-                .map(|x| {
-                    format!(
-                        "{} {}",
-                        app.department_name(&x.department),
-                        s.status(x.status)
-                    )
+                .map(|r| match p.deliveries.iter().find(|x| &x.department == r) {
+                    Some(x) => format!("{} {}", app.department_name(r), s.status(x.status)),
+                    None => app.department_name(r).to_string(),
                 })
                 .collect();
             out.push(field(app, s.d_recipients, rec.join("、")));
