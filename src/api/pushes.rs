@@ -228,7 +228,8 @@ pub struct Push {
     /// The pushing department's code.
     pub source_department: String,
     pub created_at: DateTime<FixedOffset>,
-    /// Username, or `api-key:NAME` for a business system.
+    /// Username, or `api-key:NAME` for a business system; to the recipients (another
+    /// department) the pushing department's name.
     pub created_by: String,
     /// Every field as submitted.
     #[serde(flatten)]
