@@ -122,6 +122,9 @@ pub struct ServerArgs {
     /// Enable PUT /api/v1/test/clock (tests and demos; never in production).
     #[arg(long)]
     pub test_clock: bool,
+    /// Where the test clock starts (RFC 3339; default: now). Only with --test-clock.
+    #[arg(long, requires = "test_clock", value_parser = parse_instant)]
+    pub test_clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// How often the sweeper auto-claims overdue deliveries, in milliseconds (10–86400000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=86_400_000))]
     pub sweep_interval_ms: u64,
@@ -145,6 +148,11 @@ pub struct ServerArgs {
     /// How long an Idempotency-Key is honoured, in days (1–3650; then its record is purged).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub idempotency_retention_days: u64,
+}
+
+fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map_err(|_| format!("expected an RFC 3339 instant, got {s:?}"))
 }
 
 fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
@@ -180,6 +188,7 @@ impl ServerArgs {
             listen: self.listen.clone(),
             database: self.database.url.clone(),
             test_clock: self.test_clock,
+            test_clock_start: self.test_clock_start.map(|t| t.with_timezone(&chrono::Utc)),
             sweep_interval: Duration::from_millis(self.sweep_interval_ms),
             remind_at,
             close_of_business: self.close_of_business,

@@ -29,6 +29,9 @@ pub struct ServerConfig {
     pub database: String,
     /// Enable `PUT /api/v1/test/clock` (tests and demos only).
     pub test_clock: bool,
+    /// Where the test clock starts (default: the current time). Tests pin it so that nothing
+    /// is ever written at the wall-clock time, whatever the date the suite runs on.
+    pub test_clock_start: Option<chrono::DateTime<chrono::Utc>>,
     pub sweep_interval: Duration,
     /// Reminder (催办) times, China time, on a deadline's last working day (empty: none).
     pub remind_at: Vec<NaiveTime>,
@@ -52,6 +55,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             database: "sqlite://shenguan.db".into(),
             test_clock: false,
+            test_clock_start: None,
             sweep_interval: Duration::from_secs(1),
             remind_at: crate::domain::reminders::default_times(),
             close_of_business: None,
@@ -126,7 +130,7 @@ impl RunningServer {
 
 /// Connect, migrate, load the calendar, start the tailer, sweeper and HTTP listener.
 /// `clock` overrides the clock (the demo); otherwise the system clock, or a manual clock
-/// starting at the current time with `--test-clock`.
+/// starting at `test_clock_start` (or the current time) with `--test-clock`.
 pub async fn start(
     cfg: ServerConfig,
     clock: Option<Arc<dyn Clock>>,
@@ -134,7 +138,9 @@ pub async fn start(
     let db = Db::connect(&cfg.database).await?;
     let clock: Arc<dyn Clock> = match clock {
         Some(c) => c,
-        None if cfg.test_clock => Arc::new(ManualClock::new(chrono::Utc::now())),
+        None if cfg.test_clock => Arc::new(ManualClock::new(
+            cfg.test_clock_start.unwrap_or_else(chrono::Utc::now),
+        )),
         None => Arc::new(SystemClock),
     };
     let shutdown = CancellationToken::new();

@@ -12,3 +12,4 @@ mod pushes;
 mod reliability;
 mod reports;
 mod visibility;
+mod wall_date;
