@@ -143,6 +143,18 @@ pub struct ServerArgs {
     /// How long an Idempotency-Key is honoured, in days (then its record is purged).
     #[arg(long, default_value_t = 30)]
     pub idempotency_retention_days: u64,
+    /// Close a connection whose request head (request line and headers) has not arrived
+    /// within this many seconds; also how long an idle keep-alive connection is kept.
+    #[arg(long, default_value_t = 15)]
+    pub header_read_timeout_secs: u64,
+    /// Answer 408 when a request (body upload and handling) takes longer than this many
+    /// seconds. The event stream is exempt.
+    #[arg(long, default_value_t = 60)]
+    pub request_timeout_secs: u64,
+    /// A reverse proxy's address whose X-Forwarded-For header names the client (repeatable);
+    /// the login guard counts failures per username and client address.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
@@ -164,6 +176,9 @@ impl ServerArgs {
             idempotency_retention: Duration::from_secs(
                 self.idempotency_retention_days.max(1) * 24 * 3600,
             ),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Default::default()
         }
     }
@@ -211,6 +226,13 @@ pub enum AdminCommand {
     },
     /// Set a new password for an account and end its sessions (e.g. a forgotten admin password).
     ResetPassword(AccountArgs),
+    /// Lift the login lock of a username (from every client address) and forget its failures.
+    Unlock {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -356,6 +378,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::admin::reset_password(&account.database.url, username, &password).await?;
             eprintln!(
                 "已重置 {username} 的密码，其会话已全部注销 / password of {username} reset; its sessions ended"
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Unlock { database, username }) => {
+            let n = crate::admin::unlock(&database.url, &username).await?;
+            eprintln!(
+                "已解除 {username} 的登录锁定（{n} 个来源地址） / login lock of {username} lifted ({n} client addresses)"
             );
             Ok(())
         }

@@ -44,6 +44,7 @@ pub struct ComprehensiveLicense {
 #[serde(deny_unknown_fields)]
 pub struct CommitmentLetter {
     pub content: String,
+    #[serde(deserialize_with = "super::strict_date")]
     pub signed_on: NaiveDate,
 }
 
@@ -54,7 +55,9 @@ pub struct NewApprovalPush {
     pub item_name: String,
     pub counterparty: Counterparty,
     pub license_no: String,
+    #[serde(deserialize_with = "super::strict_date")]
     pub license_date: NaiveDate,
+    #[serde(deserialize_with = "super::strict_date")]
     pub valid_until: NaiveDate,
     pub mode: PushMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,6 +97,7 @@ pub struct Penalty {
     pub kind: PenaltyKind,
     /// 处罚决定书文号
     pub decision_no: String,
+    #[serde(deserialize_with = "super::strict_date")]
     pub decision_date: NaiveDate,
 }
 

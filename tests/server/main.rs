@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod claims;
+mod contract;
 mod cli;
 mod disputes;
 mod events;
