@@ -8,6 +8,7 @@ mod contract;
 mod cli;
 mod disputes;
 mod events;
+mod lockout;
 mod pushes;
 mod reliability;
 mod reports;
