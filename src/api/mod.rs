@@ -84,6 +84,18 @@ pub mod event_types {
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
+    /// Not a logged event: the stream's answer to a `Last-Event-ID` beyond the newest event
+    /// (the database was restored from a backup, or the id is from another server). Its `id`
+    /// and data ([`super::StreamReset`]) give the newest event id; what the client holds may
+    /// be stale, so it reloads its data and follows the stream from there.
+    pub const STREAM_RESET: &str = "reset";
+}
+
+/// The data of a [`event_types::STREAM_RESET`] stream event.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct StreamReset {
+    /// The newest event id; the stream continues after it.
+    pub newest: i64,
 }
 
 /// Dates on the wire are strictly `YYYY-MM-DD` (ISO 8601 calendar dates, zero-padded) in

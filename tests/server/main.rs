@@ -9,6 +9,7 @@ mod cli;
 mod disputes;
 mod events;
 mod lockout;
+mod protocol;
 mod pushes;
 mod reliability;
 mod reports;
