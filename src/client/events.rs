@@ -23,7 +23,9 @@ pub enum StreamItem {
     /// The server has no events after the id the stream resumed from (its database was
     /// restored, or it is another server): what the client holds may be stale and must be
     /// reloaded. The stream follows on from `newest`.
-    Reset { newest: i64 },
+    Reset {
+        newest: i64,
+    },
 }
 
 pub struct EventStream {

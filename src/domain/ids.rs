@@ -160,9 +160,7 @@ mod tests {
             Err(IdError::Character(1))
         );
         let body = "9100000000000000";
-        let code = |first17: &str| {
-            format!("{first17}{}", credit_code_check_char(first17).unwrap())
-        };
+        let code = |first17: &str| format!("{first17}{}", credit_code_check_char(first17).unwrap());
         assert_eq!(
             parse_credit_code(&code(&format!("{body}1"))),
             Err(IdError::Division)

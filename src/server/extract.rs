@@ -55,7 +55,12 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
 /// `application/json` or any `application/*+json`, with or without parameters.
 fn is_json(v: &axum::http::HeaderValue) -> bool {
     let Ok(v) = v.to_str() else { return false };
-    let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = v
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

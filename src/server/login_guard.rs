@@ -100,7 +100,11 @@ impl LoginGuard {
         )
         .await?;
         Ok(lock.map(|_| {
-            tracing::warn!(username = name, client, "login locked after repeated failures");
+            tracing::warn!(
+                username = name,
+                client,
+                "login locked after repeated failures"
+            );
             locked(self.lockout_ms)
         }))
     }
@@ -184,8 +188,8 @@ pub fn client_address(
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back()
+            .and_then(|a| a.trim().parse::<IpAddr>().ok());
         if let Some(ip) = forwarded {
             return ip.to_string();
         }
@@ -218,7 +222,10 @@ mod tests {
     #[test]
     fn forwarded_for_counts_only_from_a_trusted_proxy() {
         let mut h = axum::http::HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         assert_eq!(client_address(Some(proxy), &h, &[]), "10.0.0.1");
         assert_eq!(client_address(Some(proxy), &h, &[proxy]), "198.51.100.7");

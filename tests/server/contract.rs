@@ -59,21 +59,48 @@ async fn oversized_and_non_json_bodies_get_the_json_error_body(b: Backend) {
     ] {
         let url = format!("{}{path}", app.url);
         let (s, v) = send(&url, who.token(), &[JSON], Some(&huge)).await;
-        assert_eq!((s, code(&v)), (413, Some("payload_too_large")), "{path}: {v}");
+        assert_eq!(
+            (s, code(&v)),
+            (413, Some("payload_too_large")),
+            "{path}: {v}"
+        );
         assert!(v["error"]["message"].as_str().is_some(), "{path}: {v}");
     }
     // A JSON body sent as another type: 415 with the JSON error body, nothing written.
     let push = serde_json::to_string(&approval_push(&["market"])).unwrap();
     let url = format!("{}/api/v1/approval-pushes", app.url);
-    for ct in ["text/plain", "application/x-www-form-urlencoded", "application/xml"] {
-        let (s, v) = send(&url, app.approval.token(), &[("content-type", ct)], Some(&push)).await;
-        assert_eq!((s, code(&v)), (415, Some("unsupported_media_type")), "{ct}: {v}");
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+    ] {
+        let (s, v) = send(
+            &url,
+            app.approval.token(),
+            &[("content-type", ct)],
+            Some(&push),
+        )
+        .await;
+        assert_eq!(
+            (s, code(&v)),
+            (415, Some("unsupported_media_type")),
+            "{ct}: {v}"
+        );
     }
     let (s, _) = send(&url, app.approval.token(), &[], Some(&push)).await;
-    assert_eq!(s, 415, "a body without a Content-Type is not assumed to be JSON");
+    assert_eq!(
+        s, 415,
+        "a body without a Content-Type is not assumed to be JSON"
+    );
     let dept = json!({"code": "water", "name": "水利局", "kind": "supervision"}).to_string();
     let url = format!("{}/api/v1/departments", app.url);
-    let (s, v) = send(&url, app.admin.token(), &[("content-type", "text/plain")], Some(&dept)).await;
+    let (s, v) = send(
+        &url,
+        app.admin.token(),
+        &[("content-type", "text/plain")],
+        Some(&dept),
+    )
+    .await;
     assert_eq!((s, code(&v)), (415, Some("unsupported_media_type")), "{v}");
     assert_eq!(app.count("pushes").await, 0);
     // JSON with a charset parameter, or a +json type, is JSON.
@@ -100,7 +127,13 @@ async fn idempotency_compares_the_canonical_fingerprint(b: Backend) {
     let fields: Vec<String> = obj
         .iter()
         .rev()
-        .map(|(k, v)| format!("  {}\t:  {}", json!(k), serde_json::to_string_pretty(v).unwrap()))
+        .map(|(k, v)| {
+            format!(
+                "  {}\t:  {}",
+                json!(k),
+                serde_json::to_string_pretty(v).unwrap()
+            )
+        })
         .collect();
     reordered.push_str(&fields.join(" ,\n"));
     reordered.push_str("\n}\n");
@@ -126,10 +159,16 @@ pub async fn exec(app: &TestApp, sql: &str) {
     let sql = sql.to_string();
     match app.state().db.pool() {
         shenguan::db::Pool::Sqlite(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .unwrap();
         }
         shenguan::db::Pool::Postgres(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .unwrap();
         }
     }
 }
@@ -151,12 +190,27 @@ async fn validation_gaps_are_closed(b: Backend) {
         body.to_string()
     };
     let cases = [
-        (with(&["counterparty", "credit_code"], json!("000000000000000000")), "counterparty.credit_code"),
+        (
+            with(
+                &["counterparty", "credit_code"],
+                json!("000000000000000000"),
+            ),
+            "counterparty.credit_code",
+        ),
         (with(&["license_date"], json!("0000-01-01")), "license_date"),
         (with(&["license_date"], json!("2026-9-30")), "license_date"),
-        (with(&["license_date"], json!("+2026-09-30")), "license_date"),
-        (with(&["item_name"], json!("食品\u{202E}可许营经")), "item_name"),
-        (with(&["counterparty", "name"], json!("\u{2067}示例公司")), "counterparty.name"),
+        (
+            with(&["license_date"], json!("+2026-09-30")),
+            "license_date",
+        ),
+        (
+            with(&["item_name"], json!("食品\u{202E}可许营经")),
+            "item_name",
+        ),
+        (
+            with(&["counterparty", "name"], json!("\u{2067}示例公司")),
+            "counterparty.name",
+        ),
         (with(&["license_no"], json!("JY1\u{202A}23")), "license_no"),
     ];
     for (body, field) in &cases {
@@ -166,8 +220,18 @@ async fn validation_gaps_are_closed(b: Backend) {
     }
     // An Idempotency-Key with a TAB breaks the documented rule (visible ASCII only).
     let body = good.to_string();
-    let (s, v) = send(&url, tok, &[JSON, ("Idempotency-Key", "order\t1")], Some(&body)).await;
-    assert_eq!((s, v["error"]["field"].as_str()), (400, Some("Idempotency-Key")), "{v}");
+    let (s, v) = send(
+        &url,
+        tok,
+        &[JSON, ("Idempotency-Key", "order\t1")],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (400, Some("Idempotency-Key")),
+        "{v}"
+    );
     assert_eq!(app.count("pushes").await, 0, "nothing written");
     // Dates the calendar cannot serve are refused naming the parameter.
     let (s, v) = app
@@ -178,13 +242,22 @@ async fn validation_gaps_are_closed(b: Backend) {
             None,
         )
         .await;
-    assert_eq!((s / 100, v["error"]["field"].as_str()), (4, Some("from")), "{v}");
+    assert_eq!(
+        (s / 100, v["error"]["field"].as_str()),
+        (4, Some("from")),
+        "{v}"
+    );
     // A notice whose days are outside its declared year is refused.
     let notice = json!({"year": 2031, "days": [
         {"date": "2030-12-31", "name": "元旦", "isOffDay": true}
     ]});
     let (s, v) = app
-        .request(Method::POST, "/api/v1/calendar/years", app.admin.token(), Some(&notice.to_string()))
+        .request(
+            Method::POST,
+            "/api/v1/calendar/years",
+            app.admin.token(),
+            Some(&notice.to_string()),
+        )
         .await;
     assert_eq!(s, 422, "{v}");
     let info: CalendarInfo = app.admin.get("/api/v1/calendar").await.unwrap();
@@ -193,9 +266,18 @@ async fn validation_gaps_are_closed(b: Backend) {
     let user = json!({"username": "spoof1", "password": PASSWORD, "display_name": "管理员\u{202E}",
                       "role": "supervisor"});
     let (s, v) = app
-        .request(Method::POST, "/api/v1/users", app.admin.token(), Some(&user.to_string()))
+        .request(
+            Method::POST,
+            "/api/v1/users",
+            app.admin.token(),
+            Some(&user.to_string()),
+        )
         .await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("display_name")), "{v}");
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (422, Some("display_name")),
+        "{v}"
+    );
     app.finish().await;
 }
 
@@ -211,7 +293,12 @@ async fn login_ignores_username_case(b: Backend) {
     let user = json!({"username": "Market1", "password": PASSWORD, "display_name": "x",
                       "role": "supervisor"});
     let (s, v) = app
-        .request(Method::POST, "/api/v1/users", app.admin.token(), Some(&user.to_string()))
+        .request(
+            Method::POST,
+            "/api/v1/users",
+            app.admin.token(),
+            Some(&user.to_string()),
+        )
         .await;
     assert_eq!((s, code(&v)), (409, Some("username_taken")), "{v}");
     app.finish().await;

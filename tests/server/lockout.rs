@@ -71,13 +71,19 @@ async fn lockout_is_per_address_shared_by_instances_and_unlockable(b: Backend) {
     let slow = took[4];
     for base in [&one, &two] {
         let (status, _) = attempt(base, "127.0.0.3", &[], "ADMIN", PASSWORD).await;
-        assert_eq!(status, 429, "locked from that address, whatever the case or instance");
+        assert_eq!(
+            status, 429,
+            "locked from that address, whatever the case or instance"
+        );
     }
     // The administrator is not locked out: another address logs in at once, and the
     // sessions already open keep working.
     let (status, t) = attempt(&one, "127.0.0.4", &[], "admin", PASSWORD).await;
     assert_eq!(status, 201);
-    assert!(t + delay * 4 < slow, "no slowdown for another address: {t:?}");
+    assert!(
+        t + delay * 4 < slow,
+        "no slowdown for another address: {t:?}"
+    );
     let me: Me = app.admin.get("/api/v1/me").await.unwrap();
     assert_eq!(me.role, Role::Admin);
     // Behind a trusted proxy, the client is the one it names.
@@ -90,10 +96,21 @@ async fn lockout_is_per_address_shared_by_instances_and_unlockable(b: Backend) {
 
     // `shenguan admin unlock` lifts the lock on every instance.
     let out = Command::new(env!("CARGO_BIN_EXE_shenguan"))
-        .args(["admin", "unlock", "--database", &app.db.url, "--username", "Admin"])
+        .args([
+            "admin",
+            "unlock",
+            "--database",
+            &app.db.url,
+            "--username",
+            "Admin",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for base in [&one, &two] {
         let (status, t) = attempt(base, "127.0.0.3", &[], "admin", PASSWORD).await;
         assert_eq!(status, 201);

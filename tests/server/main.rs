@@ -4,8 +4,8 @@ mod common;
 
 mod auth;
 mod claims;
-mod contract;
 mod cli;
+mod contract;
 mod disputes;
 mod events;
 mod lockout;

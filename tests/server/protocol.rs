@@ -44,7 +44,10 @@ async fn last_event_id_beyond_the_newest_answers_a_reset(b: Backend) {
     }
     assert!(text.contains("event: reset\n"), "{text:?}");
     assert!(text.contains(&format!("id: {newest}\n")), "{text:?}");
-    assert!(text.contains(&format!("data: {{\"newest\":{newest}}}")), "{text:?}");
+    assert!(
+        text.contains(&format!("data: {{\"newest\":{newest}}}")),
+        "{text:?}"
+    );
     drop(body);
     // The typed client surfaces it, then follows on from the newest event.
     let mut s = app.market.events(Some(newest + 1000));
@@ -53,7 +56,9 @@ async fn last_event_id_beyond_the_newest_answers_a_reset(b: Backend) {
     let second = tokio::time::timeout(WAIT, s.next()).await.unwrap();
     assert_eq!(second, Some(StreamItem::Reset { newest }));
     let push = app.push(&["market"]).await;
-    let e = next_event(&mut s, WAIT).await.expect("events after the reset");
+    let e = next_event(&mut s, WAIT)
+        .await
+        .expect("events after the reset");
     assert_eq!(e.kind, event_types::DELIVERY_CREATED);
     assert!(e.id > newest);
     let d: Delivery = serde_json::from_value(e.data).unwrap();
@@ -64,7 +69,9 @@ async fn last_event_id_beyond_the_newest_answers_a_reset(b: Backend) {
         tokio::time::timeout(WAIT, s.next()).await.unwrap(),
         Some(StreamItem::Connected)
     );
-    let e = next_event(&mut s, WAIT).await.expect("the push after newest");
+    let e = next_event(&mut s, WAIT)
+        .await
+        .expect("the push after newest");
     assert_eq!(e.kind, event_types::DELIVERY_CREATED);
     app.finish().await;
 }
@@ -114,7 +121,9 @@ async fn slow_clients_are_cut_off_but_streams_are_not(b: Backend) {
     );
     tokio::time::sleep(Duration::from_secs(3)).await;
     app.push(&["market"]).await;
-    let e = next_event(&mut s, WAIT).await.expect("the stream is still open");
+    let e = next_event(&mut s, WAIT)
+        .await
+        .expect("the stream is still open");
     assert_eq!(e.kind, event_types::DELIVERY_CREATED);
     app.finish().await;
 }
