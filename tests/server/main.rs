@@ -13,3 +13,4 @@ mod protocol;
 mod pushes;
 mod reliability;
 mod reports;
+mod wall_date;
