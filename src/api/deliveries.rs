@@ -69,6 +69,7 @@ pub struct Delivery {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub body: String,
 }
 
@@ -77,6 +78,7 @@ pub struct NewMessage {
 #[serde(deny_unknown_fields)]
 pub struct ResolveDispute {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub resolution: Option<String>,
 }
 
@@ -84,6 +86,7 @@ pub struct ResolveDispute {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEscalation {
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -74,7 +74,9 @@ impl Role {
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     /// Short stable code, `[a-z0-9_-]{2,32}`, e.g. `market`.
+    #[schema(pattern = "^[a-z0-9_-]{2,32}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     pub kind: DepartmentKind,
 }
@@ -89,8 +91,11 @@ pub struct Department {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     pub username: String,
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub display_name: String,
     pub role: Role,
     /// Department code; required for staff roles, optional for the others.
@@ -120,6 +125,7 @@ fn active_by_default() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    #[schema(min_length = 8, max_length = 256)]
     pub new_password: String,
 }
 
@@ -127,6 +133,7 @@ pub struct PasswordChange {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
+    #[schema(min_length = 8, max_length = 256)]
     pub new_password: String,
 }
 
@@ -148,8 +155,10 @@ pub struct SessionCreated {
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     /// What the key is for, e.g. `审批业务系统`.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     /// The department whose business system pushes with this key.
+    #[schema(pattern = "^[a-z0-9_-]{2,32}$")]
     pub department: String,
 }
 

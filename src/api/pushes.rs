@@ -19,13 +19,17 @@ pub enum PushMode {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Counterparty {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// 统一社会信用代码 (GB 32100-2015), for organisations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\s*[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}\\s*$")]
     pub credit_code: Option<String>,
     /// 公民身份号码 (GB 11643-1999), for natural persons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\s*[0-9]{17}[0-9Xx]\\s*$")]
     pub id_number: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub contact_name: String,
     pub contact_phone: String,
 }
@@ -34,8 +38,10 @@ pub struct Counterparty {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ComprehensiveLicense {
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub license_no: String,
     /// The text printed on the licence face (照面信息).
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
     pub face_info: String,
 }
 
@@ -43,6 +49,7 @@ pub struct ComprehensiveLicense {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentLetter {
+    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
     pub content: String,
     #[serde(deserialize_with = "super::strict_date")]
     pub signed_on: NaiveDate,
@@ -125,8 +132,10 @@ impl ToSchema for ValidUntil {}
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NewApprovalPush {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub item_name: String,
     pub counterparty: Counterparty,
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub license_no: String,
     #[serde(deserialize_with = "super::strict_date")]
     pub license_date: NaiveDate,
@@ -138,6 +147,7 @@ pub struct NewApprovalPush {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment_letter: Option<CommitmentLetter>,
     /// Supervision department codes.
+    #[schema(min_items = 1, max_items = 64)]
     pub recipients: Vec<String>,
     #[serde(default)]
     pub important: bool,
@@ -169,6 +179,7 @@ pub enum PenaltyKind {
 pub struct Penalty {
     pub kind: PenaltyKind,
     /// 处罚决定书文号
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub decision_no: String,
     #[serde(deserialize_with = "super::strict_date")]
     pub decision_date: NaiveDate,
@@ -179,11 +190,14 @@ pub struct Penalty {
 #[serde(deny_unknown_fields)]
 pub struct NewSupervisionPush {
     pub category: SupervisionCategory,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
+    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<Counterparty>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub related_license_no: Option<String>,
     /// Required when `category` is `penalty`, refused otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +238,7 @@ pub enum PushContent {
 }
 
 /// A push as stored, with one delivery per recipient department.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Push {
     pub id: i64,
     pub kind: PushKind,
@@ -238,4 +252,81 @@ pub struct Push {
     #[serde(flatten)]
     pub content: PushContent,
     pub deliveries: Vec<Delivery>,
+}
+
+/// The fields every stored push has besides its content (the schema of [`Push`] only).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct PushRecord {
+    id: i64,
+    kind: PushKind,
+    /// The pushing department's code.
+    source_department: String,
+    created_at: DateTime<FixedOffset>,
+    /// Username, or `api-key:NAME` for a business system; to the recipients (another
+    /// department) the pushing department's name.
+    created_by: String,
+    deliveries: Vec<Delivery>,
+}
+
+/// [`Push`] on the wire: the record's fields and, flattened beside them, the content as
+/// submitted — an approval push's fields when `kind` is `approval`, a supervision push's when
+/// it is `supervision`. Each branch is the record plus that content, with the request
+/// schema's `additionalProperties: false` dropped (the record's fields sit beside the
+/// content), and `kind` pinned so exactly one branch matches.
+impl utoipa::PartialSchema for Push {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+        fn open(schema: RefOr<Schema>) -> RefOr<Schema> {
+            match schema {
+                RefOr::T(Schema::Object(mut o)) => {
+                    o.additional_properties = None;
+                    RefOr::T(Schema::Object(o))
+                }
+                other => other,
+            }
+        }
+        let branch = |kind: PushKind, content: RefOr<Schema>| {
+            AllOfBuilder::new()
+                .item(open(<PushRecord as utoipa::PartialSchema>::schema()))
+                .item(
+                    ObjectBuilder::new()
+                        .property(
+                            "kind",
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some([kind.as_str()])),
+                        )
+                        .required("kind"),
+                )
+                .item(open(content))
+        };
+        OneOfBuilder::new()
+            .item(branch(
+                PushKind::Approval,
+                <NewApprovalPush as utoipa::PartialSchema>::schema(),
+            ))
+            .item(branch(
+                PushKind::Supervision,
+                <NewSupervisionPush as utoipa::PartialSchema>::schema(),
+            ))
+            .description(Some(
+                "A push as stored, with one delivery per recipient department: the record's fields and the content as submitted",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Push {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <PushRecord as ToSchema>::schemas(schemas);
+        <NewApprovalPush as ToSchema>::schemas(schemas);
+        <NewSupervisionPush as ToSchema>::schemas(schemas);
+    }
 }

@@ -68,6 +68,7 @@ pub struct CalendarDay {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarYear {
+    #[schema(minimum = 1900, maximum = 2200)]
     pub year: i32,
     pub days: Vec<CalendarDay>,
 }

@@ -66,9 +66,10 @@ pub(crate) fn take_limit(q: &mut Params) -> AppResult<i64> {
     params(("status" = Option<String>, Query, description = "pending | claimed | auto_claimed"),
            ("direction" = Option<String>, Query, description = "incoming (default) | outgoing"),
            ("department" = Option<String>, Query, description = "department code (roles that see all)"),
-           ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+           ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1–500, default 50"),
            ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, body = Page<Delivery>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<Delivery>), (status = 400, body = ErrorBody),
+              (status = 404, description = "No such department, or not the caller's", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_deliveries(
     State(s): State<AppState>,
     auth: Auth,

@@ -85,7 +85,7 @@ fn require_party(auth: &Auth, d: &DisputeRow) -> AppResult<()> {
 }
 
 #[utoipa::path(get, path = "/api/v1/disputes", tag = "disputes",
-    params(("status" = Option<String>, Query, description = "open | resolved"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    params(("status" = Option<String>, Query, description = "open | resolved"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1–500, default 50"), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = Page<Dispute>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_disputes(
     State(s): State<AppState>,

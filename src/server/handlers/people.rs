@@ -356,7 +356,7 @@ pub async fn create_api_key(
 }
 
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "people", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn revoke_api_key(
     State(s): State<AppState>,
     auth: Auth,

@@ -14,7 +14,7 @@ use super::month_range;
 /// Per-department claim figures for deliveries received in a month (definitions in
 /// docs/STATISTICS.md). The monthly bulletin (art. 7) is circulated to every department, so
 /// every role may read every department's line.
-#[utoipa::path(get, path = "/api/v1/stats/monthly", tag = "reports", params(("month" = String, Query, description = "YYYY-MM")),
+#[utoipa::path(get, path = "/api/v1/stats/monthly", tag = "reports", params(("month" = String, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     responses((status = 200, body = MonthlyStats), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn monthly_stats(
     State(s): State<AppState>,
@@ -31,7 +31,7 @@ pub async fn monthly_stats(
 
 /// The accountability ledger for a month: every auto-claim, by department (arts. 14–15).
 /// Departments see their own records.
-#[utoipa::path(get, path = "/api/v1/accountability", tag = "reports", params(("month" = String, Query, description = "YYYY-MM")),
+#[utoipa::path(get, path = "/api/v1/accountability", tag = "reports", params(("month" = String, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     responses((status = 200, body = Vec<AccountabilityRecord>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_accountability(
     State(s): State<AppState>,
