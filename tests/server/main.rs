@@ -12,6 +12,7 @@ mod disputes;
 mod events;
 mod ledger;
 mod lockout;
+mod openapi_doc;
 mod protocol;
 mod pushes;
 mod reliability;
