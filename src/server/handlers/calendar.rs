@@ -60,7 +60,9 @@ pub async fn import_calendar_year(
 /// "Within N working days" of an instant, by the legal rule.
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar",
     params(("from" = String, Query, format = DateTime, description = "RFC 3339 instant, in a year the calendar serves"), ("working_days" = u32, Query, minimum = 1, maximum = 3650, description = "1–3650")),
-    responses((status = 200, body = DeadlineAnswer), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = DeadlineAnswer), (status = 400, body = ErrorBody),
+              (status = 422, description = "`from` or the deadline lies outside the years the calendar serves (1900–2200)", body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn calendar_deadline(
     State(s): State<AppState>,
     _auth: Auth,
