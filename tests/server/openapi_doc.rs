@@ -84,27 +84,26 @@ async fn every_operation_lists_the_shared_error_statuses(b: Backend) {
     app.finish().await;
 }
 
-/// Whether `value` could match `schema` in the ways the old `Push` schema failed: a branch
-/// with `additionalProperties: false` beside the record's fields refuses every push.
+/// Collects the objects of `schema` (through `$ref`, `allOf`, `oneOf`, `anyOf`) that refuse
+/// extra properties: such a branch beside the record's fields refuses every push, as the
+/// old `Push` schema did.
 fn closed_objects(schema: &Value, doc: &Value, out: &mut Vec<String>) {
-    match schema {
-        Value::Object(o) => {
-            if let Some(Value::String(r)) = o.get("$ref") {
-                let name = r.trim_start_matches("#/components/schemas/");
-                return closed_objects(&doc["components"]["schemas"][name], doc, out);
-            }
-            for key in ["allOf", "oneOf", "anyOf"] {
-                if let Some(Value::Array(items)) = o.get(key) {
-                    for item in items {
-                        closed_objects(item, doc, out);
-                    }
-                }
-            }
-            if o.get("additionalProperties") == Some(&Value::Bool(false)) {
-                out.push(schema.to_string());
+    let Value::Object(o) = schema else {
+        return;
+    };
+    if let Some(Value::String(r)) = o.get("$ref") {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return closed_objects(&doc["components"]["schemas"][name], doc, out);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(items)) = o.get(key) {
+            for item in items {
+                closed_objects(item, doc, out);
             }
         }
-        _ => {}
+    }
+    if o.get("additionalProperties") == Some(&Value::Bool(false)) {
+        out.push(schema.to_string());
     }
 }
 
