@@ -22,6 +22,8 @@ use super::sse;
         handlers::calendar_info, handlers::import_calendar_year, handlers::calendar_deadline,
         sse::events,
     ),
+    // The event stream's data (not a JSON response body, so no path references them).
+    components(schemas(crate::api::Event, crate::api::StreamReset)),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;

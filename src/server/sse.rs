@@ -60,7 +60,9 @@ async fn still_valid(s: &AppState, credential: &Credential) -> bool {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id"),
            ("after" = Option<i64>, Query, description = "Same as Last-Event-ID, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON. A Last-Event-ID beyond the newest event is answered first with `event: reset` (id and data {\"newest\"}: the newest event id): reload, then follow.", body = crate::api::Event)),
+    responses((status = 200, content_type = "text/event-stream",
+        description = "Server-Sent Events. Each event: `id` (the event id), `event` (its type), `data` (an `Event` in JSON, see components/schemas/Event). A Last-Event-ID (or `after`) beyond the newest event is answered first with `event: reset`, its `id` and `data` (a `StreamReset` in JSON, see components/schemas/StreamReset) naming the newest event id: what the client holds may be stale, so it reloads, then follows the stream.",
+        body = String)),
     security(("bearer" = [])))]
 pub async fn events(
     State(s): State<AppState>,
