@@ -24,7 +24,7 @@ macro_rules! thread_in_tx {
 }
 
 const DISPUTE_COLUMNS: &str = "id, delivery_id, raised_by_department_id, answering_department_id, subject, status, \
-                               opened_at, answer_due, resolved_at, resolution";
+                               opened_at, answer_due, answer_due_provisional, resolved_at, resolution";
 
 pub async fn open(
     db: &Db,
@@ -33,6 +33,7 @@ pub async fn open(
     body: &str,
     now: i64,
     answer_due: i64,
+    answer_due_provisional: bool,
 ) -> AppResult<Dispute> {
     let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     let raised_by = d.department_id;
@@ -52,8 +53,8 @@ pub async fn open(
             ));
         }
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO disputes (delivery_id, raised_by_department_id, answering_department_id, subject, status, opened_at, answer_due) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+            "INSERT INTO disputes (delivery_id, raised_by_department_id, answering_department_id, subject, status, opened_at, answer_due, answer_due_provisional) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
         )
         .bind(d.id)
         .bind(raised_by)
@@ -61,6 +62,7 @@ pub async fn open(
         .bind(&d.title)
         .bind(now)
         .bind(answer_due)
+        .bind(answer_due_provisional)
         .fetch_one(&mut *tx)
         .await?;
         let (mid,): (i64,) = sqlx::query_as(
@@ -82,6 +84,7 @@ pub async fn open(
             status: "open".into(),
             opened_at: now,
             answer_due,
+            answer_due_provisional,
             resolved_at: None,
             resolution: None,
         };

@@ -22,6 +22,8 @@ use super::sse;
         handlers::calendar_info, handlers::import_calendar_year, handlers::calendar_deadline,
         sse::events,
     ),
+    // Event payloads that no path returns directly.
+    components(schemas(crate::api::DeliveryDeadlineChanged, crate::api::DisputeDeadlineChanged)),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;

@@ -3,6 +3,7 @@
 mod common;
 
 mod auth;
+mod calendar_lifecycle;
 mod claims;
 mod cli;
 mod disputes;
