@@ -8,10 +8,10 @@ use shenguan::api::{
     event_types,
 };
 use shenguan::client::StreamItem;
+use shenguan::console::Lang;
 use shenguan::console::action::Action;
 use shenguan::console::fixtures::{self, now};
 use shenguan::console::theme::Theme;
-use shenguan::console::{App, Lang};
 
 fn event(id: i64, kind: &str, data: impl serde::Serialize) -> Action {
     Action::Stream(StreamItem::Event(Event {
