@@ -137,6 +137,7 @@ pub mod deadlines;
 pub mod deliveries;
 pub mod disputes;
 pub mod events;
+pub mod login_failures;
 pub mod people;
 pub mod pushes;
 pub mod reports;
