@@ -34,7 +34,6 @@ pub async fn import_calendar_year(
     ApiJson(body): ApiJson<CalendarYear>,
 ) -> AppResult<(StatusCode, Json<CalendarInfo>)> {
     auth.require(&[Role::Admin])?;
-    outside_days_change_nothing(&body)?;
     // Validate on a copy first: a bad notice must not touch the live calendar.
     let mut trial = s.calendar().clone();
     trial
@@ -117,24 +116,4 @@ pub async fn calendar_deadline(
         deadline: dl.at,
         provisional: dl.provisional,
     }))
-}
-
-/// A notice may list days of a neighbouring year (the 2023 notice lists Saturday
-/// 2022-12-31), but only days it does not change: a holiday on a weekday or a working
-/// weekend outside the declared year would move deadlines of a year that stays unpublished.
-fn outside_days_change_nothing(body: &CalendarYear) -> AppResult<()> {
-    use chrono::{Datelike, Weekday};
-    for (i, d) in body.days.iter().enumerate() {
-        let weekend = matches!(d.date.weekday(), Weekday::Sat | Weekday::Sun);
-        if d.date.year() != body.year && d.is_off_day != weekend {
-            return Err(AppError::invalid(
-                format!("days[{i}].date"),
-                format!(
-                    "{} 不在 {} 年内 / {} is outside the year {}",
-                    d.date, body.year, d.date, body.year
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
