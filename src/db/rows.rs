@@ -115,6 +115,7 @@ pub struct DisputeRow {
     pub status: String,
     pub opened_at: i64,
     pub answer_due: i64,
+    pub answer_due_provisional: bool,
     pub resolved_at: Option<i64>,
     pub resolution: Option<String>,
 }
@@ -156,6 +157,7 @@ impl DisputeRow {
             },
             opened_at: to_cst(from_millis(self.opened_at)),
             answer_due: to_cst(from_millis(self.answer_due)),
+            answer_due_provisional: self.answer_due_provisional,
             resolved_at: self.resolved_at.map(|t| to_cst(from_millis(t))),
             resolution: self.resolution.clone(),
             messages,

@@ -22,8 +22,14 @@ use super::sse;
         handlers::calendar_info, handlers::import_calendar_year, handlers::calendar_deadline,
         sse::events,
     ),
-    // The event stream's data (not a JSON response body, so no path references them).
-    components(schemas(crate::api::Event, crate::api::StreamReset)),
+    // The event stream's data and the event payloads no path returns directly (the stream
+    // is not a JSON response body, so no path references them).
+    components(schemas(
+        crate::api::Event,
+        crate::api::StreamReset,
+        crate::api::DeliveryDeadlineChanged,
+        crate::api::DisputeDeadlineChanged
+    )),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;
