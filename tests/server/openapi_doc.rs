@@ -83,8 +83,17 @@ async fn every_operation_lists_the_shared_error_statuses(b: Backend) {
     let reset = &doc["components"]["schemas"]["StreamReset"];
     assert_eq!(reset["required"][0], "newest", "{reset}");
     let stream = &doc["paths"]["/api/v1/events"]["get"]["responses"]["200"];
-    assert!(stream["content"].get("text/event-stream").is_some(), "{stream}");
-    assert!(stream["description"].as_str().unwrap().contains("event: reset"), "{stream}");
+    assert!(
+        stream["content"].get("text/event-stream").is_some(),
+        "{stream}"
+    );
+    assert!(
+        stream["description"]
+            .as_str()
+            .unwrap()
+            .contains("event: reset"),
+        "{stream}"
+    );
     let body = &doc["components"]["schemas"]["NewMessage"]["properties"]["body"];
     assert_eq!(body["minLength"], 1, "{body}");
     app.finish().await;
