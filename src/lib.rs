@@ -16,3 +16,4 @@ pub mod error;
 pub mod events;
 pub mod jobs;
 pub mod server;
+pub mod tls;
