@@ -413,7 +413,11 @@ async fn https_phase(
             "≥ 2,000/s",
             2000.0,
         ),
-        ("approval pushes over HTTPS: p50 / p99 latency", "p99 ≤ 50 ms", 50.0),
+        (
+            "approval pushes over HTTPS: p50 / p99 latency",
+            "p99 ≤ 50 ms",
+            50.0,
+        ),
     );
     let ratio = rate / plain_rate;
     report.add(

@@ -457,8 +457,12 @@ async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
         tokio::spawn(async move {
             while hup.recv().await.is_some() {
                 match store.as_ref().map(|s| s.reload()) {
-                    Some(Ok(())) => tracing::info!(cert = %files.cert.display(), "TLS certificate reloaded"),
-                    Some(Err(e)) => tracing::error!(error = %format!("{e:#}"), "TLS certificate not reloaded; keeping the current one"),
+                    Some(Ok(())) => {
+                        tracing::info!(cert = %files.cert.display(), "TLS certificate reloaded")
+                    }
+                    Some(Err(e)) => {
+                        tracing::error!(error = %format!("{e:#}"), "TLS certificate not reloaded; keeping the current one")
+                    }
                     None => {}
                 }
             }

@@ -93,22 +93,32 @@ pub(super) fn describe(e: &(dyn StdError + 'static)) -> String {
     text
 }
 
-/// The rustls error somewhere in the chain (an `io::Error` carries it without exposing it as
-/// its `source`, so look inside those too).
+/// The rustls error somewhere in the chain. It hides in two ways: an `io::Error` carries it
+/// without giving it as its `source`, and a boxed error (hyper's connect error boxes
+/// reqwest's boxed error) forwards `source` past its content. So each link is unwrapped too.
 fn tls_cause<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a TlsError> {
     let mut cur: Option<&'a (dyn StdError + 'static)> = Some(e);
     while let Some(c) = cur {
-        if let Some(t) = c.downcast_ref::<TlsError>() {
-            return Some(t);
-        }
-        if let Some(t) = c
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<TlsError>())
-        {
+        if let Some(t) = unwrap_tls(c, 4) {
             return Some(t);
         }
         cur = c.source();
+    }
+    None
+}
+
+fn unwrap_tls<'a>(e: &'a (dyn StdError + 'static), depth: u8) -> Option<&'a TlsError> {
+    if let Some(t) = e.downcast_ref::<TlsError>() {
+        return Some(t);
+    }
+    if depth == 0 {
+        return None;
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        return unwrap_tls(inner, depth - 1);
     }
     None
 }

@@ -131,8 +131,8 @@ impl AuthCache {
     pub fn get(&self, hash: &str, now_ms: i64) -> Option<(Principal, Option<SessionTimes>)> {
         let map = self.lock();
         let c = map.get(hash)?;
-        let fresh = c.fetched.elapsed() < AUTH_CACHE_TTL
-            && c.times.is_none_or(|t| t.expires_at > now_ms);
+        let fresh =
+            c.fetched.elapsed() < AUTH_CACHE_TTL && c.times.is_none_or(|t| t.expires_at > now_ms);
         fresh.then(|| (c.principal.clone(), c.times))
     }
     /// Note a recorded use of a cached session.
@@ -229,13 +229,16 @@ pub async fn still_authenticated(
     check(state, credential, false).await
 }
 
-async fn check(state: &AppState, credential: &Credential, record_use: bool) -> AppResult<Principal> {
+async fn check(
+    state: &AppState,
+    credential: &Credential,
+    record_use: bool,
+) -> AppResult<Principal> {
     let hash = &credential.hash;
     let now = to_millis(state.clock.now());
     let idle_ms = i64::try_from(state.cfg.session_idle.as_millis()).unwrap_or(i64::MAX);
-    let is_idle = |t: &Option<SessionTimes>| {
-        t.is_some_and(|t| now.saturating_sub(t.last_used_at) >= idle_ms)
-    };
+    let is_idle =
+        |t: &Option<SessionTimes>| t.is_some_and(|t| now.saturating_sub(t.last_used_at) >= idle_ms);
     let cached = state
         .auth_cache
         .get(hash, now)

@@ -146,7 +146,10 @@ async fn last_use_is_written_at_most_once_a_minute(b: Backend) {
     move_clock(&app.url, "2026-11-26T10:02:00+08:00").await;
     s.me().await.unwrap();
     let first = stored_last_use(&app, &token).await.expect("recorded");
-    assert_eq!(first, shenguan::domain::to_millis(at("2026-11-26T10:02:00+08:00").into()));
+    assert_eq!(
+        first,
+        shenguan::domain::to_millis(at("2026-11-26T10:02:00+08:00").into())
+    );
     move_clock(&app.url, "2026-11-26T10:02:40+08:00").await;
     for _ in 0..5 {
         s.me().await.unwrap();

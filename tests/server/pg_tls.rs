@@ -45,8 +45,10 @@ async fn postgres_over_tls_honours_sslmode() {
     let plain_url = db.url.clone();
     // The whole server over verify-full: certificate checked against the county CA and the
     // host name.
-    db.url
-        .push_str(&format!("&sslmode=verify-full&sslrootcert={}", ca.display()));
+    db.url.push_str(&format!(
+        "&sslmode=verify-full&sslrootcert={}",
+        ca.display()
+    ));
     let app = TestApp::spawn_on(db, test_config).await;
     let push = app.push(&["market"]).await;
     app.market.claim(push.deliveries[0].id).await.unwrap();

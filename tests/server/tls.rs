@@ -48,7 +48,7 @@ async fn console_session_and_event_stream_over_https(b: Backend) {
     assert!(app.url.starts_with("https://127.0.0.1:"), "{}", app.url);
 
     let me = app.market.me().await.unwrap();
-    assert_eq!(me.username, "market1");
+    assert_eq!(me.user.unwrap().username, "market1");
     assert!(app.market.departments().await.unwrap().len() >= 4);
     let mut stream = subscribe(&app.market, None).await;
     let push = app.push(&["market"]).await;
@@ -77,7 +77,10 @@ async fn console_session_and_event_stream_over_https(b: Backend) {
         })
     };
     let err = run(Some(dir.path().join("ca.crt"))).await.unwrap_err();
-    assert!(err.to_string().contains("run `shenguan login` again"), "{err:#}");
+    assert!(
+        err.to_string().contains("run `shenguan login` again"),
+        "{err:#}"
+    );
     let err = run(None).await.unwrap_err().to_string();
     assert!(
         err.contains("certificate") && err.contains("127.0.0.1"),
@@ -136,7 +139,10 @@ async fn bad_certificates_are_refused_naming_host_and_reason() {
     let mut s = Client::new(&app.url, None).events(None);
     match tokio::time::timeout(WAIT, s.next()).await {
         Ok(Some(StreamItem::Reconnecting { reason, .. })) => {
-            assert!(reason.contains("certificate") && reason.contains(&host), "{reason}")
+            assert!(
+                reason.contains("certificate") && reason.contains(&host),
+                "{reason}"
+            )
         }
         other => panic!("expected a reconnect with a reason, got {other:?}"),
     }
