@@ -26,12 +26,14 @@ use crate::events::HubEvent;
 use super::AppState;
 use super::auth::{Auth, Credential, still_authenticated};
 use super::extract::{Params, bad_param};
+use super::redact::Redactor;
 
-fn to_sse(ev: &HubEvent) -> SseEvent {
+/// `json`: the event as this subscriber may see it ([`Redactor::event_json`]).
+fn to_sse(ev: &HubEvent, json: String) -> SseEvent {
     SseEvent::default()
         .id(ev.id.to_string())
         .event(ev.kind.clone())
-        .data(ev.json.clone())
+        .data(json)
 }
 
 /// Decrements the subscriber gauge when the stream is dropped.
@@ -113,7 +115,7 @@ pub async fn events(
                         cursor = r.id;
                         let ev = HubEvent::from_row(r);
                         if ev.visible_to(&principal) {
-                            yield Ok(to_sse(&ev));
+                            yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }
                     }
                     if n < 500 {
@@ -149,7 +151,7 @@ pub async fn events(
                         }
                         cursor = ev.id;
                         if ev.visible_to(&principal) {
-                            yield Ok(to_sse(&ev));
+                            yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }
                     }
                     Err(RecvError::Lagged(_)) => catch_up = true,

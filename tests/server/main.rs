@@ -3,14 +3,19 @@
 mod common;
 
 mod auth;
+mod backup;
 mod claims;
 mod cli;
+mod config_file;
 mod disputes;
 mod events;
 mod idle;
+mod ledger;
 mod pg_tls;
 mod pushes;
 mod reliability;
 mod reports;
 mod tls;
 mod tls_support;
+mod visibility;
+mod wall_date;
