@@ -306,3 +306,37 @@ async fn sighup_reloads_the_certificate_without_dropping_streams() {
         .unwrap();
     assert!(status.success(), "graceful exit on SIGTERM: {status}");
 }
+
+/// The flags are checked before anything starts: a certificate without its key, a file that
+/// cannot be read, an idle time of zero.
+#[test]
+fn tls_and_idle_flags_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("flags.db").display());
+    let server = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_shenguan"))
+            .args(["server", "--listen", "127.0.0.1:0", "--database", &database])
+            .args(extra)
+            .env_remove("SHENGUAN_TLS_CERT")
+            .env_remove("SHENGUAN_TLS_KEY")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{extra:?} was accepted");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let err = server(&["--tls-cert", "/nonexistent/server.crt"]);
+    assert!(err.contains("--tls-key"), "{err}");
+    let err = server(&[
+        "--tls-cert",
+        "/nonexistent/server.crt",
+        "--tls-key",
+        "/nonexistent/server.key",
+    ]);
+    assert!(err.contains("cannot read /nonexistent/server.crt"), "{err}");
+    let err = server(&["--session-idle-minutes", "0"]);
+    assert!(err.contains("--session-idle-minutes"), "{err}");
+    assert!(
+        !dir.path().join("flags.db").exists(),
+        "nothing was created before the flags were checked"
+    );
+}
