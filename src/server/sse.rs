@@ -8,7 +8,8 @@
 //! A stream lives no longer than its credentials: it ends when its session is revoked (logout)
 //! or its API key is, at once for a revocation made on this instance and within
 //! `stream_recheck` otherwise (another instance, the session's expiry, or its idle time — an
-//! open stream is not use). The client's reconnect then gets a 401.
+//! open stream is not use), after delivering the events committed before that moment. The
+//! client's reconnect then gets a 401.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -20,6 +21,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::api::{StreamReset, event_types};
 use crate::error::{AppError, AppResult};
 use crate::events::HubEvent;
 
@@ -59,7 +61,7 @@ async fn still_valid(s: &AppState, credential: &Credential) -> bool {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id"),
            ("after" = Option<i64>, Query, description = "Same as Last-Event-ID, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON", body = crate::api::Event)),
+    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON. A Last-Event-ID beyond the newest event is answered first with `event: reset` (id and data {\"newest\"}: the newest event id): reload, then follow.", body = crate::api::Event)),
     security(("bearer" = [])))]
 pub async fn events(
     State(s): State<AppState>,
@@ -79,6 +81,7 @@ pub async fn events(
         None => None,
     };
     let mut rx = s.hub.subscribe();
+    let mut reset = None;
     let mut cursor = match from_header.or(from_query) {
         Some(id) if id < 0 => {
             return Err(AppError::BadRequest {
@@ -86,7 +89,19 @@ pub async fn events(
                 field: Some("Last-Event-ID".into()),
             });
         }
-        Some(id) => id,
+        Some(id) => {
+            // An id beyond the log (a restored backup, another server): following from it
+            // would deliver nothing until the log caught up. Tell the client to reload, and
+            // follow from the newest event. The log, not this instance's tailer, is asked, so
+            // an event just written through another instance is not mistaken for the future.
+            let newest = crate::db::events::head(&s.db).await?;
+            if id > newest {
+                reset = Some(newest);
+                newest
+            } else {
+                id
+            }
+        }
         None => s.hub.head(),
     };
     let Auth(principal, credential) = auth;
@@ -98,10 +113,33 @@ pub async fn events(
     let gauge = Gauge(s.clone());
     let stream = async_stream::stream! {
         let _gauge = gauge;
+        if let Some(newest) = reset {
+            let data = serde_json::to_string(&StreamReset { newest }).unwrap_or_default();
+            yield Ok(SseEvent::default()
+                .id(newest.to_string())
+                .event(event_types::STREAM_RESET)
+                .data(data));
+        }
         let mut catch_up = true;
+        // Set when the credentials no longer hold. The stream then reads the log once more up
+        // to its newest committed event and ends: what happened before the revocation is still
+        // delivered (the broadcast reaches this instance a moment after the commit, so a
+        // revocation can overtake it), nothing after it is.
+        let mut ending = false;
         loop {
-            if catch_up {
-                loop {
+            if catch_up || ending {
+                let limit = if ending {
+                    match crate::db::events::head(&s.db).await {
+                        Ok(h) => h,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading the event log head failed");
+                            cursor
+                        }
+                    }
+                } else {
+                    i64::MAX
+                };
+                'drain: loop {
                     let rows = match crate::db::events::after(&s.db, cursor, 500).await {
                         Ok(r) => r,
                         Err(e) => {
@@ -112,6 +150,9 @@ pub async fn events(
                     };
                     let n = rows.len();
                     for r in rows {
+                        if r.id > limit {
+                            break 'drain;
+                        }
                         cursor = r.id;
                         let ev = HubEvent::from_row(r);
                         if ev.visible_to(&principal) {
@@ -123,6 +164,9 @@ pub async fn events(
                     }
                 }
                 catch_up = false;
+                if ending {
+                    break;
+                }
             }
             tokio::select! {
                 _ = s.shutdown.cancelled() => break,
@@ -134,10 +178,10 @@ pub async fn events(
                         Err(_) => true,
                     };
                     if mine && !still_valid(&s, &credential).await {
-                        break;
+                        ending = true;
                     }
                 }
-                _ = recheck.tick() => if !still_valid(&s, &credential).await { break },
+                _ = recheck.tick() => if !still_valid(&s, &credential).await { ending = true },
                 msg = rx.recv() => match msg {
                     Ok(ev) => {
                         if ev.id <= cursor {

@@ -3,9 +3,9 @@
 //!
 //! The certificate is looked up per handshake from a [`CertStore`], so a reload (SIGHUP)
 //! swaps it for new connections while established ones — open event streams included — keep
-//! the session they negotiated. Handshakes run in their own tasks, so a slow or silent client
-//! never holds up the accept loop; the finished connections go to `axum::serve` through
-//! [`TlsListener`], which keeps graceful shutdown identical to plain HTTP.
+//! the session they negotiated. The accept loop (`conn::accept_loop`) runs each handshake in
+//! the connection's own task, so a slow or silent client holds up no one, and then serves the
+//! connection exactly as a plain one (same timeouts, same graceful shutdown).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,10 +15,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
-use tokio_util::sync::CancellationToken;
 
 /// A handshake that has not finished by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,12 +58,13 @@ impl CertStore {
         &self.files
     }
 
-    fn acceptor(self: &Arc<Self>) -> anyhow::Result<TlsAcceptor> {
+    /// The acceptor for new connections (it asks this store for the certificate each time).
+    pub fn acceptor(self: &Arc<Self>) -> anyhow::Result<TlsAcceptor> {
         let mut config = rustls::ServerConfig::builder_with_provider(crate::tls::provider())
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_cert_resolver(self.clone());
-        // axum::serve speaks HTTP/1.1 here (no `http2` feature): say so in ALPN.
+        // The connections are served as HTTP/1.1 (`conn::serve_connection`): say so in ALPN.
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(TlsAcceptor::from(Arc::new(config)))
     }
@@ -94,68 +94,22 @@ fn certified_key(files: &TlsFiles) -> anyhow::Result<Arc<CertifiedKey>> {
     Ok(Arc::new(key))
 }
 
-/// Connections that finished their TLS handshake, for `axum::serve`.
-pub struct TlsListener {
-    ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    addr: SocketAddr,
-}
-
-/// Accept TCP connections on `tcp` and hand them over once their handshake is done, until
-/// `stop` is cancelled.
-pub fn listen(
-    tcp: TcpListener,
-    store: &Arc<CertStore>,
-    stop: CancellationToken,
-) -> anyhow::Result<TlsListener> {
-    let addr = tcp.local_addr()?;
-    let acceptor = store.acceptor()?;
-    let (tx, ready) = tokio::sync::mpsc::channel(256);
-    tokio::spawn(async move {
-        loop {
-            let accepted = tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tx.closed() => return,
-                r = tcp.accept() => r,
-            };
-            let (stream, peer) = match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            // Small TLS records must not wait for Nagle's delayed ACK.
-            let _ = stream.set_nodelay(true);
-            let (acceptor, tx) = (acceptor.clone(), tx.clone());
-            tokio::spawn(async move {
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(tls)) => {
-                        let _ = tx.send((tls, peer)).await;
-                    }
-                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-                }
-            });
+/// The TLS handshake of an accepted connection, bounded in time; `None` (logged) when it
+/// fails or the client is too slow.
+pub async fn handshake(
+    acceptor: &TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+) -> Option<TlsStream<TcpStream>> {
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(tls),
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+            None
         }
-    });
-    Ok(TlsListener { ready, addr })
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(conn) => conn,
-            // The accept loop has stopped (shutdown): no more connections, ever.
-            None => std::future::pending().await,
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake timed out");
+            None
         }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.addr)
     }
 }
