@@ -18,6 +18,9 @@ use shenguan::client::{Client, StreamItem};
 use shenguan::db::{Db, Pool};
 use shenguan::server::{RunningServer, ServerConfig};
 
+#[path = "load/https.rs"]
+mod https;
+
 const CREDIT_CODE: &str = "91350100M000100Y43";
 const PHONE: &str = "13800138000";
 const PASSWORD: &str = "bench-password-1";
@@ -33,6 +36,7 @@ struct Cfg {
     stats_rows: usize,
     stats_runs: usize,
     raw_variants: bool,
+    https: bool,
     out: Option<String>,
 }
 
@@ -58,6 +62,7 @@ impl Cfg {
             stats_rows: env("SG_BENCH_STATS_ROWS", 1_000_000),
             stats_runs: env("SG_BENCH_STATS_RUNS", 7),
             raw_variants: env("SG_BENCH_RAW_VARIANTS", true),
+            https: env("SG_BENCH_HTTPS", true),
             out: std::env::var("SG_BENCH_OUT").ok(),
         }
     }
@@ -373,6 +378,57 @@ fn report_phase(
     rate
 }
 
+/// Phase 1 again over HTTPS (see `load/https.rs`), reported beside it as a ratio.
+async fn https_phase(
+    report: &mut Report,
+    cfg: &Cfg,
+    dir: &std::path::Path,
+    s: &Setup,
+    recipients: &[String; 2],
+    plain_rate: f64,
+) -> anyhow::Result<()> {
+    println!(
+        "\n[pushes over HTTPS] {} clients, {}s (after a 1s warm-up), a second instance serving TLS",
+        cfg.concurrency, cfg.push_secs
+    );
+    let (rec, today) = (recipients.clone(), s.today);
+    let database = format!("sqlite://{}", dir.join("server.db").display());
+    let token = s.pusher.token().expect("logged in").to_string();
+    let run = https::pushes(
+        dir,
+        &database,
+        &token,
+        cfg.concurrency,
+        cfg.push_secs,
+        // Numbers past the plain phase's: every push is a new licence.
+        move |n| approval_push(10_000_000 + n, &[&rec[0], &rec[1]], today),
+    )
+    .await?;
+    let rate = report_phase(
+        report,
+        "pushes over HTTPS",
+        &run,
+        (
+            "approval pushes over HTTPS (rustls, keep-alive), 16 clients: throughput",
+            "≥ 2,000/s",
+            2000.0,
+        ),
+        (
+            "approval pushes over HTTPS: p50 / p99 latency",
+            "p99 ≤ 50 ms",
+            50.0,
+        ),
+    );
+    let ratio = rate / plain_rate;
+    report.add(
+        "HTTPS / plain push throughput, same run (TLS cost)",
+        "≥ 0.80",
+        format!("{ratio:.2}"),
+        Some(ratio >= 0.8),
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -455,6 +511,9 @@ async fn run() -> anyhow::Result<()> {
         ),
         ("approval pushes: p50 / p99 latency", "p99 ≤ 50 ms", 50.0),
     );
+    if cfg.https {
+        https_phase(&mut report, &cfg, dir.path(), &s, &recipients, push_rate).await?;
+    }
 
     // ---- 2. The limit: the same rows straight through sqlx --------------------------------
     println!(

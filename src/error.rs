@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::api::{ErrorBody, ErrorDetail};
+use crate::api::{ErrorBody, ErrorDetail, SESSION_IDLE};
 use crate::domain::validate::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +17,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Unauthorized(String),
+    /// 401 with code `session_idle`: the session went unused for longer than the idle limit.
+    #[error("{0}")]
+    SessionIdle(String),
     #[error("{0}")]
     Forbidden(String),
     /// 404: absent, or not visible to the caller (never reveal which).
@@ -78,7 +81,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::SessionIdle(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -96,6 +99,7 @@ impl AppError {
         let (code, message, field) = match self {
             Self::BadRequest { message, field } => ("bad_request", message.clone(), field.clone()),
             Self::Unauthorized(m) => ("unauthorized", m.clone(), None),
+            Self::SessionIdle(m) => (SESSION_IDLE, m.clone(), None),
             Self::Forbidden(m) => ("forbidden", m.clone(), None),
             Self::NotFound(m) => ("not_found", m.clone(), None),
             Self::Conflict { code, message } => (*code, message.clone(), None),

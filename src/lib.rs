@@ -19,3 +19,4 @@ pub mod events;
 pub mod generate;
 pub mod jobs;
 pub mod server;
+pub mod tls;

@@ -128,6 +128,16 @@ fn client_error_maps_to_server_message_and_unauthorized() {
         body,
     };
     assert_eq!(RequestError::from(e), RequestError::Unauthorized);
+    // An idle-expired session is told apart by its code.
+    let idle: ErrorBody = serde_json::from_str(
+        r#"{"error":{"code":"session_idle","message":"会话闲置超过 480 分钟已自动结束 / idle"}}"#,
+    )
+    .unwrap();
+    let e = shenguan::client::ClientError::Api {
+        status: reqwest::StatusCode::UNAUTHORIZED,
+        body: idle,
+    };
+    assert_eq!(RequestError::from(e), RequestError::SessionIdle);
 }
 
 #[test]
@@ -610,6 +620,21 @@ fn connection_states_and_unauthorized_stream() {
     );
     assert!(a.quit);
     assert!(a.fatal.as_deref().unwrap().contains("shenguan login"));
+}
+
+/// A session ended for idleness: the console quits saying so, and asks for a new login.
+#[test]
+fn idle_session_stream_says_so() {
+    let mut a = app();
+    assert_eq!(
+        a.update(Action::Stream(StreamItem::SessionIdle)),
+        Some(Effect::Quit)
+    );
+    let msg = a.fatal.as_deref().unwrap();
+    assert!(
+        msg.contains("未操作") && msg.contains("shenguan login"),
+        "{msg}"
+    );
 }
 
 #[test]

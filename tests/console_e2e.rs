@@ -493,6 +493,7 @@ fn opts(server: &str, token: &str) -> shenguan::console::ConsoleOptions {
     shenguan::console::ConsoleOptions {
         server: server.into(),
         token: token.into(),
+        ca_file: None,
         keymap: None,
         theme: None,
         lang: shenguan::console::Lang::Zh,

@@ -81,6 +81,8 @@ pub type Outcome<T> = Result<T, RequestError>;
 pub enum RequestError {
     /// The token was refused (expired or revoked).
     Unauthorized,
+    /// The session ended for being idle too long (the server's `session_idle`).
+    SessionIdle,
     /// Any other error, with the server's (bilingual) message or a transport description.
     Failed(String),
 }
@@ -89,8 +91,12 @@ impl From<crate::client::ClientError> for RequestError {
     fn from(e: crate::client::ClientError) -> Self {
         use crate::client::ClientError;
         match e {
-            ClientError::Api { status, .. } if status == reqwest::StatusCode::UNAUTHORIZED => {
-                RequestError::Unauthorized
+            ClientError::Api { status, body } if status == reqwest::StatusCode::UNAUTHORIZED => {
+                if body.error.code == crate::api::SESSION_IDLE {
+                    RequestError::SessionIdle
+                } else {
+                    RequestError::Unauthorized
+                }
             }
             ClientError::Api { body, .. } => RequestError::Failed(body.error.message),
             other => RequestError::Failed(other.to_string()),

@@ -1031,8 +1031,12 @@ impl App {
 
     fn request_failed(&mut self, e: RequestError, loading: bool) -> Option<Effect> {
         match e {
-            RequestError::Unauthorized => {
-                self.fatal = Some(self.s().unauthorized.into());
+            RequestError::Unauthorized | RequestError::SessionIdle => {
+                self.fatal = Some(if e == RequestError::SessionIdle {
+                    self.s().session_idle.into()
+                } else {
+                    self.s().unauthorized.into()
+                });
                 self.quit = true;
                 Some(Effect::Quit)
             }
@@ -1111,6 +1115,7 @@ impl App {
                 None
             }
             StreamItem::Unauthorized => self.request_failed(RequestError::Unauthorized, false),
+            StreamItem::SessionIdle => self.request_failed(RequestError::SessionIdle, false),
             StreamItem::Reset { newest } => {
                 // The server's history is not the one this console followed (e.g. a restored
                 // backup): drop what was applied and reload; later events follow `newest`.

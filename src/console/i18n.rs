@@ -137,6 +137,7 @@ pub struct Strings {
     pub st_month: &'static str,
     pub st_reconnected: &'static str,
     pub unauthorized: &'static str,
+    pub session_idle: &'static str,
 
     pub dlg_feedback: &'static str,
     pub dlg_reply: &'static str,
@@ -354,6 +355,7 @@ pub static ZH: Strings = Strings {
     st_month: "月度统计：{}",
     st_reconnected: "已重新连接，事件已补齐",
     unauthorized: "登录已失效（令牌过期或已被撤销），请运行 `shenguan login` 重新登录。",
+    session_idle: "会话因长时间未操作已自动结束（登录超时退出），请运行 `shenguan login` 重新登录。",
 
     dlg_feedback: "提出疑问/争议：{}",
     dlg_reply: "回复争议：{}",
@@ -500,6 +502,7 @@ pub static EN: Strings = Strings {
     st_month: "Statistics: {}",
     st_reconnected: "Reconnected; missed events replayed",
     unauthorized: "Your session has expired or was revoked; run `shenguan login` again.",
+    session_idle: "Your session ended after being idle too long; run `shenguan login` again.",
 
     dlg_feedback: "Raise a question/dispute: {}",
     dlg_reply: "Reply: {}",

@@ -27,6 +27,8 @@ pub use i18n::Lang;
 pub struct ConsoleOptions {
     pub server: String,
     pub token: String,
+    /// A CA (PEM) to trust for an `https://` server besides the system's roots.
+    pub ca_file: Option<std::path::PathBuf>,
     /// A shipped keymap name (`default`, `vim`, `emacs`) or a file path.
     pub keymap: Option<String>,
     /// A shipped theme name (`default`, `256`, `light`, `mono`) or a file path.

@@ -121,8 +121,9 @@ pub fn test_config(db_url: &str) -> ServerConfig {
         test_clock_start: Some(t0().with_timezone(&chrono::Utc)),
         // Sweeps happen when the test moves the clock, not on a timer: deterministic.
         sweep_interval: Duration::from_secs(3600),
-        // Tests move the clock by months; sessions must outlive that.
+        // Tests move the clock by months; sessions must outlive that, idle or not.
         session_ttl: Duration::from_secs(400 * 24 * 3600),
+        session_idle: Duration::from_secs(400 * 24 * 3600),
         ..Default::default()
     }
 }
@@ -156,8 +157,13 @@ impl TestApp {
 
     /// Departments and one account per role on a server whose database has an admin.
     pub async fn seed(server: RunningServer, db: TestDb) -> Self {
+        let anon = Client::new(&server.url(), None);
+        Self::seed_with(server, db, anon).await
+    }
+
+    /// [`TestApp::seed`] through `anon` (an `https://` server's client trusts its test CA).
+    pub async fn seed_with(server: RunningServer, db: TestDb, anon: Client) -> Self {
         let url = server.url();
-        let anon = Client::new(&url, None);
         // The test clock already stands at t0 (`test_config`): nothing is written before it.
         let admin = login(&anon, "admin").await;
         for (code, name, kind) in [
