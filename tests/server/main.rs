@@ -7,6 +7,7 @@ mod claims;
 mod cli;
 mod disputes;
 mod events;
+mod harness;
 mod pushes;
 mod reliability;
 mod reports;

@@ -92,6 +92,16 @@ impl TestDb {
         }
     }
 
+    /// The temporary directory holding the SQLite file (`None` on PostgreSQL).
+    pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().to_path_buf())
+    }
+
+    /// The PostgreSQL (base URL, schema) while the schema exists (`None` on SQLite).
+    pub fn pg_schema(&self) -> Option<(String, String)> {
+        self.pg.lock().unwrap().clone()
+    }
+
     /// Drop the PostgreSQL schema now (after the servers are shut down); dropping the
     /// `TestDb` does the same if this was not called.
     pub async fn cleanup(&self) {
