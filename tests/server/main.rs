@@ -11,3 +11,4 @@ mod harness;
 mod pushes;
 mod reliability;
 mod reports;
+mod wall_date;
