@@ -8,7 +8,7 @@
 //! [`DisputeList`], the [`Monthly`] statistics, one [`PaneState`] per pane (selection and
 //! filter), and the [`Mode`] (overlays and text boxes). Commands are carried out in
 //! [`commands`], server events applied in [`events`], keys resolved in
-//! [`crate::console::input`]. Whether the screen must be redrawn is decided in one place,
+//! `console/input.rs`. Whether the screen must be redrawn is decided in one place,
 //! [`App::update`].
 
 mod commands;
@@ -29,9 +29,9 @@ use super::action::{Action, Command, Effect, RequestError};
 use super::config::Thresholds;
 use super::i18n::{Lang, Strings, fill};
 use super::keymap::Keymap;
-// The view models and countdown helpers, where the tests and drawing code have always
-// found them.
 use super::model::contains;
+// The view models (defined in `model`), also where the tests and the drawing code have always
+// found them.
 pub use super::model::{
     Connection, Details, Inspection, InspectionKind, ListState, Mode, Pane, PaneState, Purpose,
     Status, StatusKind, TextBox,
