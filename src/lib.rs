@@ -7,13 +7,16 @@
 
 pub mod admin;
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod client;
+pub mod config_file;
 pub mod console;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod generate;
 pub mod jobs;
 pub mod server;

@@ -16,6 +16,10 @@ pub struct AccountabilityRecord {
     pub push_id: i64,
     /// The item (push title).
     pub item: String,
+    /// When the item was received (a delivery's `received_at`): the record belongs to this
+    /// instant's month (China time), as in the monthly statistics.
+    pub received_at: DateTime<FixedOffset>,
+    /// When the deadline passed (the claim deadline of an auto-claimed delivery).
     pub occurred_at: DateTime<FixedOffset>,
 }
 
@@ -52,6 +56,7 @@ pub struct MonthlyStats {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDay {
+    #[serde(deserialize_with = "super::strict_date")]
     pub date: NaiveDate,
     #[serde(default)]
     pub name: String,

@@ -11,7 +11,7 @@ use super::model::Details;
 use super::widgets::countdown::short_time;
 use super::widgets::dialog::overlay;
 use super::widgets::text::{pad_right, width};
-use crate::api::PushContent;
+use crate::api::{PushContent, ValidUntil};
 
 pub fn render_help(frame: &mut Frame, app: &App, scroll: &std::cell::Cell<u16>) {
     let s = app.s();
@@ -100,7 +100,11 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
             format!(
                 "{} {}",
                 at.format("%Y-%m-%d %H:%M:%S"),
-                dl.claimed_by.as_deref().unwrap_or("")
+                // Another department's people are not shown: its name stands for them.
+                dl.claimed_by.clone().unwrap_or_else(|| {
+                    let dept = app.department_name(&dl.department);
+                    format!("{dept} {}", s.delivery_status(dl.status))
+                })
             ),
         ));
     }
@@ -137,7 +141,11 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
             ));
             out.push(field(app, s.d_license_no, a.license_no.clone()));
             out.push(field(app, s.d_license_date, a.license_date.to_string()));
-            out.push(field(app, s.d_valid_until, a.valid_until.to_string()));
+            let valid_until = match a.valid_until {
+                ValidUntil::Date(d) => d.to_string(),
+                ValidUntil::Indefinite => s.d_no_expiry.to_string(),
+            };
+            out.push(field(app, s.d_valid_until, valid_until));
             out.push(field(app, s.d_mode, s.push_mode(a.mode)));
             if let Some(c) = &a.comprehensive_license {
                 out.push(field(
@@ -153,10 +161,16 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
                     format!("{} ({})", c.content, c.signed_on),
                 ));
             }
-            let rec: Vec<&str> = a
+            // Each recipient with its status ("市场监督管理局 已认领"), never who acted.
+            let rec: Vec<String> = a
                 .recipients
                 .iter()
-                .map(|r| app.department_name(r))
+                .map(|r| match p.deliveries.iter().find(|x| &x.department == r) {
+                    Some(x) => {
+                        format!("{} {}", app.department_name(r), s.delivery_status(x.status))
+                    }
+                    None => app.department_name(r).to_string(),
+                })
                 .collect();
             out.push(field(app, s.d_recipients, rec.join("、")));
         }

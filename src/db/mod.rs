@@ -136,6 +136,7 @@ pub mod calendar;
 pub mod deliveries;
 pub mod disputes;
 pub mod events;
+pub mod login_failures;
 pub mod people;
 pub mod pushes;
 pub mod reports;

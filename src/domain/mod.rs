@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod clock;
 pub mod ids;
 pub mod principal;
+pub mod reminders;
 pub mod validate;
 
 pub use calendar::{Calendar, Deadline};

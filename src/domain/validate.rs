@@ -42,7 +42,19 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
             "含有控制字符 / contains control characters",
         ));
     }
+    if v.chars().any(is_bidi_control) {
+        return Err(field_error(
+            field,
+            "含有双向文本控制字符 / contains bidirectional override characters",
+        ));
+    }
     Ok(v.to_string())
+}
+
+/// Bidirectional embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069):
+/// they reorder what a terminal shows, so a name or a licence number could read as another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A Chinese mobile (1[3-9]xxxxxxxxx) or landline (0xx[x]-xxxxxxx[x], hyphen optional) number.
@@ -164,7 +176,7 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
     let item_name = text("item_name", &p.item_name, 200)?;
     let counterparty = counterparty("counterparty", &p.counterparty, today)?;
     let license_no = text("license_no", &p.license_no, 100)?;
-    if p.valid_until < p.license_date {
+    if matches!(p.valid_until, ValidUntil::Date(d) if d < p.license_date) {
         return Err(field_error(
             "valid_until",
             "有效期不能早于许可日期 / must not be before license_date",
@@ -341,7 +353,7 @@ mod tests {
             },
             license_no: "JY13703220000001".into(),
             license_date: today(),
-            valid_until: NaiveDate::from_ymd_opt(2031, 11, 25).unwrap(),
+            valid_until: ValidUntil::Date(NaiveDate::from_ymd_opt(2031, 11, 25).unwrap()),
             mode: PushMode::Standard,
             comprehensive_license: None,
             commitment_letter: None,
@@ -379,8 +391,10 @@ mod tests {
         p.counterparty.contact_phone = "12345".into();
         assert_eq!(err_field(p), "counterparty.contact_phone");
         let mut p = push();
-        p.valid_until = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-        assert_eq!(err_field(p), "valid_until");
+        p.valid_until = ValidUntil::Date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
+        assert_eq!(err_field(p.clone()), "valid_until");
+        p.valid_until = ValidUntil::Indefinite;
+        assert!(approval_push(&p, today()).is_ok(), "长期: no expiry");
         let mut p = push();
         p.mode = PushMode::NotifyCommit;
         assert_eq!(err_field(p), "commitment_letter");

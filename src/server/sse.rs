@@ -7,8 +7,8 @@
 //!
 //! A stream lives no longer than its credentials: it ends when its session is revoked (logout)
 //! or its API key is, at once for a revocation made on this instance and within
-//! `stream_recheck` otherwise (another instance, or the session's expiry). The client's
-//! reconnect then gets a 401.
+//! `stream_recheck` otherwise (another instance, or the session's expiry), after delivering the
+//! events committed before that moment. The client's reconnect then gets a 401.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -20,18 +20,21 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::api::{StreamReset, event_types};
 use crate::error::{AppError, AppResult};
 use crate::events::HubEvent;
 
 use super::AppState;
 use super::auth::{Auth, Credential, authenticate};
 use super::extract::{Params, bad_param};
+use super::redact::Redactor;
 
-fn to_sse(ev: &HubEvent) -> SseEvent {
+/// `json`: the event as this subscriber may see it ([`Redactor::event_json`]).
+fn to_sse(ev: &HubEvent, json: String) -> SseEvent {
     SseEvent::default()
         .id(ev.id.to_string())
         .event(ev.kind.clone())
-        .data(ev.json.clone())
+        .data(json)
 }
 
 /// Decrements the subscriber gauge when the stream is dropped.
@@ -57,7 +60,7 @@ async fn still_valid(s: &AppState, credential: &Credential) -> bool {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id"),
            ("after" = Option<i64>, Query, description = "Same as Last-Event-ID, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON", body = crate::api::Event)),
+    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON. A Last-Event-ID beyond the newest event is answered first with `event: reset` (id and data {\"newest\"}: the newest event id): reload, then follow.", body = crate::api::Event)),
     security(("bearer" = [])))]
 pub async fn events(
     State(s): State<AppState>,
@@ -77,6 +80,7 @@ pub async fn events(
         None => None,
     };
     let mut rx = s.hub.subscribe();
+    let mut reset = None;
     let mut cursor = match from_header.or(from_query) {
         Some(id) if id < 0 => {
             return Err(AppError::BadRequest {
@@ -84,7 +88,19 @@ pub async fn events(
                 field: Some("Last-Event-ID".into()),
             });
         }
-        Some(id) => id,
+        Some(id) => {
+            // An id beyond the log (a restored backup, another server): following from it
+            // would deliver nothing until the log caught up. Tell the client to reload, and
+            // follow from the newest event. The log, not this instance's tailer, is asked, so
+            // an event just written through another instance is not mistaken for the future.
+            let newest = crate::db::events::head(&s.db).await?;
+            if id > newest {
+                reset = Some(newest);
+                newest
+            } else {
+                id
+            }
+        }
         None => s.hub.head(),
     };
     let Auth(principal, credential) = auth;
@@ -96,10 +112,33 @@ pub async fn events(
     let gauge = Gauge(s.clone());
     let stream = async_stream::stream! {
         let _gauge = gauge;
+        if let Some(newest) = reset {
+            let data = serde_json::to_string(&StreamReset { newest }).unwrap_or_default();
+            yield Ok(SseEvent::default()
+                .id(newest.to_string())
+                .event(event_types::STREAM_RESET)
+                .data(data));
+        }
         let mut catch_up = true;
+        // Set when the credentials no longer hold. The stream then reads the log once more up
+        // to its newest committed event and ends: what happened before the revocation is still
+        // delivered (the broadcast reaches this instance a moment after the commit, so a
+        // revocation can overtake it), nothing after it is.
+        let mut ending = false;
         loop {
-            if catch_up {
-                loop {
+            if catch_up || ending {
+                let limit = if ending {
+                    match crate::db::events::head(&s.db).await {
+                        Ok(h) => h,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading the event log head failed");
+                            cursor
+                        }
+                    }
+                } else {
+                    i64::MAX
+                };
+                'drain: loop {
                     let rows = match crate::db::events::after(&s.db, cursor, 500).await {
                         Ok(r) => r,
                         Err(e) => {
@@ -110,10 +149,13 @@ pub async fn events(
                     };
                     let n = rows.len();
                     for r in rows {
+                        if r.id > limit {
+                            break 'drain;
+                        }
                         cursor = r.id;
                         let ev = HubEvent::from_row(r);
                         if ev.visible_to(&principal) {
-                            yield Ok(to_sse(&ev));
+                            yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }
                     }
                     if n < 500 {
@@ -121,6 +163,9 @@ pub async fn events(
                     }
                 }
                 catch_up = false;
+                if ending {
+                    break;
+                }
             }
             tokio::select! {
                 _ = s.shutdown.cancelled() => break,
@@ -132,10 +177,10 @@ pub async fn events(
                         Err(_) => true,
                     };
                     if mine && !still_valid(&s, &credential).await {
-                        break;
+                        ending = true;
                     }
                 }
-                _ = recheck.tick() => if !still_valid(&s, &credential).await { break },
+                _ = recheck.tick() => if !still_valid(&s, &credential).await { ending = true },
                 msg = rx.recv() => match msg {
                     Ok(ev) => {
                         if ev.id <= cursor {
@@ -149,7 +194,7 @@ pub async fn events(
                         }
                         cursor = ev.id;
                         if ev.visible_to(&principal) {
-                            yield Ok(to_sse(&ev));
+                            yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }
                     }
                     Err(RecvError::Lagged(_)) => catch_up = true,

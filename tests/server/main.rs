@@ -3,12 +3,19 @@
 mod common;
 
 mod auth;
+mod backup;
 mod claims;
 mod cli;
+mod config_file;
+mod contract;
 mod disputes;
 mod events;
 mod harness;
+mod ledger;
+mod lockout;
+mod protocol;
 mod pushes;
 mod reliability;
 mod reports;
+mod visibility;
 mod wall_date;

@@ -122,6 +122,7 @@ pub static EN: Strings = Strings {
     d_license_no: "Licence no.",
     d_license_date: "Licence date",
     d_valid_until: "Valid until",
+    d_no_expiry: "no expiry",
     d_mode: "Mode",
     d_comprehensive: "Comprehensive licence",
     d_commitment: "Commitment letter",

@@ -211,6 +211,8 @@ pub struct Strings {
     pub d_license_no: &'static str,
     pub d_license_date: &'static str,
     pub d_valid_until: &'static str,
+    /// A licence without expiry (`valid_until: "长期"`).
+    pub d_no_expiry: &'static str,
     pub d_mode: &'static str,
     pub d_comprehensive: &'static str,
     pub d_commitment: &'static str,

@@ -122,6 +122,7 @@ pub static ZH: Strings = Strings {
     d_license_no: "许可证号",
     d_license_date: "许可日期",
     d_valid_until: "有效期至",
+    d_no_expiry: "长期",
     d_mode: "审批方式",
     d_comprehensive: "综合许可证",
     d_commitment: "告知承诺书",
