@@ -14,7 +14,7 @@ use shenguan::client::{Client, Trust};
 use shenguan::server::ServerConfig;
 use shenguan::server::tls::TlsFiles;
 
-use super::{Run, warm_then_drive};
+use crate::drive::{Run, warm_then_drive};
 
 /// A CA and a server certificate for 127.0.0.1 in `dir`: (the server's files, the CA file).
 fn certificates(dir: &std::path::Path) -> anyhow::Result<(TlsFiles, std::path::PathBuf)> {

@@ -7,6 +7,8 @@
 use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEvent;
 
+use super::i18n::{CommandText, Strings};
+use super::model::Inspection;
 use crate::api::{Delivery, DeliveryDetail, Dispute, Escalation, Me, MonthlyStats, Page};
 use crate::client::StreamItem;
 
@@ -71,6 +73,46 @@ commands! {
     Send => "send", Modal, false;
     Confirm => "confirm", Modal, false;
     Cancel => "cancel", Modal, false;
+}
+
+impl Command {
+    /// This command's name in the interface language.
+    pub fn text(self, s: &Strings) -> CommandText {
+        let c = &s.commands;
+        match self {
+            Command::Quit => c.quit,
+            Command::NextPane => c.next_pane,
+            Command::PrevPane => c.prev_pane,
+            Command::Up => c.up,
+            Command::Down => c.down,
+            Command::PageUp => c.page_up,
+            Command::PageDown => c.page_down,
+            Command::Home => c.home,
+            Command::End => c.end,
+            Command::Claim => c.claim,
+            Command::Reply => c.reply,
+            Command::Escalate => c.escalate,
+            Command::Details => c.details,
+            Command::Filter => c.filter,
+            Command::PrevMonth => c.prev_month,
+            Command::NextMonth => c.next_month,
+            Command::Refresh => c.refresh,
+            Command::Help => c.help,
+            Command::Send => c.send,
+            Command::Confirm => c.confirm,
+            Command::Cancel => c.cancel,
+        }
+    }
+
+    /// The name in the help overlay and in messages.
+    pub fn label(self, s: &Strings) -> &'static str {
+        self.text(s).long
+    }
+
+    /// The name in the command bar.
+    pub fn short_label(self, s: &Strings) -> &'static str {
+        self.text(s).short
+    }
 }
 
 /// The outcome of a request made on behalf of the user: the server's answer, or its message.
@@ -150,7 +192,7 @@ pub enum Action {
     /// Department names, for showing codes as names.
     Departments(Vec<crate::api::Department>),
     /// Joint inspections, once the coordination API exists.
-    Inspections(Vec<crate::console::app::Inspection>),
+    Inspections(Vec<Inspection>),
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].

@@ -11,6 +11,7 @@ mod config_file;
 mod contract;
 mod disputes;
 mod events;
+mod harness;
 mod idle;
 mod ledger;
 mod lockout;
