@@ -663,13 +663,17 @@ impl App {
     /// keeps the command bar and the keys from offering what would certainly be refused):
     /// claims and replies are for departments' staff, escalation also for supervisors.
     fn role_may(&self, cmd: Command) -> bool {
+        use crate::domain::policy::{self, Action};
         let Some(me) = &self.me else { return true };
-        let staff = me.role.department_kind().is_some();
-        match cmd {
-            Command::Claim | Command::Reply => staff,
-            Command::Escalate => staff || me.role == crate::api::Role::Supervisor,
-            _ => true,
-        }
+        // The server's own rules (`domain::policy`), asked before a record is chosen.
+        let actions: &[Action] = match cmd {
+            Command::Claim => &[Action::Claim],
+            // Reply raises feedback on a delivery or replies in a thread.
+            Command::Reply => &[Action::RaiseFeedback, Action::Reply],
+            Command::Escalate => &[Action::Escalate],
+            _ => return true,
+        };
+        actions.iter().any(|a| policy::role_may(me.role, *a))
     }
 
     /// Whether the console offers `cmd` at all: not a change under `--readonly`, and only

@@ -3,8 +3,8 @@
 use sqlx::QueryBuilder;
 
 use crate::api::*;
+use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
-use crate::error::{AppError, AppResult};
 
 use super::Db;
 use super::rows::{DeliveryRow, DisputeRow, MessageRow};
@@ -33,7 +33,7 @@ pub async fn open(
     body: &str,
     now: i64,
     answer_due: i64,
-) -> AppResult<Dispute> {
+) -> DbResult<Dispute> {
     let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     let raised_by = d.department_id;
     Ok(write_tx!(db, |tx, fx| {
@@ -44,7 +44,7 @@ pub async fn open(
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((id,)) = existing {
-            return Err(AppError::conflict(
+            return Err(DbError::conflict(
                 "dispute_open",
                 format!(
                     "该推送已有未结的争议 #{id}，请在其中回复 / dispute #{id} is already open: reply there"
@@ -79,7 +79,7 @@ pub async fn open(
             raised_by_department_id: raised_by,
             answering_department_id: d.source_department_id,
             subject: d.title.clone(),
-            status: "open".into(),
+            status: DisputeStatus::Open,
             opened_at: now,
             answer_due,
             resolved_at: None,
@@ -107,7 +107,7 @@ pub async fn open(
     }))
 }
 
-pub async fn get_row(db: &Db, id: i64) -> AppResult<Option<DisputeRow>> {
+pub async fn get_row(db: &Db, id: i64) -> DbResult<Option<DisputeRow>> {
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = $1");
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
@@ -117,7 +117,7 @@ pub async fn get_row(db: &Db, id: i64) -> AppResult<Option<DisputeRow>> {
     .await)?)
 }
 
-async fn messages_for(db: &Db, ids: &[i64]) -> AppResult<Vec<MessageRow>> {
+async fn messages_for(db: &Db, ids: &[i64]) -> DbResult<Vec<MessageRow>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -134,7 +134,7 @@ async fn messages_for(db: &Db, ids: &[i64]) -> AppResult<Vec<MessageRow>> {
     })?)
 }
 
-async fn with_messages(db: &Db, rows: Vec<DisputeRow>) -> AppResult<Vec<Dispute>> {
+async fn with_messages(db: &Db, rows: Vec<DisputeRow>) -> DbResult<Vec<Dispute>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let msgs = messages_for(db, &ids).await?;
     Ok(rows
@@ -150,14 +150,14 @@ async fn with_messages(db: &Db, rows: Vec<DisputeRow>) -> AppResult<Vec<Dispute>
         .collect())
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<Dispute>> {
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Dispute>> {
     match get_row(db, id).await? {
         Some(r) => Ok(with_messages(db, vec![r]).await?.pop()),
         None => Ok(None),
     }
 }
 
-pub async fn for_delivery(db: &Db, delivery_id: i64) -> AppResult<Vec<Dispute>> {
+pub async fn for_delivery(db: &Db, delivery_id: i64) -> DbResult<Vec<Dispute>> {
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE delivery_id = $1 ORDER BY id");
     let rows: Vec<DisputeRow> = read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(delivery_id)
@@ -173,7 +173,7 @@ pub async fn list(
     status: Option<&str>,
     after: Option<(i64, i64)>,
     limit: i64,
-) -> AppResult<Vec<Dispute>> {
+) -> DbResult<Vec<Dispute>> {
     let rows: Vec<DisputeRow> = read!(db, |c| {
         let mut qb = QueryBuilder::new(format!(
             "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE 1 = 1"
@@ -209,7 +209,7 @@ pub async fn reply(
     d: &DisputeRow,
     body: &str,
     now: i64,
-) -> AppResult<Dispute> {
+) -> DbResult<Dispute> {
     let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (status,): (String,) = sqlx::query_as("SELECT status FROM disputes WHERE id = $1")
@@ -217,7 +217,7 @@ pub async fn reply(
             .fetch_one(&mut *tx)
             .await?;
         if status != "open" {
-            return Err(AppError::conflict(
+            return Err(DbError::conflict(
                 "dispute_resolved",
                 "争议已办结，不能再回复 / the dispute is resolved",
             ));
@@ -250,7 +250,7 @@ pub async fn resolve(
     d: &DisputeRow,
     resolution: Option<&str>,
     now: i64,
-) -> AppResult<Dispute> {
+) -> DbResult<Dispute> {
     let (actor, d, resolution) = (actor.clone(), d.clone(), resolution.map(str::to_string));
     Ok(write_tx!(db, |tx, fx| {
         let changed = sqlx::query("UPDATE disputes SET status = 'resolved', resolved_at = $1, resolution = $2 WHERE id = $3 AND status = 'open'")
@@ -261,7 +261,7 @@ pub async fn resolve(
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(AppError::conflict(
+            return Err(DbError::conflict(
                 "dispute_resolved",
                 "争议已办结 / the dispute is already resolved",
             ));

@@ -12,14 +12,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::event_types;
 use crate::db::{Db, rows::EventRow};
-use crate::domain::{Principal, from_millis, to_cst};
+use crate::domain::{Action, Audience, Principal, from_millis, policy, to_cst};
 
 /// An event ready to send: the audience for filtering and the SSE payload, serialised once.
 #[derive(Debug)]
 pub struct HubEvent {
     pub id: i64,
     pub kind: String,
-    pub audience: (Option<i64>, Option<i64>),
+    pub audience: Audience,
     pub json: String,
 }
 
@@ -36,12 +36,12 @@ impl HubEvent {
         Self {
             id: r.id,
             kind: r.kind,
-            audience: (r.dept_a, r.dept_b),
+            audience: Audience::from_columns(r.dept_a, r.dept_b),
             json: serde_json::to_string(&ev).expect("event serialises"),
         }
     }
     pub fn visible_to(&self, p: &Principal) -> bool {
-        p.can_see(self.audience)
+        policy::may(p, Action::See, self.audience)
     }
 }
 

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::{DepartmentKind, Role};
 use crate::domain::{Principal, to_millis};
-use crate::error::{AppError, AppResult};
+use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
 
@@ -46,21 +46,21 @@ pub fn hash_password(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+        .map_err(|e| AppError::internal(format!("argon2: {e}")))
 }
 
 /// argon2 is slow on purpose: hash off the async threads.
 pub async fn hash_password_off_thread(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::internal)?
 }
 
 /// argon2 is slow on purpose: verify off the async threads.
 pub async fn verify_password_off_thread(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(AppError::internal)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {

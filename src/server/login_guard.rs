@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::error::AppError;
+use crate::server::error::AppError;
 
 /// Entries kept before expired ones are pruned.
 const PRUNE_AT: usize = 50_000;

@@ -1,6 +1,7 @@
 //! The central HTTP API (axum): the source of truth for every push, claim and deadline.
 
 pub mod auth;
+pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod login_guard;
@@ -208,9 +209,18 @@ pub async fn start(
     Ok(RunningServer { addr, state, task })
 }
 
+/// The routes and the OpenAPI document, split from the one route list.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::frame())
+        .merge(handlers::routes())
+        .split_for_parts()
+}
+
 pub fn router(state: AppState) -> Router {
     let max_body = state.cfg.max_body_bytes;
-    handlers::routes()
+    let (routes, doc) = api();
+    routes
+        .layer(axum::Extension(handlers::Document(Arc::new(doc))))
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -20,8 +20,8 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::error::{AppError, AppResult};
 use crate::events::HubEvent;
+use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
 use super::auth::{Auth, Credential, authenticate};
@@ -43,6 +43,11 @@ impl Drop for Gauge {
             .subscriber_count()
             .fetch_sub(1, Ordering::Relaxed);
     }
+}
+
+/// The event stream's route with its OpenAPI path.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::default().routes(utoipa_axum::routes!(events))
 }
 
 /// Whether the stream's credentials still hold. A database hiccup is not a revocation: only

@@ -7,12 +7,29 @@ use axum::http::StatusCode;
 use crate::api::*;
 use crate::db::people as store;
 use crate::domain::{millis, to_millis, validate};
-use crate::error::{AppError, AppResult};
 use crate::server::AppState;
 use crate::server::auth::{self, Auth, Revoked};
+use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id};
 
 use super::created;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(create_department, list_departments))
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(reset_password))
+        .routes(routes!(deactivate_user))
+        .routes(routes!(activate_user))
+        .routes(routes!(create_api_key))
+        .routes(routes!(revoke_api_key))
+}
 
 /// Log in: a bearer token for the console or scripts.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "people", request_body = Login,
@@ -216,7 +233,7 @@ pub async fn change_password(
     }
     let user = store::user_by_id(&s.db, user_id)
         .await?
-        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+        .ok_or_else(|| AppError::not_found("用户", "user"))?;
     let current = body.current_password.clone();
     if !auth::verify_password_off_thread(current, user.password_hash).await? {
         let wrong = AppError::invalid(
@@ -271,7 +288,7 @@ pub async fn deactivate_user(
     }
     let row = store::set_active(&s.db, &auth.0, id, false, to_millis(s.clock.now()))
         .await?
-        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+        .ok_or_else(|| AppError::not_found("用户", "user"))?;
     s.auth_cache.forget(Revoked::User(id));
     Ok(Json(row.to_api(&s.db)))
 }
@@ -288,7 +305,7 @@ pub async fn activate_user(
     auth.require(&[Role::Admin])?;
     let row = store::set_active(&s.db, &auth.0, id, true, to_millis(s.clock.now()))
         .await?
-        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+        .ok_or_else(|| AppError::not_found("用户", "user"))?;
     Ok(Json(row.to_api(&s.db)))
 }
 
@@ -355,6 +372,6 @@ pub async fn revoke_api_key(
         s.auth_cache.forget(Revoked::ApiKey(id));
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(AppError::not_found("API 密钥 / API key"))
+        Err(AppError::not_found("API 密钥", "API key"))
     }
 }
