@@ -73,3 +73,20 @@ impl DbError {
         )
     }
 }
+
+/// An error and its sources, `outer: inner: innermost` (what the log shows).
+/// Every log line that reports a failure uses it: `DbError` and `AppError` say only their
+/// own layer in `Display` and keep the cause as `source`.
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(e) = source {
+            write!(f, ": {e}")?;
+            source = e.source();
+        }
+        Ok(())
+    }
+}

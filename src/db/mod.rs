@@ -143,7 +143,7 @@ pub mod retention;
 pub mod rows;
 pub mod writer;
 
-pub use error::{DbError, DbResult};
+pub use error::{Chain, DbError, DbResult};
 
 pub enum Pool {
     Sqlite(SqlitePool),

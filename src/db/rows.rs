@@ -265,7 +265,7 @@ mod tests {
             matches!(&err, DbError::Sql(sqlx::Error::ColumnDecode { index, .. }) if index.contains("role")),
             "{err:?}"
         );
-        let chain = crate::server::error::Chain(&err).to_string();
+        let chain = crate::db::Chain(&err).to_string();
         assert!(chain.contains("\"superuser\" is not a role"), "{chain}");
         assert!(people::list_users(&db).await.is_err());
         db.close().await;

@@ -7,7 +7,7 @@
 //! To add an action (a licence action, a verification task, an inquiry letter…): add an
 //! [`Action`] variant, its rule in [`check`], and its rows in the table test below.
 
-use crate::api::Role;
+use crate::api::{DepartmentKind, Role};
 
 use super::Principal;
 
@@ -68,10 +68,17 @@ pub enum Action {
     Reply,
     /// Resolve (办结) a dispute thread.
     Resolve,
+    /// Push (推送) as a department of this kind: approval results (art. 7(1)) or
+    /// supervision information (art. 7(2)). Concerns no record yet (`Audience::Everyone`).
+    Push(DepartmentKind),
+    /// Manage departments, accounts and API keys, load a holiday notice, set the test
+    /// clock (`Audience::Everyone`).
+    Administer,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    /// The actions on a record between two departments.
+    pub const ON_RECORDS: [Action; 6] = [
         Action::See,
         Action::Claim,
         Action::RaiseFeedback,
@@ -112,6 +119,14 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         Action::Escalate => Err(Refusal::RoleMayNot),
         Action::Reply | Action::Resolve if staff && party => Ok(()),
         Action::Reply | Action::Resolve => Err(Refusal::NotParty),
+        // A business system's key acts as staff of its department, so it may push too.
+        Action::Push(kind)
+            if p.role.department_kind() == Some(kind) && p.department_id.is_some() =>
+        {
+            Ok(())
+        }
+        Action::Administer if p.role == Role::Admin => Ok(()),
+        Action::Push(_) | Action::Administer => Err(Refusal::RoleMayNot),
     }
 }
 
@@ -171,7 +186,7 @@ mod tests {
     use Refusal::*;
     use Role::*;
 
-    /// The answers to `Action::ALL`, in order.
+    /// The answers to `Action::ON_RECORDS`, in order.
     type Row = [Result<(), Refusal>; 6];
 
     /// Role × department × action on a delivery (recipient 3, sender 1) — the rules the
@@ -192,7 +207,7 @@ mod tests {
         ];
         for (role, dept, expected) in table {
             let p = who(*role, *dept);
-            for (action, want) in Action::ALL.into_iter().zip(expected) {
+            for (action, want) in Action::ON_RECORDS.into_iter().zip(expected) {
                 assert_eq!(
                     check(&p, action, RECORD),
                     *want,
@@ -212,12 +227,42 @@ mod tests {
         }
     }
 
+    /// Pushing and administration concern no record: only the role (and for staff, having
+    /// a department) decides.
+    #[test]
+    fn pushing_and_administering() {
+        use DepartmentKind::{Approval, Supervision};
+        #[rustfmt::skip]
+        let table = [
+            // role, department, Push(Approval), Push(Supervision), Administer
+            (ApprovalStaff,    Some(SENDER), [true,  false, false]),
+            (SupervisionStaff, Some(OTHER),  [false, true,  false]),
+            (SupervisionStaff, None,         [false, false, false]),
+            (Supervisor,       None,         [false, false, false]),
+            (DutyOfficer,      None,         [false, false, false]),
+            (Admin,            None,         [false, false, true]),
+        ];
+        for (role, dept, expected) in table {
+            let p = who(role, dept);
+            let actions = [Push(Approval), Push(Supervision), Administer];
+            for (action, want) in actions.into_iter().zip(expected) {
+                let got = check(&p, action, Audience::Everyone);
+                let refused = Err(RoleMayNot);
+                assert_eq!(
+                    got,
+                    if want { Ok(()) } else { refused },
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
     /// What the console offers each role (before a record is chosen).
     #[test]
     fn roles_offered() {
         for role in [ApprovalStaff, SupervisionStaff] {
             assert!(
-                Action::ALL.into_iter().all(|a| role_may(role, a)),
+                Action::ON_RECORDS.into_iter().all(|a| role_may(role, a)),
                 "{role:?}"
             );
         }

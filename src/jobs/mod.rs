@@ -127,7 +127,7 @@ impl Sweeper {
                 _ = tokio::time::sleep(interval) => {}
             }
             if let Err(e) = self.sweep().await {
-                tracing::warn!(error = %e, "sweep failed; will retry");
+                tracing::warn!(error = %crate::db::Chain(&e), "sweep failed; will retry");
             }
         }
     }

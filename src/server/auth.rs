@@ -15,8 +15,8 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::api::{DepartmentKind, Role};
-use crate::domain::{Principal, to_millis};
+use crate::api::DepartmentKind;
+use crate::domain::{Action, Audience, Principal, policy, to_millis};
 use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
@@ -241,20 +241,17 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
 }
 
 impl Auth {
-    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
-        if roles.contains(&self.0.role) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden_role())
-        }
+    /// May the caller do `action`, which concerns no record (administration, pushing)?
+    /// Asked of `domain::policy`, like every action on a record.
+    pub fn may(&self, action: Action) -> AppResult<()> {
+        Ok(policy::check(&self.0, action, Audience::Everyone)?)
     }
 
-    /// Staff of a department of this kind (people or their business system's API key).
-    pub fn require_staff_of(&self, kind: DepartmentKind) -> AppResult<i64> {
-        match (self.0.role.department_kind(), self.0.department_id) {
-            (Some(k), Some(dept)) if k == kind => Ok(dept),
-            _ => Err(AppError::forbidden_role()),
-        }
+    /// Staff of a department of this kind (people or their business system's API key), who
+    /// may push: their department.
+    pub fn pushing_department(&self, kind: DepartmentKind) -> AppResult<i64> {
+        self.may(Action::Push(kind))?;
+        self.0.department_id.ok_or_else(AppError::forbidden_role)
     }
 
     /// A person (not an API key).

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::{ErrorBody, ErrorDetail};
-use crate::db::DbError;
+use crate::db::{Chain, DbError};
 use crate::domain::policy::Refusal;
 use crate::domain::validate::FieldError;
 
@@ -198,21 +198,6 @@ impl From<sqlx::Error> for AppError {
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
         Self::internal(e)
-    }
-}
-
-/// An error and its sources, `outer: inner: innermost` (what the log shows).
-pub struct Chain<'a>(pub &'a (dyn StdError + 'static));
-
-impl std::fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(e) = source {
-            write!(f, ": {e}")?;
-            source = e.source();
-        }
-        Ok(())
     }
 }
 

@@ -175,7 +175,7 @@ pub async fn start(
                     .map_err(anyhow::Error::from),
             };
             if let Err(e) = result {
-                tracing::error!(error = %e, ?what, "reload failed");
+                tracing::error!(error = format!("{e:#}"), ?what, "reload failed");
             }
         }
     });

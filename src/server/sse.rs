@@ -108,7 +108,7 @@ pub async fn events(
                     let rows = match crate::db::events::after(&s.db, cursor, 500).await {
                         Ok(r) => r,
                         Err(e) => {
-                            tracing::warn!(error = %e, "event catch-up failed");
+                            tracing::warn!(error = %crate::db::Chain(&e), "event catch-up failed");
                             tokio::time::sleep(Duration::from_millis(500)).await;
                             continue;
                         }
@@ -116,7 +116,8 @@ pub async fn events(
                     let n = rows.len();
                     for r in rows {
                         cursor = r.id;
-                        let ev = HubEvent::from_row(r);
+                        // A corrupt row is reported by the tailer; it is not sent.
+                        let Ok(ev) = HubEvent::from_row(r) else { continue };
                         if ev.visible_to(&principal) {
                             yield Ok(to_sse(&ev));
                         }

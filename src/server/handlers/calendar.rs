@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 
 use crate::api::*;
 use crate::domain::calendar::CalendarError;
-use crate::domain::to_millis;
+use crate::domain::{Action, to_millis};
 use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
@@ -39,7 +39,7 @@ pub async fn import_calendar_year(
     auth: Auth,
     ApiJson(body): ApiJson<CalendarYear>,
 ) -> AppResult<(StatusCode, Json<CalendarInfo>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     // Validate on a copy first: a bad notice must not touch the live calendar.
     let mut trial = s.calendar().clone();
     trial

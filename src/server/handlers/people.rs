@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 
 use crate::api::*;
 use crate::db::people as store;
-use crate::domain::{millis, to_millis, validate};
+use crate::domain::{Action, millis, to_millis, validate};
 use crate::server::AppState;
 use crate::server::auth::{self, Auth, Revoked};
 use crate::server::error::{AppError, AppResult};
@@ -108,7 +108,7 @@ pub async fn create_department(
     auth: Auth,
     ApiJson(body): ApiJson<NewDepartment>,
 ) -> AppResult<(StatusCode, Json<Department>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let d = NewDepartment {
         code: validate::department_code("code", body.code.trim())?,
         name: validate::text("name", &body.name, 100)?,
@@ -137,7 +137,7 @@ pub async fn create_user(
     auth: Auth,
     ApiJson(body): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let username = validate::username("username", body.username.trim())?;
     validate::password("password", &body.password)?;
     let display_name = validate::text("display_name", &body.display_name, 100)?;
@@ -204,7 +204,7 @@ async fn login_failed(s: &AppState, username: &str, now: i64, otherwise: AppErro
         s.metrics.login_lockouts.fetch_add(1, Ordering::Relaxed);
     }
     if let Err(e) = store::record_login_failure(&s.db, username, locked.is_some(), now).await {
-        tracing::warn!(error = %e, "cannot audit a failed login");
+        tracing::warn!(error = %crate::db::Chain(&e), "cannot audit a failed login");
     }
     locked.unwrap_or(otherwise)
 }
@@ -261,7 +261,7 @@ pub async fn reset_password(
     Id(id): Id,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> AppResult<StatusCode> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     validate::password("new_password", &body.new_password)?;
     let hash = auth::hash_password_off_thread(body.new_password.clone()).await?;
     store::set_password(&s.db, &auth.0, id, hash, None, to_millis(s.clock.now())).await?;
@@ -279,7 +279,7 @@ pub async fn deactivate_user(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<Json<User>> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     if auth.0.user_id == Some(id) {
         return Err(AppError::conflict(
             "cannot_deactivate_self",
@@ -302,7 +302,7 @@ pub async fn activate_user(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<Json<User>> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let row = store::set_active(&s.db, &auth.0, id, true, to_millis(s.clock.now()))
         .await?
         .ok_or_else(|| AppError::not_found("用户", "user"))?;
@@ -311,7 +311,7 @@ pub async fn activate_user(
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_users(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Vec<User>>> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     Ok(Json(
         store::list_users(&s.db)
             .await?
@@ -330,7 +330,7 @@ pub async fn create_api_key(
     auth: Auth,
     ApiJson(body): ApiJson<NewApiKey>,
 ) -> AppResult<(StatusCode, Json<ApiKeyCreated>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     auth.require_person()?;
     let name = validate::text("name", &body.name, 100)?;
     let (dept, d) =
@@ -367,7 +367,7 @@ pub async fn revoke_api_key(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<StatusCode> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     if store::revoke_api_key(&s.db, &auth.0, id, to_millis(s.clock.now())).await? {
         s.auth_cache.forget(Revoked::ApiKey(id));
         Ok(StatusCode::NO_CONTENT)

@@ -143,7 +143,7 @@ fn incoming<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<Incoming<T>> {
-    let source = auth.require_staff_of(kind)?;
+    let source = auth.pushing_department(kind)?;
     let idem = idempotency_key(auth, headers, body)?;
     let raw = parse_json(body)?;
     Ok(Incoming {
