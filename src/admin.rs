@@ -11,6 +11,24 @@ pub async fn bootstrap(
     display_name: &str,
     password: &str,
 ) -> anyhow::Result<()> {
+    bootstrap_at(
+        database,
+        username,
+        display_name,
+        password,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// [`bootstrap`] recorded as happening at `now` (tests pin every write to their own clock).
+pub async fn bootstrap_at(
+    database: &str,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
     let username = validate::username("username", username.trim())?;
     validate::password("password", password)?;
     let display_name = validate::text("display_name", display_name, 100)?;
@@ -21,7 +39,7 @@ pub async fn bootstrap(
         );
     }
     let hash = crate::server::auth::hash_password(password)?;
-    let now = to_millis(chrono::Utc::now());
+    let now = to_millis(now);
     crate::db::people::create_user(
         &db,
         &Principal::system(),

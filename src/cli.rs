@@ -122,6 +122,9 @@ pub struct ServerArgs {
     /// Enable PUT /api/v1/test/clock (tests and demos; never in production).
     #[arg(long)]
     pub test_clock: bool,
+    /// Where the test clock starts (RFC 3339; default: now). Only with --test-clock.
+    #[arg(long, requires = "test_clock", value_parser = parse_instant)]
+    pub test_clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// How often the sweeper auto-claims overdue deliveries, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub sweep_interval_ms: u64,
@@ -145,6 +148,11 @@ pub struct ServerArgs {
     pub idempotency_retention_days: u64,
 }
 
+fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map_err(|_| format!("expected an RFC 3339 instant, got {s:?}"))
+}
+
 fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("expected HH:MM, got {s:?}"))
 }
@@ -155,6 +163,7 @@ impl ServerArgs {
             listen: self.listen.clone(),
             database: self.database.url.clone(),
             test_clock: self.test_clock,
+            test_clock_start: self.test_clock_start.map(|t| t.with_timezone(&chrono::Utc)),
             sweep_interval: Duration::from_millis(self.sweep_interval_ms.max(10)),
             remind_before: Duration::from_secs(self.remind_before_minutes * 60),
             close_of_business: self.close_of_business,

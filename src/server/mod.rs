@@ -29,6 +29,9 @@ pub struct ServerConfig {
     pub database: String,
     /// Enable `PUT /api/v1/test/clock` (tests and demos only).
     pub test_clock: bool,
+    /// Where the test clock starts (default: the current time). Tests pin it so that nothing
+    /// is ever written at the wall-clock time, whatever the date the suite runs on.
+    pub test_clock_start: Option<chrono::DateTime<chrono::Utc>>,
     pub sweep_interval: Duration,
     pub remind_before: Duration,
     /// Deadlines end at this local time instead of 24:00 when set.
@@ -51,6 +54,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             database: "sqlite://shenguan.db".into(),
             test_clock: false,
+            test_clock_start: None,
             sweep_interval: Duration::from_secs(1),
             remind_before: Duration::from_secs(2 * 3600),
             close_of_business: None,
@@ -125,7 +129,7 @@ impl RunningServer {
 
 /// Connect, migrate, load the calendar, start the tailer, sweeper and HTTP listener.
 /// `clock` overrides the clock (the demo); otherwise the system clock, or a manual clock
-/// starting at the current time with `--test-clock`.
+/// starting at `test_clock_start` (or the current time) with `--test-clock`.
 pub async fn start(
     cfg: ServerConfig,
     clock: Option<Arc<dyn Clock>>,
@@ -133,7 +137,9 @@ pub async fn start(
     let db = Db::connect(&cfg.database).await?;
     let clock: Arc<dyn Clock> = match clock {
         Some(c) => c,
-        None if cfg.test_clock => Arc::new(ManualClock::new(chrono::Utc::now())),
+        None if cfg.test_clock => Arc::new(ManualClock::new(
+            cfg.test_clock_start.unwrap_or_else(chrono::Utc::now),
+        )),
         None => Arc::new(SystemClock),
     };
     let shutdown = CancellationToken::new();

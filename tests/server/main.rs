@@ -10,3 +10,4 @@ mod events;
 mod pushes;
 mod reliability;
 mod reports;
+mod wall_date;

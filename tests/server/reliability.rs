@@ -218,6 +218,8 @@ async fn start_binary(db_url: &str) -> Child {
             "--listen",
             "127.0.0.1:0",
             "--test-clock",
+            "--test-clock-start",
+            "2026-11-26T10:00:00+08:00",
             "--database",
             db_url,
         ])
@@ -242,9 +244,15 @@ async fn start_binary(db_url: &str) -> Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_during_pushes_loses_nothing_answered() {
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
-    shenguan::admin::bootstrap(&db.url, "admin", "管理员", PASSWORD)
-        .await
-        .unwrap();
+    shenguan::admin::bootstrap_at(
+        &db.url,
+        "admin",
+        "管理员",
+        PASSWORD,
+        t0().with_timezone(&chrono::Utc),
+    )
+    .await
+    .unwrap();
     let mut srv = start_binary(&db.url).await;
     let anon = Client::new(&srv.url, None);
     let admin = login(&anon, "admin").await;
