@@ -146,7 +146,7 @@ fn approval_push(n: u64, recipients: &[&str], today: chrono::NaiveDate) -> NewAp
         },
         license_no: format!("JY1350100{n:08}"),
         license_date: today,
-        valid_until: today.with_year(today.year() + 5).unwrap_or(today),
+        valid_until: ValidUntil::Date(today.with_year(today.year() + 5).unwrap_or(today)),
         mode: PushMode::Standard,
         comprehensive_license: None,
         commitment_letter: None,

@@ -63,6 +63,15 @@ pub enum Command {
         #[command(flatten)]
         ui: ConsoleArgs,
     },
+    /// Write shell completions and man pages generated from this CLI (packaging).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum, default_value = "all")]
+        what: crate::generate::What,
+        /// Directory to write them into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -125,27 +134,36 @@ pub struct ServerArgs {
     /// Where the test clock starts (RFC 3339; default: now). Only with --test-clock.
     #[arg(long, requires = "test_clock", value_parser = parse_instant)]
     pub test_clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// How often the sweeper auto-claims overdue deliveries, in milliseconds.
-    #[arg(long, default_value_t = 1000)]
+    /// How often the sweeper auto-claims overdue deliveries, in milliseconds (10–86400000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=86_400_000))]
     pub sweep_interval_ms: u64,
-    /// Send the 催办 reminder this many minutes before a claim deadline (0: never).
-    #[arg(long, default_value_t = 120)]
-    pub remind_before_minutes: u64,
-    /// End deadlines at this China-time close of business (HH:MM) instead of 24:00.
-    #[arg(long, value_parser = parse_hhmm)]
+    /// China times (HH:MM, comma-separated, 07:00–19:59, before the close of business) at which
+    /// the 催办 reminder goes out on a claim deadline's last working day; `off`: none.
+    /// Default 09:00,15:00 (those before the close of business).
+    #[arg(long)]
+    pub remind_at: Option<String>,
+    /// End deadlines at this China-time close of business (HH:MM, 12:00–23:59) instead of 24:00.
+    #[arg(long, value_parser = parse_close_of_business)]
     pub close_of_business: Option<chrono::NaiveTime>,
-    /// Session lifetime in hours.
-    #[arg(long, default_value_t = 168)]
+    /// Session lifetime in hours (1–8760).
+    #[arg(long, default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub session_ttl_hours: u64,
-    /// Failed logins for one username before it is locked (登录失败处理).
-    #[arg(long, default_value_t = 5)]
+    /// Failed logins for one username before it is locked (登录失败处理; 1–100).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub login_max_failures: u32,
-    /// How long a username stays locked after too many failed logins, in minutes.
-    #[arg(long, default_value_t = 15)]
+    /// How long a username stays locked after too many failed logins, in minutes (1–10080).
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=10_080))]
     pub login_lockout_minutes: u64,
-    /// How long an Idempotency-Key is honoured, in days (then its record is purged).
-    #[arg(long, default_value_t = 30)]
+    /// How long an Idempotency-Key is honoured, in days (1–3650; then its record is purged).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub idempotency_retention_days: u64,
+    /// Read settings from this TOML file: the keys are these flags' long names (see
+    /// `config_file`); flags and environment variables override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the effective settings (passwords masked) and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -157,24 +175,45 @@ fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("expected HH:MM, got {s:?}"))
 }
 
+/// A close of business before noon (or 00:00) would end a working day before it has begun.
+fn parse_close_of_business(s: &str) -> Result<chrono::NaiveTime, String> {
+    let t = parse_hhmm(s)?;
+    if t < chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("noon") {
+        return Err(format!(
+            "{s}: must be between 12:00 and 23:59 China time (leave it out for 24:00)"
+        ));
+    }
+    Ok(t)
+}
+
 impl ServerArgs {
-    pub fn config(&self) -> crate::server::ServerConfig {
-        crate::server::ServerConfig {
+    /// The server configuration, or a message naming the flag at fault (checks that need
+    /// two flags; each flag alone is checked as it is parsed).
+    pub fn config(&self) -> anyhow::Result<crate::server::ServerConfig> {
+        let cob = self.close_of_business;
+        let remind_at = match &self.remind_at {
+            Some(given) => crate::domain::reminders::parse_times(given, cob)
+                .map_err(|e| anyhow::anyhow!("invalid value {given:?} for '--remind-at': {e}"))?,
+            // The default adapts to an early close of business instead of refusing it.
+            None => crate::domain::reminders::default_times()
+                .into_iter()
+                .filter(|t| cob.is_none_or(|c| *t < c))
+                .collect(),
+        };
+        Ok(crate::server::ServerConfig {
             listen: self.listen.clone(),
             database: self.database.url.clone(),
             test_clock: self.test_clock,
             test_clock_start: self.test_clock_start.map(|t| t.with_timezone(&chrono::Utc)),
-            sweep_interval: Duration::from_millis(self.sweep_interval_ms.max(10)),
-            remind_before: Duration::from_secs(self.remind_before_minutes * 60),
+            sweep_interval: Duration::from_millis(self.sweep_interval_ms),
+            remind_at,
             close_of_business: self.close_of_business,
-            session_ttl: Duration::from_secs(self.session_ttl_hours.max(1) * 3600),
-            login_max_failures: self.login_max_failures.max(1),
-            login_lockout: Duration::from_secs(self.login_lockout_minutes.max(1) * 60),
-            idempotency_retention: Duration::from_secs(
-                self.idempotency_retention_days.max(1) * 24 * 3600,
-            ),
+            session_ttl: Duration::from_secs(self.session_ttl_hours * 3600),
+            login_max_failures: self.login_max_failures,
+            login_lockout: Duration::from_secs(self.login_lockout_minutes * 60),
+            idempotency_retention: Duration::from_secs(self.idempotency_retention_days * 24 * 3600),
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -220,6 +259,19 @@ pub enum AdminCommand {
     },
     /// Set a new password for an account and end its sessions (e.g. a forgotten admin password).
     ResetPassword(AccountArgs),
+    /// Copy a running SQLite database to a new file (online, consistent), then verify the copy.
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// The backup file to create (refused if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a backup: integrity, foreign keys, migration version, records agree.
+    VerifyBackup {
+        /// A backup file, or the URL of a restored database (sqlite://… or postgres://…).
+        target: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -243,8 +295,8 @@ pub enum CalendarCommand {
         /// Use the calendar stored in this database (with any imported years) instead of the shipped one.
         #[arg(long)]
         database: Option<String>,
-        /// Close of business (HH:MM) instead of 24:00.
-        #[arg(long, value_parser = parse_hhmm)]
+        /// Close of business (HH:MM, 12:00–23:59) instead of 24:00.
+        #[arg(long, value_parser = parse_close_of_business)]
         close_of_business: Option<chrono::NaiveTime>,
     },
 }
@@ -368,6 +420,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Admin(AdminCommand::Backup { database, out }) => {
+            let report = crate::backup::backup(&database.url, &out).await?;
+            finish_verify(&out.display().to_string(), report)
+        }
+        Command::Admin(AdminCommand::VerifyBackup { target }) => {
+            let report = crate::backup::verify(&target).await?;
+            finish_verify(&target, report)
+        }
+        Command::Generate { what, out } => {
+            for path in crate::generate::run(what, &out)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
         Command::Calendar(CalendarCommand::Import { file, database }) => {
             let text = std::fs::read_to_string(&file)?;
             let years = crate::admin::import_calendar(&database.url, &text).await?;
@@ -407,8 +473,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Print a verification report on stdout; fail (exit code 1) when a check failed.
+fn finish_verify(target: &str, report: crate::backup::Report) -> anyhow::Result<()> {
+    print!("{report}");
+    if report.ok() {
+        eprintln!("备份完好 / {target}: verified");
+        Ok(())
+    } else {
+        anyhow::bail!("备份校验失败 / {target}: verification failed")
+    }
+}
+
 async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
-    let server = crate::server::start(args.config(), None).await?;
+    let server = crate::server::start(args.config()?, None).await?;
     // Print the URL on stdout so scripts (and tests) can find a port-0 server.
     println!("{}", server.url());
     let stop = server.state.shutdown.clone();

@@ -178,7 +178,7 @@ impl Seeder {
             },
             license_no: license_no.clone(),
             license_date: today,
-            valid_until: today + Span::days(365 * 5),
+            valid_until: ValidUntil::Date(today + Span::days(365 * 5)),
             mode,
             comprehensive_license: (mode == PushMode::OneIndustryOneLicense).then(|| {
                 ComprehensiveLicense {

@@ -6,12 +6,15 @@
 
 pub mod admin;
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod client;
+pub mod config_file;
 pub mod console;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod events;
+pub mod generate;
 pub mod jobs;
 pub mod server;

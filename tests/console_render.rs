@@ -143,6 +143,45 @@ fn details_overlay() {
     snap("zh_80x24_details", &a, 80, 24);
 }
 
+/// Another department's record names the department and its status, never a person; a
+/// licence without expiry reads 长期 / no expiry.
+#[test]
+fn details_name_other_departments_not_people() {
+    for (lang, claimed, expiry) in [
+        (Lang::Zh, "市场监督管理局 已认领", "长期"),
+        (Lang::En, "claimed", "no expiry"),
+    ] {
+        let mut a = app(lang);
+        let mut det = detail(&a);
+        if let PushContent::Approval(ap) = &mut det.push.content {
+            ap.valid_until = shenguan::api::ValidUntil::Indefinite;
+        }
+        let mut theirs = det.delivery.clone();
+        theirs.department = "market".into();
+        theirs.status = shenguan::api::DeliveryStatus::Claimed;
+        theirs.claimed_at = Some(fixtures::cst(2026, 11, 25, 9, 0, 0));
+        theirs.claimed_by = None;
+        let mut ours = theirs.clone();
+        ours.department = "health".into();
+        ours.status = shenguan::api::DeliveryStatus::Pending;
+        ours.claimed_at = None;
+        det.push.deliveries = vec![theirs.clone(), ours];
+        // The bureau's view of market's delivery: status, time and department, no name.
+        det.delivery = theirs;
+        a.update(Action::Command(Command::Details));
+        a.update(Action::Detail(Ok(Box::new(det))));
+        let t = text(&draw(&a, 160, 50));
+        assert!(t.contains(claimed), "{claimed}:\n{t}");
+        assert!(t.contains(expiry), "{expiry}:\n{t}");
+        if lang == Lang::Zh {
+            assert!(
+                t.contains("市场监督管理局 已认领、卫生健康局 待认领"),
+                "{t}"
+            );
+        }
+    }
+}
+
 #[test]
 fn reply_dialog_with_chinese_text() {
     // Staff reply (a supervisor is not offered it).

@@ -56,7 +56,8 @@ pub struct Delivery {
     pub deadline_provisional: bool,
     #[serde(default)]
     pub claimed_at: Option<DateTime<FixedOffset>>,
-    /// Username of the claimer; absent when auto-claimed.
+    /// Username of the claimer; absent when auto-claimed, and on another department's
+    /// delivery (a department never sees who in another department acted).
     #[serde(default)]
     pub claimed_by: Option<String>,
     pub escalated: bool,
@@ -88,6 +89,7 @@ pub struct NewEscalation {
 pub struct Escalation {
     pub id: i64,
     pub delivery_id: i64,
+    /// Who escalated; a person of another department is named by their department.
     pub by: String,
     pub reason: String,
     pub at: DateTime<FixedOffset>,
@@ -118,6 +120,7 @@ super::wire_names!(DisputeStatus, "dispute status");
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Message {
     pub id: i64,
+    /// The author's username; for a message of another department, that department's name.
     pub author: String,
     pub department: Option<String>,
     pub body: String,
@@ -150,6 +153,7 @@ pub struct Dispute {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct HistoryEntry {
     pub at: DateTime<FixedOffset>,
+    /// Who acted; a person of another department is named by their department.
     pub actor: String,
     pub action: String,
 }

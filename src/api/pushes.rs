@@ -47,6 +47,79 @@ pub struct CommitmentLetter {
     pub signed_on: NaiveDate,
 }
 
+/// A licence's validity (有效期至): a last date, or `"长期"` — no expiry, as printed on
+/// licences issued for an unlimited term. On the wire a string either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidUntil {
+    Date(NaiveDate),
+    /// 长期: no expiry.
+    Indefinite,
+}
+
+impl ValidUntil {
+    /// The wire spelling of [`ValidUntil::Indefinite`].
+    pub const INDEFINITE: &'static str = "长期";
+}
+
+impl std::fmt::Display for ValidUntil {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Date(d) => write!(f, "{d}"),
+            Self::Indefinite => f.write_str(Self::INDEFINITE),
+        }
+    }
+}
+
+impl std::str::FromStr for ValidUntil {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == Self::INDEFINITE {
+            return Ok(Self::Indefinite);
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Self::Date)
+            .map_err(|_| format!("应为 YYYY-MM-DD 日期或 \"长期\" / expected a YYYY-MM-DD date or \"长期\", got {s:?}"))
+    }
+}
+
+impl Serialize for ValidUntil {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ValidUntil {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for ValidUntil {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([Self::INDEFINITE])),
+            )
+            .description(Some(
+                "有效期至: a date (YYYY-MM-DD, not before license_date), or \"长期\" for no expiry",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ValidUntil {}
+
 /// `POST /api/v1/approval-pushes` (art. 7(1)).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +128,8 @@ pub struct NewApprovalPush {
     pub counterparty: Counterparty,
     pub license_no: String,
     pub license_date: NaiveDate,
-    pub valid_until: NaiveDate,
+    /// `YYYY-MM-DD`, or `"长期"` for a licence without expiry.
+    pub valid_until: ValidUntil,
     pub mode: PushMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comprehensive_license: Option<ComprehensiveLicense>,
@@ -153,7 +227,8 @@ pub struct Push {
     /// The pushing department's code.
     pub source_department: String,
     pub created_at: DateTime<FixedOffset>,
-    /// Username, or `api-key:NAME` for a business system.
+    /// Username, or `api-key:NAME` for a business system; to the recipients (another
+    /// department) the pushing department's name.
     pub created_by: String,
     /// Every field as submitted.
     #[serde(flatten)]

@@ -16,6 +16,10 @@ pub struct AccountabilityRecord {
     pub push_id: i64,
     /// The item (push title).
     pub item: String,
+    /// When the item was received (a delivery's `received_at`): the record belongs to this
+    /// instant's month (China time), as in the monthly statistics.
+    pub received_at: DateTime<FixedOffset>,
+    /// When the deadline passed (the claim deadline of an auto-claimed delivery).
     pub occurred_at: DateTime<FixedOffset>,
 }
 

@@ -168,6 +168,8 @@ pub struct Strings {
     pub d_license_no: &'static str,
     pub d_license_date: &'static str,
     pub d_valid_until: &'static str,
+    /// A licence without expiry (`valid_until: "长期"`).
+    pub d_no_expiry: &'static str,
     pub d_mode: &'static str,
     pub d_comprehensive: &'static str,
     pub d_commitment: &'static str,
@@ -203,6 +205,15 @@ impl Strings {
             C::Training => self.cat_training,
             C::RegulationChange => self.cat_regulation_change,
             C::CreditStatus => self.cat_credit_status,
+        }
+    }
+
+    pub fn status(&self, st: crate::api::DeliveryStatus) -> &'static str {
+        use crate::api::DeliveryStatus as S;
+        match st {
+            S::Pending => self.status_pending,
+            S::Claimed => self.status_claimed,
+            S::AutoClaimed => self.status_auto_claimed,
         }
     }
 
@@ -374,6 +385,7 @@ pub static ZH: Strings = Strings {
     d_license_no: "许可证号",
     d_license_date: "许可日期",
     d_valid_until: "有效期至",
+    d_no_expiry: "长期",
     d_mode: "审批方式",
     d_comprehensive: "综合许可证",
     d_commitment: "告知承诺书",
@@ -519,6 +531,7 @@ pub static EN: Strings = Strings {
     d_license_no: "Licence no.",
     d_license_date: "Licence date",
     d_valid_until: "Valid until",
+    d_no_expiry: "no expiry",
     d_mode: "Mode",
     d_comprehensive: "Comprehensive licence",
     d_commitment: "Commitment letter",

@@ -16,7 +16,7 @@ use super::panes;
 use super::widgets::countdown::short_time;
 use super::widgets::dialog::{overlay, render_textbox};
 use super::widgets::text::{pad_right, put, width};
-use crate::api::{DeliveryStatus, PushContent, PushMode, Role};
+use crate::api::{PushContent, PushMode, Role, ValidUntil};
 
 /// Terminals at least this big show all four panes at once.
 pub const GRID_MIN: (u16, u16) = (120, 40);
@@ -357,12 +357,7 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
     let section = |t: &str| Line::styled(format!("── {t} ──"), th.title_focused);
     out.push(section(s.d_delivery));
     out.push(field(app, s.d_item_name, dl.title.clone()));
-    let status = match dl.status {
-        DeliveryStatus::Pending => s.status_pending,
-        DeliveryStatus::Claimed => s.status_claimed,
-        DeliveryStatus::AutoClaimed => s.status_auto_claimed,
-    };
-    out.push(field(app, s.d_status, status));
+    out.push(field(app, s.d_status, s.status(dl.status)));
     out.push(field(
         app,
         s.d_recipients,
@@ -399,7 +394,11 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
             format!(
                 "{} {}",
                 at.format("%Y-%m-%d %H:%M:%S"),
-                dl.claimed_by.as_deref().unwrap_or("")
+                // Another department's people are not shown: its name stands for them.
+                dl.claimed_by.clone().unwrap_or_else(|| {
+                    let dept = app.department_name(&dl.department);
+                    format!("{dept} {}", s.status(dl.status))
+                })
             ),
         ));
     }
@@ -436,7 +435,11 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
             ));
             out.push(field(app, s.d_license_no, a.license_no.clone()));
             out.push(field(app, s.d_license_date, a.license_date.to_string()));
-            out.push(field(app, s.d_valid_until, a.valid_until.to_string()));
+            let valid_until = match a.valid_until {
+                ValidUntil::Date(d) => d.to_string(),
+                ValidUntil::Indefinite => s.d_no_expiry.to_string(),
+            };
+            out.push(field(app, s.d_valid_until, valid_until));
             let mode = match (a.mode, app.lang) {
                 (PushMode::Standard, Lang::Zh) => "一般审批",
                 (PushMode::OneIndustryOneLicense, Lang::Zh) => "一业一证",
@@ -460,10 +463,14 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
                     format!("{} ({})", c.content, c.signed_on),
                 ));
             }
-            let rec: Vec<&str> = a
+            // Each recipient with its status ("市场监督管理局 已认领"), never who acted.
+            let rec: Vec<String> = a
                 .recipients
                 .iter()
-                .map(|r| app.department_name(r))
+                .map(|r| match p.deliveries.iter().find(|x| &x.department == r) {
+                    Some(x) => format!("{} {}", app.department_name(r), s.status(x.status)),
+                    None => app.department_name(r).to_string(),
+                })
                 .collect();
             out.push(field(app, s.d_recipients, rec.join("、")));
         }

@@ -247,7 +247,7 @@ pub async fn auto_claim_batch(db: &Db, now: i64) -> DbResult<usize> {
             let rows = rows_by_ids!(tx, &ids);
             for chunk in rows.chunks(1000) {
                 let mut qb = QueryBuilder::new(
-                    "INSERT INTO accountability (department_id, rule, article, delivery_id, push_id, item, occurred_at) ",
+                    "INSERT INTO accountability (department_id, rule, article, delivery_id, push_id, item, received_at, occurred_at) ",
                 );
                 qb.push_values(chunk, |mut b, r| {
                     b.push_bind(r.department_id)
@@ -260,6 +260,7 @@ pub async fn auto_claim_batch(db: &Db, now: i64) -> DbResult<usize> {
                         .push_bind(r.id)
                         .push_bind(r.push_id)
                         .push_bind(&r.title)
+                        .push_bind(r.received_at)
                         .push_bind(r.claim_deadline);
                 });
                 qb.push(" ON CONFLICT (rule, delivery_id) DO NOTHING");
@@ -287,17 +288,30 @@ pub async fn auto_claim_batch(db: &Db, now: i64) -> DbResult<usize> {
     }))
 }
 
-/// Send the 催办 reminder for deliveries whose deadline is within `lead_ms` (once each).
-pub async fn remind_batch(db: &Db, now: i64, lead_ms: i64) -> DbResult<usize> {
+/// Send the 催办 reminder due at `now` (see [`crate::domain::reminders::due_reminders`]) to
+/// every running delivery whose last working day is today and that was last reminded before
+/// the reminder time that has come. Setting `reminded_at` in the same conditional statement
+/// makes each reminder go out once, whoever sweeps.
+pub async fn remind_batch(
+    db: &Db,
+    now: i64,
+    due: &crate::domain::reminders::DueReminders,
+) -> DbResult<usize> {
+    let slot = crate::domain::to_millis(due.slot);
+    let after = crate::domain::to_millis(due.deadlines_after);
+    let until = crate::domain::to_millis(due.deadlines_until);
     Ok(write_tx!(db, |tx, fx| {
         let ids: Vec<(i64,)> = sqlx::query_as(
             "UPDATE deliveries SET reminded_at = $1 \
-             WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND reminded_at IS NULL \
-                          AND claim_deadline > $1 AND claim_deadline <= $2 ORDER BY claim_deadline, id LIMIT $3) \
-             AND reminded_at IS NULL RETURNING id",
+             WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' \
+                          AND claim_deadline > $2 AND claim_deadline <= $3 AND claim_deadline > $1 \
+                          AND (reminded_at IS NULL OR reminded_at < $4) ORDER BY claim_deadline, id LIMIT $5) \
+             AND status = 'pending' AND (reminded_at IS NULL OR reminded_at < $4) RETURNING id",
         )
         .bind(now)
-        .bind(now + lead_ms)
+        .bind(after)
+        .bind(until)
+        .bind(slot)
         .bind(SWEEP_BATCH)
         .fetch_all(&mut *tx)
         .await?;

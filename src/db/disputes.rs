@@ -26,6 +26,14 @@ macro_rules! thread_in_tx {
 const DISPUTE_COLUMNS: &str = "id, delivery_id, raised_by_department_id, answering_department_id, subject, status, \
                                opened_at, answer_due, resolved_at, resolution";
 
+fn already_open(id: Option<i64>) -> DbError {
+    let n = id.map(|id| format!(" #{id}")).unwrap_or_default();
+    DbError::conflict(
+        "dispute_open",
+        format!("该推送已有未结的争议{n}，请在其中回复 / dispute{n} is already open: reply there"),
+    )
+}
+
 pub async fn open(
     db: &Db,
     actor: &Principal,
@@ -44,14 +52,11 @@ pub async fn open(
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((id,)) = existing {
-            return Err(DbError::conflict(
-                "dispute_open",
-                format!(
-                    "该推送已有未结的争议 #{id}，请在其中回复 / dispute #{id} is already open: reply there"
-                ),
-            ));
+            return Err(already_open(Some(id)));
         }
-        let (id,): (i64,) = sqlx::query_as(
+        // The read above answers the usual case with the open thread's number; the partial
+        // unique index `disputes_one_open` decides a race (two calls both read "none").
+        let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO disputes (delivery_id, raised_by_department_id, answering_department_id, subject, status, opened_at, answer_due) \
              VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
         )
@@ -62,7 +67,13 @@ pub async fn open(
         .bind(now)
         .bind(answer_due)
         .fetch_one(&mut *tx)
-        .await?;
+        .await;
+        let (id,) = match inserted {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(already_open(None));
+            }
+            other => other?,
+        };
         let (mid,): (i64,) = sqlx::query_as(
             "INSERT INTO dispute_messages (dispute_id, author, department_id, body, at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )

@@ -437,3 +437,49 @@ pub async fn principal_for_api_key(db: &Db, key_hash: &str) -> DbResult<Option<P
         department_id: Some(dept),
     }))
 }
+
+/// The department of each acting name as the audit log, claims and escalations record it:
+/// a username, or `api-key:NAME` for a business system (`None`: a person of no department —
+/// supervisors, duty officers, admins). Names not found are absent from the answer.
+pub async fn departments_of(
+    db: &Db,
+    names: &[String],
+) -> DbResult<std::collections::HashMap<String, Option<i64>>> {
+    let mut out = std::collections::HashMap::new();
+    let (keys, users): (Vec<&String>, Vec<&String>) =
+        names.iter().partition(|n| n.starts_with("api-key:"));
+    if !users.is_empty() {
+        let rows: Vec<(String, Option<i64>)> = read!(db, |c| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT username, department_id FROM users WHERE username IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for u in &users {
+                sep.push_bind(u.as_str());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    if !keys.is_empty() {
+        let rows: Vec<(String, i64)> = read!(db, |c| {
+            let mut qb =
+                sqlx::QueryBuilder::new("SELECT name, department_id FROM api_keys WHERE name IN (");
+            let mut sep = qb.separated(", ");
+            for k in &keys {
+                sep.push_bind(k.trim_start_matches("api-key:"));
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        for (name, dept) in rows {
+            // Two keys of one name in different departments: the name is not shown to either.
+            let entry = out.entry(format!("api-key:{name}")).or_insert(Some(dept));
+            if *entry != Some(dept) {
+                *entry = Some(-1);
+            }
+        }
+    }
+    Ok(out)
+}

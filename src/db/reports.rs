@@ -93,9 +93,12 @@ struct AccountabilityRow {
     delivery_id: i64,
     push_id: i64,
     item: String,
+    received_at: i64,
     occurred_at: i64,
 }
 
+/// The ledger's records whose item was received in `[from, to)` — the month rule of the
+/// statistics, so a month's auto-claims and its ledger agree (docs/STATISTICS.md).
 pub async fn accountability(
     db: &Db,
     from: i64,
@@ -104,8 +107,8 @@ pub async fn accountability(
 ) -> DbResult<Vec<AccountabilityRecord>> {
     let rows: Vec<AccountabilityRow> = read!(db, |c| {
         sqlx::query_as(
-        "SELECT id, department_id, rule, article, delivery_id, push_id, item, occurred_at FROM accountability \
-         WHERE occurred_at >= $1 AND occurred_at < $2 AND ($3 IS NULL OR department_id = $3) ORDER BY occurred_at, id"
+        "SELECT id, department_id, rule, article, delivery_id, push_id, item, received_at, occurred_at FROM accountability \
+         WHERE received_at >= $1 AND received_at < $2 AND ($3 IS NULL OR department_id = $3) ORDER BY received_at, id"
     )
     .bind(from)
     .bind(to)
@@ -123,6 +126,7 @@ pub async fn accountability(
             delivery_id: r.delivery_id,
             push_id: r.push_id,
             item: r.item,
+            received_at: to_cst(from_millis(r.received_at)),
             occurred_at: to_cst(from_millis(r.occurred_at)),
         })
         .collect())

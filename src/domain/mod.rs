@@ -5,6 +5,7 @@ pub mod clock;
 pub mod ids;
 pub mod policy;
 pub mod principal;
+pub mod reminders;
 pub mod validate;
 
 pub use calendar::{Calendar, Deadline};

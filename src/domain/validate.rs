@@ -164,7 +164,7 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
     let item_name = text("item_name", &p.item_name, 200)?;
     let counterparty = counterparty("counterparty", &p.counterparty, today)?;
     let license_no = text("license_no", &p.license_no, 100)?;
-    if p.valid_until < p.license_date {
+    if matches!(p.valid_until, ValidUntil::Date(d) if d < p.license_date) {
         return Err(field_error(
             "valid_until",
             "有效期不能早于许可日期 / must not be before license_date",
@@ -341,7 +341,7 @@ mod tests {
             },
             license_no: "JY13703220000001".into(),
             license_date: today(),
-            valid_until: NaiveDate::from_ymd_opt(2031, 11, 25).unwrap(),
+            valid_until: ValidUntil::Date(NaiveDate::from_ymd_opt(2031, 11, 25).unwrap()),
             mode: PushMode::Standard,
             comprehensive_license: None,
             commitment_letter: None,
@@ -379,8 +379,10 @@ mod tests {
         p.counterparty.contact_phone = "12345".into();
         assert_eq!(err_field(p), "counterparty.contact_phone");
         let mut p = push();
-        p.valid_until = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-        assert_eq!(err_field(p), "valid_until");
+        p.valid_until = ValidUntil::Date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
+        assert_eq!(err_field(p.clone()), "valid_until");
+        p.valid_until = ValidUntil::Indefinite;
+        assert!(approval_push(&p, today()).is_ok(), "长期: no expiry");
         let mut p = push();
         p.mode = PushMode::NotifyCommit;
         assert_eq!(err_field(p), "commitment_letter");

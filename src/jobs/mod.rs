@@ -1,5 +1,6 @@
 //! The sweeper: auto-claims overdue deliveries (with their accountability records) and sends
-//! reminders before deadlines. Idempotent and safe with several instances: every change is a
+//! reminders (催办) at the `--remind-at` times of a deadline's last working day
+//! ([`crate::domain::reminders`]). Idempotent and safe with several instances: every change is a
 //! conditional update, so whoever sweeps first changes a row and the others find nothing.
 //! Every [`PURGE_EVERY`] of clock time it also purges old `Idempotency-Key` records and
 //! long-expired sessions ([`crate::db::retention`]).
@@ -11,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::db::DbResult;
 use crate::db::{Db, deliveries, retention};
+use crate::domain::reminders::due_reminders;
 use crate::domain::{Clock, millis, to_millis};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +47,8 @@ impl Default for Retention {
 pub struct Sweeper {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    /// Reminders (催办) fire this long before a claim deadline.
-    pub remind_before: Duration,
+    /// Reminders (催办) go out at these China times on a deadline's last working day.
+    pub remind_at: Vec<chrono::NaiveTime>,
     pub retention: Retention,
     /// One sweep at a time within an instance (the clock endpoint and the timer both sweep);
     /// it holds the clock time (ms) of the last purge, `None` before the first.
@@ -54,11 +56,11 @@ pub struct Sweeper {
 }
 
 impl Sweeper {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, remind_before: Duration) -> Self {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, remind_at: Vec<chrono::NaiveTime>) -> Self {
         Self {
             db,
             clock,
-            remind_before,
+            remind_at,
             retention: Retention::default(),
             lock: Arc::new(tokio::sync::Mutex::new(None)),
         }
@@ -98,10 +100,9 @@ impl Sweeper {
                 break;
             }
         }
-        let lead = millis(self.remind_before);
-        if lead > 0 {
+        if let Some(due) = due_reminders(crate::domain::from_millis(now), &self.remind_at) {
             loop {
-                let n = deliveries::remind_batch(&self.db, now, lead).await?;
+                let n = deliveries::remind_batch(&self.db, now, &due).await?;
                 report.reminded += n;
                 if n < deliveries::SWEEP_BATCH as usize {
                     break;

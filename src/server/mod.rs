@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod login_guard;
 pub mod metrics;
 pub mod openapi;
+pub mod redact;
 pub mod sse;
 
 use std::net::SocketAddr;
@@ -33,7 +34,8 @@ pub struct ServerConfig {
     /// is ever written at the wall-clock time, whatever the date the suite runs on.
     pub test_clock_start: Option<chrono::DateTime<chrono::Utc>>,
     pub sweep_interval: Duration,
-    pub remind_before: Duration,
+    /// Reminder (催办) times, China time, on a deadline's last working day (empty: none).
+    pub remind_at: Vec<NaiveTime>,
     /// Deadlines end at this local time instead of 24:00 when set.
     pub close_of_business: Option<NaiveTime>,
     pub session_ttl: Duration,
@@ -56,7 +58,7 @@ impl Default for ServerConfig {
             test_clock: false,
             test_clock_start: None,
             sweep_interval: Duration::from_secs(1),
-            remind_before: Duration::from_secs(2 * 3600),
+            remind_at: crate::domain::reminders::default_times(),
             close_of_business: None,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 256 * 1024,
@@ -143,7 +145,7 @@ pub async fn start(
         None => Arc::new(SystemClock),
     };
     let shutdown = CancellationToken::new();
-    let sweeper = Sweeper::new(db.clone(), clock.clone(), cfg.remind_before).with_retention(
+    let sweeper = Sweeper::new(db.clone(), clock.clone(), cfg.remind_at.clone()).with_retention(
         crate::jobs::Retention {
             idempotency: cfg.idempotency_retention,
             ..Default::default()

@@ -7,8 +7,8 @@
 //!
 //! A stream lives no longer than its credentials: it ends when its session is revoked (logout)
 //! or its API key is, at once for a revocation made on this instance and within
-//! `stream_recheck` otherwise (another instance, or the session's expiry). The client's
-//! reconnect then gets a 401.
+//! `stream_recheck` otherwise (another instance, or the session's expiry), after delivering the
+//! events committed before that moment. The client's reconnect then gets a 401.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -26,12 +26,14 @@ use crate::server::error::{AppError, AppResult};
 use super::AppState;
 use super::auth::{Auth, Credential, authenticate};
 use super::extract::{Params, bad_param};
+use super::redact::Redactor;
 
-fn to_sse(ev: &HubEvent) -> SseEvent {
+/// `json`: the event as this subscriber may see it ([`Redactor::event_json`]).
+fn to_sse(ev: &HubEvent, json: String) -> SseEvent {
     SseEvent::default()
         .id(ev.id.to_string())
         .event(ev.kind.clone())
-        .data(ev.json.clone())
+        .data(json)
 }
 
 /// Decrements the subscriber gauge when the stream is dropped.
@@ -102,9 +104,25 @@ pub async fn events(
     let stream = async_stream::stream! {
         let _gauge = gauge;
         let mut catch_up = true;
+        // Set when the credentials no longer hold. The stream then reads the log once more up
+        // to its newest committed event and ends: what happened before the revocation is still
+        // delivered (the broadcast reaches this instance a moment after the commit, so a
+        // revocation can overtake it), nothing after it is.
+        let mut ending = false;
         loop {
-            if catch_up {
-                loop {
+            if catch_up || ending {
+                let limit = if ending {
+                    match crate::db::events::head(&s.db).await {
+                        Ok(h) => h,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading the event log head failed");
+                            cursor
+                        }
+                    }
+                } else {
+                    i64::MAX
+                };
+                'drain: loop {
                     let rows = match crate::db::events::after(&s.db, cursor, 500).await {
                         Ok(r) => r,
                         Err(e) => {
@@ -115,11 +133,14 @@ pub async fn events(
                     };
                     let n = rows.len();
                     for r in rows {
+                        if r.id > limit {
+                            break 'drain;
+                        }
                         cursor = r.id;
                         // A corrupt row is reported by the tailer; it is not sent.
                         let Ok(ev) = HubEvent::from_row(r) else { continue };
                         if ev.visible_to(&principal) {
-                            yield Ok(to_sse(&ev));
+                            yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }
                     }
                     if n < 500 {
@@ -127,6 +148,9 @@ pub async fn events(
                     }
                 }
                 catch_up = false;
+                if ending {
+                    break;
+                }
             }
             tokio::select! {
                 _ = s.shutdown.cancelled() => break,
@@ -138,10 +162,10 @@ pub async fn events(
                         Err(_) => true,
                     };
                     if mine && !still_valid(&s, &credential).await {
-                        break;
+                        ending = true;
                     }
                 }
-                _ = recheck.tick() => if !still_valid(&s, &credential).await { break },
+                _ = recheck.tick() => if !still_valid(&s, &credential).await { ending = true },
                 msg = rx.recv() => match msg {
                     Ok(ev) => {
                         if ev.id <= cursor {
@@ -155,7 +179,7 @@ pub async fn events(
                         }
                         cursor = ev.id;
                         if ev.visible_to(&principal) {
-                            yield Ok(to_sse(&ev));
+                            yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }
                     }
                     Err(RecvError::Lagged(_)) => catch_up = true,

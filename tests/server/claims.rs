@@ -145,26 +145,28 @@ async fn deadline_instant_is_late_and_sweeper_auto_claims(b: Backend) {
         (e.status().unwrap().as_u16(), e.code()),
         (409, Some("already_auto_claimed"))
     );
-    // The department is held to account, once, in the month the deadline fell.
-    let recs = app.supervisor.accountability("2026-12").await.unwrap();
+    // The department is held to account, once, in the month the item was received (November),
+    // though the deadline passed in December.
+    let recs = app.supervisor.accountability("2026-11").await.unwrap();
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].department, "health");
     assert_eq!(recs[0].rule, "claim_overdue");
     assert_eq!(recs[0].article, "7(1)1");
     assert_eq!(recs[0].delivery_id, dh);
     assert_eq!(recs[0].item, "食品经营许可");
+    assert_eq!(recs[0].occurred_at, at("2026-12-01T00:00:00+08:00"));
     assert!(
         app.supervisor
-            .accountability("2026-11")
+            .accountability("2026-12")
             .await
             .unwrap()
             .is_empty()
     );
     // Departments see only their own records.
-    assert_eq!(app.health.accountability("2026-12").await.unwrap().len(), 1);
+    assert_eq!(app.health.accountability("2026-11").await.unwrap().len(), 1);
     assert!(
         app.market
-            .accountability("2026-12")
+            .accountability("2026-11")
             .await
             .unwrap()
             .is_empty()
@@ -173,7 +175,7 @@ async fn deadline_instant_is_late_and_sweeper_auto_claims(b: Backend) {
     app.set_clock("2026-12-02T00:00:00+08:00").await;
     assert_eq!(
         app.supervisor
-            .accountability("2026-12")
+            .accountability("2026-11")
             .await
             .unwrap()
             .len(),

@@ -164,3 +164,76 @@ fn bootstrap_once_and_import_a_year() {
     assert!(!ok);
     assert!(err.contains("2031-01-01"), "{err}");
 }
+
+/// `shenguan server` with `extra` flags on a fresh SQLite file: refused at start-up?
+fn server_refuses(extra: &[&str]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("flags.db").display());
+    let mut args = vec!["server", "--listen", "127.0.0.1:0", "--database", &db];
+    args.extend_from_slice(extra);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenguan"))
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A server that starts prints its URL; one that refuses exits with a message.
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    if line.starts_with("http://") {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        return (false, line);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    (true, String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn server_settings_are_validated_at_start_up() {
+    for (flag, value) in [
+        ("--close-of-business", "00:00"),
+        ("--close-of-business", "11:59"),
+        ("--close-of-business", "24:00"),
+        ("--close-of-business", "5pm"),
+        ("--sweep-interval-ms", "0"),
+        ("--sweep-interval-ms", "86400001"),
+        ("--session-ttl-hours", "0"),
+        ("--session-ttl-hours", "100000"),
+        ("--login-max-failures", "0"),
+        ("--login-max-failures", "1000000"),
+        ("--login-lockout-minutes", "0"),
+        ("--login-lockout-minutes", "100000"),
+        ("--idempotency-retention-days", "0"),
+        ("--idempotency-retention-days", "100000"),
+        ("--remind-at", "03:00"),
+        ("--remind-at", "09:00,25:00"),
+        ("--remind-at", "09:00,09:00"),
+        ("--remind-at", ""),
+    ] {
+        let (refused, text) = server_refuses(&[flag, value]);
+        assert!(refused, "{flag} {value:?} was accepted");
+        assert!(text.contains(flag), "{flag} {value:?}: {text}");
+    }
+    // A reminder at or after the close of business would come after the deadline.
+    let (refused, text) =
+        server_refuses(&["--close-of-business", "17:30", "--remind-at", "09:00,17:30"]);
+    assert!(refused && text.contains("--remind-at"), "{text}");
+    // Sensible values start the server.
+    for extra in [
+        &["--close-of-business", "12:00"][..],
+        &[
+            "--close-of-business",
+            "23:59",
+            "--remind-at",
+            "08:30,14:00,16:30",
+        ],
+        &["--remind-at", "off", "--sweep-interval-ms", "250"],
+    ] {
+        let (refused, text) = server_refuses(extra);
+        assert!(!refused, "{extra:?}: {text}");
+    }
+}

@@ -121,7 +121,6 @@ pub fn test_config(db_url: &str) -> ServerConfig {
         test_clock_start: Some(t0().with_timezone(&chrono::Utc)),
         // Sweeps happen when the test moves the clock, not on a timer: deterministic.
         sweep_interval: Duration::from_secs(3600),
-        remind_before: Duration::from_secs(2 * 3600),
         // Tests move the clock by months; sessions must outlive that.
         session_ttl: Duration::from_secs(400 * 24 * 3600),
         ..Default::default()

@@ -3,7 +3,11 @@ use shenguan::api::*;
 use crate::both_backends;
 use crate::common::*;
 
-both_backends!(dispute_thread, feedback_window);
+both_backends!(
+    dispute_thread,
+    feedback_window,
+    concurrent_feedback_opens_one_thread
+);
 
 async fn dispute_thread(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else {
@@ -120,5 +124,53 @@ async fn feedback_window(b: Backend) {
         (e.status().unwrap().as_u16(), e.code()),
         (409, Some("feedback_window_closed"))
     );
+    app.finish().await;
+}
+
+/// Many `/feedback` calls at once on each of several deliveries: the database admits one open
+/// thread per delivery; every other call is 409 `dispute_open` and writes nothing.
+async fn concurrent_feedback_opens_one_thread(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    const DELIVERIES: usize = 6;
+    const CALLS: usize = 8;
+    let mut ids = Vec::new();
+    for _ in 0..DELIVERIES {
+        ids.push(app.push(&["market"]).await.deliveries[0].id);
+    }
+    let mut calls = Vec::new();
+    for &id in &ids {
+        for i in 0..CALLS {
+            let c = if i % 2 == 0 {
+                app.market.clone()
+            } else {
+                app.market2.clone()
+            };
+            calls.push(tokio::spawn(async move {
+                c.feedback(id, "同时提出的疑问").await
+            }));
+        }
+    }
+    let (mut opened, mut refused) = (0, 0);
+    for call in calls {
+        match call.await.unwrap() {
+            Ok(_) => opened += 1,
+            Err(e) => {
+                assert_eq!(
+                    (e.status().map(|s| s.as_u16()), e.code()),
+                    (Some(409), Some("dispute_open")),
+                    "{e:?}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((opened, refused), (DELIVERIES, DELIVERIES * (CALLS - 1)));
+    assert_eq!(app.count("disputes").await, DELIVERIES as i64);
+    assert_eq!(app.count("dispute_messages").await, DELIVERIES as i64);
+    for id in ids {
+        assert_eq!(app.market.delivery(id).await.unwrap().disputes.len(), 1);
+    }
     app.finish().await;
 }

@@ -156,33 +156,71 @@ async fn resume_with_last_event_id(b: Backend) {
     app.finish().await;
 }
 
+/// Reminders (催办) go out at `--remind-at` (09:00 and 15:00 by default, China time) on the
+/// deadline's last working day, once each; never at night.
 async fn reminders_fire_once(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else {
         return;
     };
     let mut s = subscribe(&app.market, None).await;
-    let d = app.push(&["market"]).await.deliveries[0].clone(); // deadline Sat 28 Nov 00:00
+    let d = app.push(&["market"]).await.deliveries[0].clone(); // Thu: deadline Sat 28 Nov 00:00
     assert_eq!(
         next_event(&mut s, WAIT).await.unwrap().kind,
         event_types::DELIVERY_CREATED
     );
-    app.set_clock("2026-11-27T21:59:00+08:00").await;
-    assert_eq!(
-        next_event(&mut s, QUIET).await,
-        None,
-        "more than 2 hours before: no reminder"
-    );
+    let reminder = |e: Option<Event>, id: i64| {
+        let e = e.expect("a reminder");
+        assert_eq!(e.kind, event_types::DELIVERY_REMINDER);
+        assert_eq!(e.data["id"], id);
+    };
+    app.set_clock("2026-11-27T08:59:59+08:00").await;
+    assert_eq!(next_event(&mut s, QUIET).await, None, "before 09:00");
+    app.set_clock("2026-11-27T09:00:00+08:00").await;
+    reminder(next_event(&mut s, WAIT).await, d.id);
+    app.set_clock("2026-11-27T14:59:00+08:00").await;
+    assert_eq!(next_event(&mut s, QUIET).await, None, "once per time");
+    app.set_clock("2026-11-27T15:00:00+08:00").await;
+    reminder(next_event(&mut s, WAIT).await, d.id);
     app.set_clock("2026-11-27T22:00:00+08:00").await;
-    let e = next_event(&mut s, WAIT).await.unwrap();
-    assert_eq!(e.kind, event_types::DELIVERY_REMINDER);
-    assert_eq!(e.data["id"], d.id);
-    app.set_clock("2026-11-27T23:00:00+08:00").await;
-    assert_eq!(next_event(&mut s, QUIET).await, None, "once only");
+    assert_eq!(next_event(&mut s, QUIET).await, None, "never at night");
     app.set_clock("2026-11-28T00:00:00+08:00").await;
     assert_eq!(
         next_event(&mut s, WAIT).await.unwrap().kind,
         event_types::DELIVERY_AUTO_CLAIMED
     );
+
+    // Fri 27 Nov: last working day Mon 30. The clock reaches Monday 16:00 in one step, past
+    // both times: one reminder at once, not two.
+    app.set_clock("2026-11-27T10:00:00+08:00").await;
+    let d = app.push(&["market"]).await.deliveries[0].clone();
+    assert_eq!(
+        next_event(&mut s, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_CREATED
+    );
+    app.set_clock("2026-11-30T16:00:00+08:00").await;
+    reminder(next_event(&mut s, WAIT).await, d.id);
+    assert_eq!(
+        next_event(&mut s, QUIET).await,
+        None,
+        "one reminder, not two"
+    );
+    app.set_clock("2026-11-30T18:00:00+08:00").await;
+    assert_eq!(next_event(&mut s, QUIET).await, None);
+    app.set_clock("2026-12-01T00:00:00+08:00").await;
+    assert_eq!(
+        next_event(&mut s, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_AUTO_CLAIMED
+    );
+
+    // Tue 1 Dec: last working day Wed 2. First seen at 21:00 Wednesday: night, no reminder.
+    app.set_clock("2026-12-01T10:00:00+08:00").await;
+    app.push(&["market"]).await;
+    assert_eq!(
+        next_event(&mut s, WAIT).await.unwrap().kind,
+        event_types::DELIVERY_CREATED
+    );
+    app.set_clock("2026-12-02T21:00:00+08:00").await;
+    assert_eq!(next_event(&mut s, QUIET).await, None, "never at night");
     app.finish().await;
 }
 

@@ -10,6 +10,7 @@ both_backends!(
     push_validation_names_field_and_writes_nothing,
     idempotency,
     supervision_push,
+    licence_without_expiry,
     idempotency_keys_and_expired_sessions_are_purged_by_age
 );
 
@@ -137,6 +138,9 @@ async fn push_validation_names_field_and_writes_nothing(b: Backend) {
             422,
             "valid_until",
         ),
+        (with(&["valid_until"], json!("永久")), 422, "valid_until"),
+        (with(&["valid_until"], json!("")), 422, "valid_until"),
+        (with(&["valid_until"], json!(null)), 422, "valid_until"),
         (
             with(&["mode"], json!("notify_commit")),
             422,
@@ -366,5 +370,48 @@ async fn idempotency_keys_and_expired_sessions_are_purged_by_age(b: Backend) {
         .unwrap();
     assert_ne!(later.id, first.id, "an expired key makes a new push");
     assert_eq!(app.count("idempotency").await, 1);
+    app.finish().await;
+}
+
+/// A licence without expiry (长期) is pushed with `"valid_until": "长期"`, stored and shown as such.
+async fn licence_without_expiry(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let mut body = serde_json::to_value(approval_push(&["market"])).unwrap();
+    body["valid_until"] = json!("长期");
+    let (s, v) = app
+        .request(
+            Method::POST,
+            "/api/v1/approval-pushes",
+            app.approval.token(),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["valid_until"], "长期");
+    let id = v["deliveries"][0]["id"].as_i64().unwrap();
+    let (_, v) = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/deliveries/{id}"),
+            app.market.token(),
+            None,
+        )
+        .await;
+    assert_eq!(v["push"]["valid_until"], "长期", "{v}");
+    // A date is still a date, and the typed client sends either.
+    let mut p = approval_push(&["market"]);
+    p.valid_until = "2030-12-31".parse().unwrap();
+    let push = app.approval.create_approval_push(&p, None).await.unwrap();
+    let PushContent::Approval(a) = &push.content else {
+        panic!("approval content")
+    };
+    assert_eq!(a.valid_until, "2030-12-31".parse().unwrap());
+    let (_, doc) = app
+        .request(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    let schema = doc["components"]["schemas"]["ValidUntil"].to_string();
+    assert!(schema.contains("长期"), "{schema}");
     app.finish().await;
 }

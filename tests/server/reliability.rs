@@ -131,6 +131,22 @@ async fn two_instances_on_one_postgres() {
             .unwrap();
         expected += 2;
     }
+    // Both reach 09:00, then 15:00, of the deadlines' last working day at the same moment,
+    // each sweeping: one reminder per delivery per time.
+    for (t, times) in [
+        ("2026-11-27T09:00:00+08:00", 1),
+        ("2026-11-27T15:00:00+08:00", 2),
+    ] {
+        let t = at(t);
+        let (ra, rb) = tokio::join!(app.admin.set_test_clock(t), admin_b.set_test_clock(t));
+        ra.unwrap();
+        rb.unwrap();
+        assert_eq!(
+            app.count("events WHERE kind = 'delivery.reminder'").await,
+            times * expected,
+            "each reminder once"
+        );
+    }
     // Both instances move past the deadline at the same moment, each sweeping.
     let late = at("2026-11-30T09:00:00+08:00");
     let (ra, rb) = tokio::join!(app.admin.set_test_clock(late), admin_b.set_test_clock(late));
@@ -147,11 +163,12 @@ async fn two_instances_on_one_postgres() {
         expected,
         "one event per auto-claim"
     );
-    // Each instance's subscriber sees all 80 creations and 80 auto-claims, no duplicates.
+    // Each instance's subscriber sees all 80 creations, 160 reminders and 80 auto-claims, no
+    // duplicates.
     for (n, s) in streams.iter_mut().enumerate() {
         let mut seen = HashSet::new();
         let mut kinds: HashMap<String, i64> = HashMap::new();
-        while seen.len() < (expected * 2) as usize {
+        while seen.len() < (expected * 4) as usize {
             match tokio::time::timeout(Duration::from_secs(10), s.next()).await {
                 Ok(Some(StreamItem::Event(e))) => {
                     assert!(seen.insert(e.id), "instance {n} sent event {} twice", e.id);
@@ -166,6 +183,7 @@ async fn two_instances_on_one_postgres() {
         }
         assert_eq!(kinds["delivery.created"], expected);
         assert_eq!(kinds["delivery.auto_claimed"], expected);
+        assert_eq!(kinds["delivery.reminder"], 2 * expected);
     }
     drop(streams);
     // A department created through one instance reaches the other's cache through the event

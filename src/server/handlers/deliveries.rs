@@ -14,6 +14,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
+use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// This resource's routes, each with its OpenAPI path (one list for both).
@@ -121,7 +122,10 @@ pub async fn list_deliveries(
         },
     )
     .await?;
-    Ok(Json(page(&s, rows, limit as usize)))
+    let mut page = page(&s, rows, limit as usize);
+    let redact = Redactor::new(&s, p);
+    page.items.iter_mut().for_each(|d| redact.delivery(d));
+    Ok(Json(page))
 }
 
 fn page(s: &AppState, mut rows: Vec<DeliveryRow>, limit: usize) -> Page<Delivery> {
@@ -148,13 +152,18 @@ pub async fn get_delivery(
     let push = crate::db::pushes::get(&s.db, row.push_id)
         .await?
         .ok_or_else(|| AppError::not_found("推送", "push"))?;
-    Ok(Json(DeliveryDetail {
+    let mut detail = DeliveryDetail {
         delivery: row.to_api(&s.db),
         push,
         disputes: crate::db::disputes::for_delivery(&s.db, id).await?,
         escalations: store::escalations(&s.db, id).await?,
         history: crate::db::reports::history(&s.db, id).await?,
-    }))
+    };
+    Redactor::new(&s, &auth.0)
+        .with_people(&s, Redactor::names_in(&detail))
+        .await?
+        .detail(&mut detail);
+    Ok(Json(detail))
 }
 
 /// Claim (认领) before the deadline. At or after the deadline it is too late: the sweeper

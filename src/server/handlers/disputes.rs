@@ -12,6 +12,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
+use crate::server::redact::Redactor;
 
 use super::deliveries::{decode_cursor, encode_cursor, take_limit, visible_delivery};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -57,7 +58,13 @@ pub async fn open_dispute(
         to_millis(due.utc()),
     )
     .await?;
-    Ok(super::created(dispute))
+    Ok(super::created(shown(&s, &auth, dispute)))
+}
+
+/// A thread as the caller may see it: another department's people are named by department.
+fn shown(s: &AppState, auth: &Auth, mut d: Dispute) -> Dispute {
+    Redactor::new(s, &auth.0).dispute(&mut d);
+    d
 }
 
 async fn visible_dispute(s: &AppState, auth: &Auth, id: i64) -> AppResult<DisputeRow> {
@@ -94,6 +101,8 @@ pub async fn list_disputes(
         Some(auth.0.department_id.ok_or_else(AppError::forbidden_role)?)
     };
     let mut items = store::list(&s.db, dept, status.as_deref(), after, limit + 1).await?;
+    let redact = Redactor::new(&s, &auth.0);
+    items.iter_mut().for_each(|d| redact.dispute(d));
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next_cursor = more
@@ -114,11 +123,10 @@ pub async fn get_dispute(
     Id(id): Id,
 ) -> AppResult<Json<Dispute>> {
     visible_dispute(&s, &auth, id).await?;
-    Ok(Json(
-        store::get(&s.db, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("争议", "dispute"))?,
-    ))
+    let d = store::get(&s.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("争议", "dispute"))?;
+    Ok(Json(shown(&s, &auth, d)))
 }
 
 #[utoipa::path(post, path = "/api/v1/disputes/{id}/replies", tag = "disputes", params(("id" = i64, Path)), request_body = NewMessage,
@@ -133,9 +141,8 @@ pub async fn reply_dispute(
     let d = visible_dispute(&s, &auth, id).await?;
     policy::check(&auth.0, Action::Reply, d.audience())?;
     let text = validate::text("body", &body.body, 5000)?;
-    Ok(super::created(
-        store::reply(&s.db, &auth.0, &d, &text, to_millis(s.clock.now())).await?,
-    ))
+    let d = store::reply(&s.db, &auth.0, &d, &text, to_millis(s.clock.now())).await?;
+    Ok(super::created(shown(&s, &auth, d)))
 }
 
 #[utoipa::path(post, path = "/api/v1/disputes/{id}/resolve", tag = "disputes", params(("id" = i64, Path)), request_body = ResolveDispute,
@@ -154,14 +161,13 @@ pub async fn resolve_dispute(
         .as_deref()
         .map(|r| validate::text("resolution", r, 5000))
         .transpose()?;
-    Ok(Json(
-        store::resolve(
-            &s.db,
-            &auth.0,
-            &d,
-            resolution.as_deref(),
-            to_millis(s.clock.now()),
-        )
-        .await?,
-    ))
+    let d = store::resolve(
+        &s.db,
+        &auth.0,
+        &d,
+        resolution.as_deref(),
+        to_millis(s.clock.now()),
+    )
+    .await?;
+    Ok(Json(shown(&s, &auth, d)))
 }

@@ -233,7 +233,7 @@ async fn finish(
 #[utoipa::path(get, path = "/api/v1/pushes/{id}", tag = "pushes", params(("id" = i64, Path)),
     responses((status = 200, body = Push), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_push(State(s): State<AppState>, auth: Auth, Id(id): Id) -> AppResult<Json<Push>> {
-    let push = store::get(&s.db, id)
+    let mut push = store::get(&s.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("推送", "push"))?;
     let p = &auth.0;
@@ -248,5 +248,6 @@ pub async fn get_push(State(s): State<AppState>, auth: Auth, Id(id): Id) -> AppR
     if !mine {
         return Err(AppError::not_found("推送", "push"));
     }
+    crate::server::redact::Redactor::new(&s, p).push(&mut push);
     Ok(Json(push))
 }

@@ -1,0 +1,208 @@
+//! Other departments' people are not shown (DESIGN.md: a person sees only within their own
+//! department, except supervisors, duty officers and admins). A department still sees which
+//! departments received a push and each one's status, and which department wrote a message or
+//! took a step — the department's name stands where another department's person would be.
+//!
+//! Applied to every answer that carries a name: `claimed_by`, a push's `created_by`, dispute
+//! message authors, escalations and history lines.
+
+use std::collections::HashMap;
+
+use crate::api::*;
+use crate::domain::Principal;
+use crate::server::AppState;
+use crate::server::error::AppResult;
+
+pub struct Redactor {
+    /// The viewer's department, `None` for the roles that see all (nothing is redacted).
+    viewer: Option<i64>,
+    /// Department code → (id, name).
+    depts: HashMap<String, (i64, String)>,
+    /// Acting name → department (`None`: a person of no department), for escalations and
+    /// history; filled by [`Redactor::with_people`].
+    people: HashMap<String, Option<i64>>,
+}
+
+impl Redactor {
+    pub fn new(s: &AppState, p: &Principal) -> Self {
+        let viewer = if p.sees_all() {
+            None
+        } else {
+            // A principal of no department that does not see all sees no names at all.
+            Some(p.department_id.unwrap_or(-1))
+        };
+        let depts =
+            s.db.departments()
+                .into_iter()
+                .map(|(id, d)| (d.code, (id, d.name)))
+                .collect();
+        Self {
+            viewer,
+            depts,
+            people: HashMap::new(),
+        }
+    }
+
+    /// Look up the departments of these acting names (escalations, history).
+    pub async fn with_people(mut self, s: &AppState, names: Vec<String>) -> AppResult<Self> {
+        if self.viewer.is_some() {
+            let mut names = names;
+            names.retain(|n| n != "system");
+            names.sort();
+            names.dedup();
+            self.people = crate::db::people::departments_of(&s.db, &names).await?;
+        }
+        Ok(self)
+    }
+
+    /// Whether the viewer may see the people of the department with this code.
+    fn own(&self, code: &str) -> bool {
+        match self.viewer {
+            None => true,
+            Some(v) => self.depts.get(code).is_some_and(|(id, _)| *id == v),
+        }
+    }
+
+    fn dept_name(&self, code: &str) -> String {
+        self.depts
+            .get(code)
+            .map_or_else(|| code.to_string(), |(_, name)| name.clone())
+    }
+
+    fn dept_name_by_id(&self, id: i64) -> String {
+        self.depts.values().find(|(i, _)| *i == id).map_or_else(
+            || "其他部门 / another department".into(),
+            |(_, n)| n.clone(),
+        )
+    }
+
+    /// A name from the audit log or an escalation: shown if the person is of the viewer's
+    /// department or of none (supervisors, the system); otherwise their department's name.
+    fn person(&self, name: &str) -> String {
+        let Some(viewer) = self.viewer else {
+            return name.to_string();
+        };
+        if name == "system" {
+            return name.to_string();
+        }
+        match self.people.get(name) {
+            Some(None) => name.to_string(),
+            Some(Some(d)) if *d == viewer => name.to_string(),
+            Some(Some(d)) => self.dept_name_by_id(*d),
+            // Unknown names are not shown: nothing says whose they are.
+            None => "—".into(),
+        }
+    }
+
+    pub fn delivery(&self, d: &mut Delivery) {
+        // Only the receiving department's staff claim.
+        if !self.own(&d.department) {
+            d.claimed_by = None;
+        }
+    }
+
+    pub fn push(&self, p: &mut Push) {
+        if !self.own(&p.source_department) {
+            p.created_by = self.dept_name(&p.source_department);
+        }
+        for d in &mut p.deliveries {
+            self.delivery(d);
+        }
+    }
+
+    pub fn dispute(&self, t: &mut Dispute) {
+        for m in &mut t.messages {
+            match &m.department {
+                Some(code) if !self.own(code) => m.author = self.dept_name(code),
+                _ => {}
+            }
+        }
+    }
+
+    pub fn escalation(&self, e: &mut Escalation) {
+        e.by = self.person(&e.by);
+    }
+
+    pub fn detail(&self, d: &mut DeliveryDetail) {
+        self.delivery(&mut d.delivery);
+        self.push(&mut d.push);
+        d.disputes.iter_mut().for_each(|t| self.dispute(t));
+        d.escalations.iter_mut().for_each(|e| self.escalation(e));
+        for h in &mut d.history {
+            h.actor = self.person(&h.actor);
+        }
+    }
+
+    /// The acting names in a detail that need a lookup (escalations, history).
+    pub fn names_in(d: &DeliveryDetail) -> Vec<String> {
+        d.escalations
+            .iter()
+            .map(|e| e.by.clone())
+            .chain(d.history.iter().map(|h| h.actor.clone()))
+            .collect()
+    }
+}
+
+impl Redactor {
+    /// An event's JSON as the viewer may see it: the same rule on the delivery, thread or
+    /// escalation it carries (whatever the event type, so later kinds are covered too).
+    pub async fn event_json(s: &AppState, p: &Principal, ev: &crate::events::HubEvent) -> String {
+        let concerns_people = ev.kind.starts_with("delivery.") || ev.kind.starts_with("dispute.");
+        // Most events name nobody (a new delivery, an auto-claim): skip parsing those. The
+        // stored JSON is compact, so a claimer's name always reads `"claimed_by":"`.
+        let names_someone = ev.json.contains("\"claimed_by\":\"")
+            || ev.json.contains("\"messages\":")
+            || ev.json.contains("\"escalation\":");
+        if p.sees_all() || !concerns_people || !names_someone {
+            return ev.json.clone();
+        }
+        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&ev.json) else {
+            return ev.json.clone();
+        };
+        let by = v["data"]["escalation"]["by"].as_str().map(str::to_string);
+        let mut redact = Self::new(s, p);
+        if let Some(by) = by {
+            match redact.with_people(s, vec![by]).await {
+                Ok(r) => redact = r,
+                // Not knowing whose name it is, do not show it.
+                Err(_) => redact = Self::new(s, p),
+            }
+        }
+        redact.value(&mut v["data"]);
+        v.to_string()
+    }
+
+    fn value(&self, v: &mut serde_json::Value) {
+        use serde_json::Value;
+        let Value::Object(map) = v else {
+            return;
+        };
+        let dept = map
+            .get("department")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let (Some(dept), Some(by)) = (dept, map.get_mut("claimed_by"))
+            && !self.own(&dept)
+        {
+            *by = Value::Null;
+        }
+        if let Some(Value::Array(msgs)) = map.get_mut("messages") {
+            for m in msgs {
+                let code = m["department"].as_str().map(str::to_string);
+                if let Some(code) = code
+                    && !self.own(&code)
+                {
+                    m["author"] = Value::String(self.dept_name(&code));
+                }
+            }
+        }
+        if let Some(by) = map.get_mut("escalation").and_then(|e| e.get_mut("by"))
+            && let Some(name) = by.as_str()
+        {
+            *by = Value::String(self.person(name));
+        }
+        if let Some(d) = map.get_mut("delivery") {
+            self.value(d);
+        }
+    }
+}
