@@ -77,6 +77,19 @@ pub async fn reset_password(database: &str, username: &str, password: &str) -> a
     Ok(())
 }
 
+/// Lift the login lock of a username from every client address (`shenguan admin unlock`);
+/// running servers see it at the next attempt (the counts live in the database). Returns
+/// how many client addresses had failures recorded.
+pub async fn unlock(database: &str, username: &str) -> anyhow::Result<u64> {
+    let Some(name) = crate::server::login_guard::key(username) else {
+        anyhow::bail!("没有用户 {username} / no user {username}");
+    };
+    let db = Db::connect(database).await?;
+    let n = crate::db::login_failures::unlock(&db, &name).await?;
+    db.close().await;
+    Ok(n)
+}
+
 /// Load one or more years from a notice file into the database. Running servers pick the
 /// change up from the `calendar.updated` event.
 pub async fn import_calendar(database: &str, text: &str) -> anyhow::Result<Vec<i32>> {

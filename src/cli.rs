@@ -164,6 +164,18 @@ pub struct ServerArgs {
     /// Print the effective settings (passwords masked) and exit.
     #[arg(long)]
     pub print_config: bool,
+    /// Close a connection whose request head (request line and headers) has not arrived
+    /// within this many seconds (1–3600); also how long an idle keep-alive connection is kept.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
+    /// Answer 408 when a request (body upload and handling) takes longer than this many
+    /// seconds (1–86400). The event stream is exempt.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub request_timeout_secs: u64,
+    /// A reverse proxy's address whose X-Forwarded-For header names the client (repeatable);
+    /// the login guard counts failures per username and client address.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -212,6 +224,9 @@ impl ServerArgs {
             login_max_failures: self.login_max_failures,
             login_lockout: Duration::from_secs(self.login_lockout_minutes * 60),
             idempotency_retention: Duration::from_secs(self.idempotency_retention_days * 24 * 3600),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Default::default()
         })
     }
@@ -271,6 +286,13 @@ pub enum AdminCommand {
     VerifyBackup {
         /// A backup file, or the URL of a restored database (sqlite://… or postgres://…).
         target: String,
+    },
+    /// Lift the login lock of a username (from every client address) and forget its failures.
+    Unlock {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -432,6 +454,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             for path in crate::generate::run(what, &out)? {
                 println!("{}", path.display());
             }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Unlock { database, username }) => {
+            let n = crate::admin::unlock(&database.url, &username).await?;
+            eprintln!(
+                "已解除 {username} 的登录锁定（{n} 个来源地址） / login lock of {username} lifted ({n} client addresses)"
+            );
             Ok(())
         }
         Command::Calendar(CalendarCommand::Import { file, database }) => {

@@ -120,6 +120,48 @@ pub mod event_types {
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
+    /// Not a logged event: the stream's answer to a `Last-Event-ID` beyond the newest event
+    /// (the database was restored from a backup, or the id is from another server). Its `id`
+    /// and data ([`super::StreamReset`]) give the newest event id; what the client holds may
+    /// be stale, so it reloads its data and follows the stream from there.
+    pub const STREAM_RESET: &str = "reset";
+}
+
+/// The data of a [`event_types::STREAM_RESET`] stream event.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct StreamReset {
+    /// The newest event id; the stream continues after it.
+    pub newest: i64,
+}
+
+/// Dates on the wire are strictly `YYYY-MM-DD` (ISO 8601 calendar dates, zero-padded) in
+/// years 1900–2199: chrono alone would also take `2026-9-30`, `+2026-09-30` or year 0, which
+/// no register holds and which the other side of an exchange may read differently.
+pub fn strict_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
+    let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    parse_strict_date(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "日期应为 YYYY-MM-DD（1900–2199 年） / expected a date YYYY-MM-DD in 1900–2199, got {s:?}"
+        ))
+    })
+}
+
+/// See [`strict_date`].
+pub fn parse_strict_date(s: &str) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2199).contains(&d.year()))
 }
 
 #[cfg(test)]

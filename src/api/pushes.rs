@@ -44,6 +44,7 @@ pub struct ComprehensiveLicense {
 #[serde(deny_unknown_fields)]
 pub struct CommitmentLetter {
     pub content: String,
+    #[serde(deserialize_with = "super::strict_date")]
     pub signed_on: NaiveDate,
 }
 
@@ -76,9 +77,9 @@ impl std::str::FromStr for ValidUntil {
         if s == Self::INDEFINITE {
             return Ok(Self::Indefinite);
         }
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Self::Date)
-            .map_err(|_| format!("应为 YYYY-MM-DD 日期或 \"长期\" / expected a YYYY-MM-DD date or \"长期\", got {s:?}"))
+        super::parse_strict_date(s).map(Self::Date).ok_or_else(|| {
+            format!("应为 YYYY-MM-DD 日期（1900–2199 年）或 \"长期\" / expected a YYYY-MM-DD date in 1900–2199 or \"长期\", got {s:?}")
+        })
     }
 }
 
@@ -127,6 +128,7 @@ pub struct NewApprovalPush {
     pub item_name: String,
     pub counterparty: Counterparty,
     pub license_no: String,
+    #[serde(deserialize_with = "super::strict_date")]
     pub license_date: NaiveDate,
     /// `YYYY-MM-DD`, or `"长期"` for a licence without expiry.
     pub valid_until: ValidUntil,
@@ -168,6 +170,7 @@ pub struct Penalty {
     pub kind: PenaltyKind,
     /// 处罚决定书文号
     pub decision_no: String,
+    #[serde(deserialize_with = "super::strict_date")]
     pub decision_date: NaiveDate,
 }
 

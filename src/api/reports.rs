@@ -56,6 +56,7 @@ pub struct MonthlyStats {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDay {
+    #[serde(deserialize_with = "super::strict_date")]
     pub date: NaiveDate,
     #[serde(default)]
     pub name: String,

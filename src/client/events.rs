@@ -6,7 +6,7 @@ use std::time::Duration;
 use eventsource_stream::Eventsource;
 use futures::{Stream, StreamExt};
 
-use crate::api::Event;
+use crate::api::{Event, StreamReset, event_types};
 
 /// What the stream yields: events, and changes of connection state the UI should show.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,12 @@ pub enum StreamItem {
     },
     /// The server refused the credentials; the stream ends.
     Unauthorized,
+    /// The server has no events after the id the stream resumed from (its database was
+    /// restored, or it is another server): what the client holds may be stale and must be
+    /// reloaded. The stream follows on from `newest`.
+    Reset {
+        newest: i64,
+    },
 }
 
 pub struct EventStream {
@@ -58,6 +64,16 @@ impl EventStream {
                             match item {
                                 Ok(ev) => {
                                     if ev.event == "keepalive" || ev.data.is_empty() {
+                                        continue;
+                                    }
+                                    if ev.event == event_types::STREAM_RESET {
+                                        match serde_json::from_str::<StreamReset>(&ev.data) {
+                                            Ok(r) => {
+                                                last_id = Some(r.newest);
+                                                yield StreamItem::Reset { newest: r.newest };
+                                            }
+                                            Err(e) => tracing::warn!("undecodable reset: {e}"),
+                                        }
                                         continue;
                                     }
                                     match serde_json::from_str::<Event>(&ev.data) {

@@ -76,6 +76,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(5))
             .pool_max_idle_per_host(64)
+            // Below the server's default idle keep-alive (`--header-read-timeout-secs`, 15 s),
+            // so a pooled connection is dropped here before the server closes it under a request.
+            .pool_idle_timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("reqwest client builds with static settings");
         Self {

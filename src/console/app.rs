@@ -1115,6 +1115,12 @@ impl App {
                 None
             }
             StreamItem::Unauthorized => self.request_failed(RequestError::Unauthorized, false),
+            StreamItem::Reset { newest } => {
+                // The server's history is not the one this console followed (e.g. a restored
+                // backup): drop what was applied and reload; later events follow `newest`.
+                self.last_event_id = Some(newest);
+                Some(self.reload())
+            }
             StreamItem::Event(e) => {
                 self.apply_event(e);
                 None

@@ -136,6 +136,7 @@ pub mod deliveries;
 pub mod disputes;
 mod error;
 pub mod events;
+pub mod login_failures;
 pub mod people;
 pub mod pushes;
 pub mod reports;

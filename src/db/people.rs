@@ -110,7 +110,7 @@ pub async fn user_by_username(db: &Db, username: &str) -> DbResult<Option<UserRo
         sqlx::query_as(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM users WHERE username = $1"
+            " FROM users WHERE lower(username) = lower($1)"
         ))
         .bind(username)
         .fetch_optional(c)

@@ -24,12 +24,15 @@ pub struct PushInsert {
     pub provisional: bool,
 }
 
-/// An `Idempotency-Key` as scoped to its principal, with the hash of the request body.
+/// An `Idempotency-Key` as scoped to its principal, with the request's fingerprint (stored).
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
     pub principal: String,
     pub key: String,
     pub request_hash: String,
+    /// SHA-256 of the body's bytes: what records stored before the canonical fingerprint hold,
+    /// so a retry of such a request still gets its original answer.
+    pub raw_hash: String,
 }
 
 pub enum PushOutcome {
@@ -85,7 +88,7 @@ async fn try_create(
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some((hash, status, body)) = found {
-                    if hash != k.request_hash {
+                    if hash != k.request_hash && hash != k.raw_hash {
                         return Err(DbError::Invalid {
                             code: "idempotency_key_reused",
                             message: "此幂等键已用于不同的请求 / Idempotency-Key was already used with a different body".into(),

@@ -8,6 +8,8 @@ pub enum IdError {
     Length,
     #[error("contains a character not allowed at position {0}")]
     Character(usize),
+    #[error("the administrative division code (characters 3–8) is not a real one")]
+    Division,
     #[error("check character is wrong (expected {0})")]
     Check(char),
     #[error("birth date {0} is not a real date")]
@@ -46,6 +48,20 @@ pub fn parse_credit_code(s: &str) -> Result<String, IdError> {
         return Err(IdError::Length);
     }
     let expected = credit_code_check_char(&s[..17])?;
+    // GB 32100-2015's structure: a registering authority (1–9, A, N, Y), an organisation
+    // category (1–9), and a six-digit administrative division code (GB/T 2260, never 000000).
+    // The check character alone accepts degenerate codes such as eighteen zeros.
+    let b = s.as_bytes();
+    if !b"123456789ANY".contains(&b[0]) {
+        return Err(IdError::Character(1));
+    }
+    if !(b'1'..=b'9').contains(&b[1]) {
+        return Err(IdError::Character(2));
+    }
+    let division = &s[2..8];
+    if !division.bytes().all(|c| c.is_ascii_digit()) || division.starts_with("00") {
+        return Err(IdError::Division);
+    }
     let last = s.as_bytes()[17] as char;
     if !CREDIT_ALPHABET.contains(&(last as u8)) {
         return Err(IdError::Character(18));
@@ -138,7 +154,21 @@ mod tests {
         // A sum divisible by 31 gives check value 0, not 31.
         let body = "00000000000000000";
         assert_eq!(credit_code_check_char(body), Ok('0'));
-        assert!(parse_credit_code("000000000000000000").is_ok());
+        // ...but eighteen zeros, whose check character is right, is no one's code.
+        assert_eq!(
+            parse_credit_code("000000000000000000"),
+            Err(IdError::Character(1))
+        );
+        let body = "9100000000000000";
+        let code = |first17: &str| format!("{first17}{}", credit_code_check_char(first17).unwrap());
+        assert_eq!(
+            parse_credit_code(&code(&format!("{body}1"))),
+            Err(IdError::Division)
+        );
+        assert_eq!(
+            parse_credit_code(&code("90370322MA3C0000X")),
+            Err(IdError::Character(2))
+        );
     }
 
     #[test]

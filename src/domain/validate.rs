@@ -42,7 +42,19 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
             "含有控制字符 / contains control characters",
         ));
     }
+    if v.chars().any(is_bidi_control) {
+        return Err(field_error(
+            field,
+            "含有双向文本控制字符 / contains bidirectional override characters",
+        ));
+    }
     Ok(v.to_string())
+}
+
+/// Bidirectional embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069):
+/// they reorder what a terminal shows, so a name or a licence number could read as another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A Chinese mobile (1[3-9]xxxxxxxxx) or landline (0xx[x]-xxxxxxx[x], hyphen optional) number.

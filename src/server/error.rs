@@ -33,6 +33,12 @@ pub enum AppError {
     Conflict { code: &'static str, message: String },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 415: a JSON endpoint was sent a body of another type.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 408: the request took longer than the server allows (`--request-timeout-secs`).
+    #[error("request timeout")]
+    RequestTimeout,
     /// 422: well-formed but invalid.
     #[error("{message}")]
     Invalid {
@@ -92,6 +98,8 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -109,6 +117,16 @@ impl AppError {
             Self::PayloadTooLarge => (
                 "payload_too_large",
                 "请求体过大 / request body too large".into(),
+                None,
+            ),
+            Self::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "请求体须为 JSON（Content-Type: application/json） / the body must be JSON (Content-Type: application/json)".into(),
+                Some("Content-Type".into()),
+            ),
+            Self::RequestTimeout => (
+                "request_timeout",
+                "请求超时 / the request took too long".into(),
                 None,
             ),
             Self::Invalid {

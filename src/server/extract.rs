@@ -10,14 +10,28 @@ use serde::de::DeserializeOwned;
 
 use crate::server::error::AppError;
 
-/// A JSON body. Malformed JSON → 400; well-formed but wrong (missing, unknown or mistyped
-/// fields) → 422 with the JSON path of the field; too large → 413.
+/// A JSON body. Not declared as JSON → 415; malformed JSON → 400; well-formed but wrong
+/// (missing, unknown or mistyped fields) → 422 with the JSON path of the field; too large → 413.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// The raw bytes of a body declared as JSON, for handlers that need them as sent (the
+/// `Idempotency-Key` fingerprint). Every refusal is our JSON error, never axum's plain text.
+pub struct JsonBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req.headers().get(axum::http::header::CONTENT_TYPE).cloned();
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::PayloadTooLarge
@@ -28,8 +42,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 }
             }
         })?;
-        parse_json(&bytes).map(ApiJson)
+        // An empty body without a type is left to the parser (a clear 400); anything else must
+        // say it is JSON, so a form post or text upload is not half-understood.
+        match declared {
+            Some(v) if is_json(&v) => Ok(JsonBytes(bytes)),
+            None if bytes.is_empty() => Ok(JsonBytes(bytes)),
+            _ => Err(AppError::UnsupportedMediaType),
+        }
     }
+}
+
+/// `application/json` or any `application/*+json`, with or without parameters.
+fn is_json(v: &axum::http::HeaderValue) -> bool {
+    let Ok(v) = v.to_str() else { return false };
+    let essence = v
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {

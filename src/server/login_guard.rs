@@ -1,95 +1,140 @@
 //! Login failure handling (登录失败处理). The MLPS 2.0 baseline (GB/T 22239-2019, 身份鉴别)
-//! asks for "login failure handling … limiting illegal login attempts": after
-//! `max_failures` wrong passwords for one username within the lockout period, that username is
-//! refused with 429 for the lockout period, even with the right password. Unknown usernames
-//! are counted the same way, so the answers do not reveal which accounts exist.
+//! asks for "login failure handling … limiting illegal login attempts", without handing anyone
+//! a way to lock the administrator out:
 //!
-//! Kept in memory, per instance: a restart forgets it, and with several instances each counts
-//! its own failures (an attacker gets `max_failures` tries per instance per period).
+//! - Failures are counted per username (ignoring case) *and* client address. After
+//!   `max_failures` wrong passwords from one address within the lockout period, that username
+//!   is refused with 429 *from that address* for the period, even with the right password; the
+//!   account itself stays usable from elsewhere, and its existing sessions keep working.
+//! - Every attempt for a pair with failures is answered progressively later (the first delay
+//!   doubling with each failure), before the password is checked, so guessing is slow and a
+//!   quick answer does not reveal a right password.
+//! - The counts live in the database (`login_failures`): every instance on one PostgreSQL
+//!   shares them, and they survive restarts. `shenguan admin unlock` clears a username.
+//! - Unknown usernames are counted the same way, so the answers do not reveal which accounts
+//!   exist.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-use crate::server::error::AppError;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 
-/// Entries kept before expired ones are pruned.
-const PRUNE_AT: usize = 50_000;
+use super::{AppState, ServerConfig};
+use crate::db::{Db, login_failures as store};
+use crate::server::error::{AppError, AppResult};
+
 /// Longer names cannot be accounts (usernames are at most 32 characters): they are not
-/// remembered, so nobody can fill memory with huge names.
+/// remembered, so nobody can fill the table with huge names.
 const MAX_NAME_BYTES: usize = 128;
+/// Stale runs are purged after this many failures counted on this instance.
+const PURGE_EVERY: u32 = 64;
+/// The delay stops doubling here (× the first delay).
+const MAX_DELAY_FACTOR: u32 = 16;
 
 pub struct LoginGuard {
     max_failures: u32,
     lockout_ms: i64,
-    entries: Mutex<HashMap<String, Failures>>,
-}
-
-#[derive(Default)]
-struct Failures {
-    count: u32,
-    /// When the current run of failures began (ms); runs older than the lockout period reset.
-    first: i64,
-    locked_until: Option<i64>,
+    delay: Duration,
+    since_purge: AtomicU32,
 }
 
 impl LoginGuard {
-    pub fn new(max_failures: u32, lockout: std::time::Duration) -> Self {
+    pub fn new(cfg: &ServerConfig) -> Self {
         Self {
-            max_failures: max_failures.max(1),
-            lockout_ms: crate::domain::millis(lockout),
-            entries: Mutex::default(),
+            max_failures: cfg.login_max_failures.max(1),
+            lockout_ms: crate::domain::millis(cfg.login_lockout),
+            delay: cfg.login_delay,
+            since_purge: AtomicU32::new(0),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Refuse a username that is locked out (before any password is checked).
-    pub fn check(&self, username: &str, now: i64) -> Result<(), AppError> {
-        match self.lock().get(username).and_then(|f| f.locked_until) {
-            Some(until) if until > now => Err(locked(until - now)),
-            _ => Ok(()),
+    /// Before a password is checked: refuse a locked pair, and make a pair with failures wait.
+    pub async fn check(&self, db: &Db, username: &str, client: &str, now: i64) -> AppResult<()> {
+        let Some(name) = key(username) else {
+            return Ok(());
+        };
+        let Some(f) = store::get(db, &name, client).await? else {
+            return Ok(());
+        };
+        if let Some(until) = f.locked_until.filter(|u| *u > now) {
+            return Err(locked(until - now));
         }
+        let in_run = if now - f.first_at < self.lockout_ms {
+            f.failures
+        } else {
+            0
+        };
+        let wait = delay(self.delay, in_run);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
     }
 
     /// Count a failed login. Returns the refusal to give instead of "wrong password" when this
-    /// failure locks the username.
-    pub fn failed(&self, username: &str, now: i64) -> Option<AppError> {
-        if username.len() > MAX_NAME_BYTES {
-            return None;
-        }
-        let mut map = self.lock();
-        if map.len() >= PRUNE_AT {
-            let period = self.lockout_ms;
-            map.retain(|_, f| f.locked_until.is_some_and(|u| u > now) || now - f.first < period);
-        }
-        let f = map.entry(username.to_string()).or_default();
-        if f.count == 0 || now - f.first >= self.lockout_ms {
-            *f = Failures {
-                count: 0,
-                first: now,
-                locked_until: None,
-            };
-        }
-        f.count += 1;
-        if f.count < self.max_failures {
-            return None;
-        }
-        let until = now + self.lockout_ms;
-        *f = Failures {
-            count: 0,
-            first: now,
-            locked_until: Some(until),
+    /// failure locks the pair.
+    pub async fn failed(
+        &self,
+        db: &Db,
+        username: &str,
+        client: &str,
+        now: i64,
+    ) -> AppResult<Option<AppError>> {
+        let Some(name) = key(username) else {
+            return Ok(None);
         };
-        tracing::warn!(username, "login locked after repeated failures");
-        Some(locked(self.lockout_ms))
+        if self.since_purge.fetch_add(1, Ordering::Relaxed) + 1 >= PURGE_EVERY {
+            self.since_purge.store(0, Ordering::Relaxed);
+            store::purge(db, now - self.lockout_ms, now).await?;
+        }
+        let (lock, _) = store::record(
+            db,
+            &name,
+            client,
+            now,
+            self.lockout_ms,
+            i64::from(self.max_failures),
+            self.lockout_ms,
+        )
+        .await?;
+        Ok(lock.map(|_| {
+            tracing::warn!(
+                username = name,
+                client,
+                "login locked after repeated failures"
+            );
+            locked(self.lockout_ms)
+        }))
     }
 
-    /// A successful login clears the username's failures.
-    pub fn succeeded(&self, username: &str) {
-        self.lock().remove(username);
+    /// A successful login clears the pair's failures.
+    pub async fn succeeded(&self, db: &Db, username: &str, client: &str) -> AppResult<()> {
+        match key(username) {
+            Some(name) => Ok(store::clear(db, &name, client).await?),
+            None => Ok(()),
+        }
     }
+}
+
+/// How failures are keyed: the username as typed, trimmed and lower-cased (usernames are
+/// unique ignoring case); `None` for names no account can have.
+pub fn key(username: &str) -> Option<String> {
+    let name = username.trim();
+    (name.len() <= MAX_NAME_BYTES).then(|| name.to_ascii_lowercase())
+}
+
+/// The wait before answering an attempt after `failures` failures in the current run.
+fn delay(first: Duration, failures: i64) -> Duration {
+    if failures <= 0 {
+        return Duration::ZERO;
+    }
+    let factor = 1u32
+        .checked_shl(u32::try_from(failures - 1).unwrap_or(u32::MAX))
+        .unwrap_or(MAX_DELAY_FACTOR)
+        .min(MAX_DELAY_FACTOR);
+    first * factor
 }
 
 fn locked(remaining_ms: i64) -> AppError {
@@ -105,82 +150,87 @@ fn locked(remaining_ms: i64) -> AppError {
     }
 }
 
+/// The client's address as the login guard counts it: the connection's peer, or — when the
+/// peer is a trusted proxy (`--trusted-proxy`) — the address it names last in
+/// `X-Forwarded-For` (the one it saw; earlier entries are the client's own say-so).
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(client_address(
+            peer,
+            &parts.headers,
+            &state.cfg.trusted_proxies,
+        )))
+    }
+}
+
+pub fn client_address(
+    peer: Option<IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if trusted.contains(&peer) {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse::<IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    peer.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const MIN: i64 = 60_000;
-
-    fn guard() -> LoginGuard {
-        LoginGuard::new(5, std::time::Duration::from_secs(15 * 60))
+    #[test]
+    fn delays_double_then_stop_growing() {
+        let d = Duration::from_millis(250);
+        assert_eq!(delay(d, 0), Duration::ZERO);
+        assert_eq!(delay(d, 1), d);
+        assert_eq!(delay(d, 2), d * 2);
+        assert_eq!(delay(d, 4), d * 8);
+        assert_eq!(delay(d, 5), d * 16);
+        assert_eq!(delay(d, 40), d * 16);
+        assert_eq!(delay(d, i64::MAX), d * 16);
     }
 
     #[test]
-    fn five_failures_lock_for_the_period() {
-        let g = guard();
-        for i in 0..4 {
-            assert!(g.failed("market1", i * MIN).is_none(), "failure {i}");
-            assert!(g.check("market1", i * MIN).is_ok());
-        }
-        let e = g
-            .failed("market1", 4 * MIN)
-            .expect("the fifth failure locks");
-        assert!(matches!(
-            e,
-            AppError::TooManyAttempts {
-                retry_after_secs: 900,
-                ..
-            }
-        ));
-        // Locked for 15 minutes from the fifth failure, whatever the password.
-        let e = g.check("market1", 4 * MIN + 14 * MIN).unwrap_err();
-        assert!(matches!(
-            e,
-            AppError::TooManyAttempts {
-                retry_after_secs: 60,
-                ..
-            }
-        ));
-        assert!(g.check("market1", 19 * MIN).is_ok());
-        // Other usernames are not affected.
-        assert!(g.check("market2", 5 * MIN).is_ok());
+    fn names_are_keyed_ignoring_case_and_huge_ones_not_at_all() {
+        assert_eq!(key(" Admin "), Some("admin".into()));
+        assert_eq!(key(&"x".repeat(100_000)), None);
     }
 
     #[test]
-    fn failures_spread_out_or_followed_by_success_do_not_lock() {
-        let g = guard();
-        for i in 0..4 {
-            assert!(g.failed("a", i * MIN).is_none());
-        }
-        g.succeeded("a");
-        for i in 0..4 {
-            assert!(g.failed("a", (10 + i) * MIN).is_none());
-        }
-        // The run began at minute 10; a failure 15 minutes later starts a new run.
-        assert!(g.failed("a", 25 * MIN).is_none());
-        assert!(g.check("a", 25 * MIN).is_ok());
-    }
-
-    #[test]
-    fn unknown_usernames_are_counted_too_and_memory_is_bounded() {
-        let g = guard();
-        for i in 0..5 {
-            let r = g.failed("nobody", i);
-            assert_eq!(r.is_some(), i == 4);
-        }
-        assert!(g.check("nobody", 10).is_err());
-        for i in 0..(PRUNE_AT as i64 + 10) {
-            g.failed(&format!("u{i}"), 20 * MIN);
-        }
-        g.failed("late", 40 * MIN);
-        assert!(g.lock().len() < 20, "expired runs are pruned");
-        let huge = "x".repeat(100_000);
-        for i in 0..10 {
-            assert!(g.failed(&huge, 41 * MIN + i).is_none());
-        }
-        assert!(
-            !g.lock().contains_key(&huge),
-            "names no account can have are not kept"
+    fn forwarded_for_counts_only_from_a_trusted_proxy() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
         );
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(client_address(Some(proxy), &h, &[]), "10.0.0.1");
+        assert_eq!(client_address(Some(proxy), &h, &[proxy]), "198.51.100.7");
+        let other: IpAddr = "10.0.0.2".parse().unwrap();
+        assert_eq!(client_address(Some(other), &h, &[proxy]), "10.0.0.2");
+        assert_eq!(client_address(None, &h, &[proxy]), "unknown");
     }
 }

@@ -1,6 +1,7 @@
 //! The central HTTP API (axum): the source of truth for every push, claim and deadline.
 
 pub mod auth;
+pub mod conn;
 pub mod error;
 pub mod extract;
 pub mod handlers;
@@ -43,11 +44,21 @@ pub struct ServerConfig {
     /// How often an open event stream checks that its credentials are still valid (expiry,
     /// or a revocation made through another instance; one made here is noticed at once).
     pub stream_recheck: Duration,
-    /// Failed logins for one username before it is locked for `login_lockout`.
+    /// Failed logins for one username from one client address before that pair is locked
+    /// for `login_lockout` (see [`login_guard`]).
     pub login_max_failures: u32,
     pub login_lockout: Duration,
     /// How long an `Idempotency-Key` is honoured (then its record is purged).
     pub idempotency_retention: Duration,
+    /// A request head must arrive within this long (see [`conn`]).
+    pub header_read_timeout: Duration,
+    /// A request (body and handling; not event streams) must be answered within this long.
+    pub request_timeout: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (for the login guard).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The first delay before answering a login for a username and client with failures;
+    /// it doubles with each further failure (at most 16×).
+    pub login_delay: Duration,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +77,10 @@ impl Default for ServerConfig {
             login_max_failures: 5,
             login_lockout: Duration::from_secs(15 * 60),
             idempotency_retention: crate::jobs::Retention::default().idempotency,
+            header_read_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(60),
+            trusted_proxies: Vec::new(),
+            login_delay: Duration::from_millis(250),
         }
     }
 }
@@ -160,10 +175,7 @@ pub async fn start(
         cfg: Arc::new(cfg.clone()),
         metrics: Arc::new(metrics::Metrics::default()),
         auth_cache: Arc::new(auth::AuthCache::default()),
-        login_guard: Arc::new(login_guard::LoginGuard::new(
-            cfg.login_max_failures,
-            cfg.login_lockout,
-        )),
+        login_guard: Arc::new(login_guard::LoginGuard::new(&cfg)),
         shutdown: shutdown.clone(),
     };
     state.reload_calendar().await?;
@@ -206,13 +218,12 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let app = router(state.clone());
     let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, app.into_make_service())
-            .with_graceful_shutdown(async move { stop.cancelled().await });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "server error");
-        }
-    });
+    let task = tokio::spawn(conn::accept_loop(
+        listener,
+        app,
+        cfg.header_read_timeout,
+        stop,
+    ));
     tracing::info!(%addr, database = db.kind(), test_clock = cfg.test_clock, "shenguan server listening");
     Ok(RunningServer { addr, state, task })
 }
@@ -230,6 +241,10 @@ pub fn router(state: AppState) -> Router {
     routes
         .layer(axum::Extension(handlers::Document(Arc::new(doc))))
         .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            conn::request_deadline,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -20,6 +20,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::api::{StreamReset, event_types};
 use crate::events::HubEvent;
 use crate::server::error::{AppError, AppResult};
 
@@ -64,7 +65,7 @@ async fn still_valid(s: &AppState, credential: &Credential) -> bool {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id"),
            ("after" = Option<i64>, Query, description = "Same as Last-Event-ID, for clients that cannot set headers")),
-    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON", body = crate::api::Event)),
+    responses((status = 200, description = "text/event-stream; each event: id, event = type, data = Event JSON. A Last-Event-ID beyond the newest event is answered first with `event: reset` (id and data {\"newest\"}: the newest event id): reload, then follow.", body = crate::api::Event)),
     security(("bearer" = [])))]
 pub async fn events(
     State(s): State<AppState>,
@@ -84,6 +85,7 @@ pub async fn events(
         None => None,
     };
     let mut rx = s.hub.subscribe();
+    let mut reset = None;
     let mut cursor = match from_header.or(from_query) {
         Some(id) if id < 0 => {
             return Err(AppError::BadRequest {
@@ -91,7 +93,19 @@ pub async fn events(
                 field: Some("Last-Event-ID".into()),
             });
         }
-        Some(id) => id,
+        Some(id) => {
+            // An id beyond the log (a restored backup, another server): following from it
+            // would deliver nothing until the log caught up. Tell the client to reload, and
+            // follow from the newest event. The log, not this instance's tailer, is asked, so
+            // an event just written through another instance is not mistaken for the future.
+            let newest = crate::db::events::head(&s.db).await?;
+            if id > newest {
+                reset = Some(newest);
+                newest
+            } else {
+                id
+            }
+        }
         None => s.hub.head(),
     };
     let Auth(principal, credential) = auth;
@@ -103,6 +117,13 @@ pub async fn events(
     let gauge = Gauge(s.clone());
     let stream = async_stream::stream! {
         let _gauge = gauge;
+        if let Some(newest) = reset {
+            let data = serde_json::to_string(&StreamReset { newest }).unwrap_or_default();
+            yield Ok(SseEvent::default()
+                .id(newest.to_string())
+                .event(event_types::STREAM_RESET)
+                .data(data));
+        }
         let mut catch_up = true;
         // Set when the credentials no longer hold. The stream then reads the log once more up
         // to its newest committed event and ends: what happened before the revocation is still

@@ -40,6 +40,7 @@ pub async fn import_calendar_year(
     ApiJson(body): ApiJson<CalendarYear>,
 ) -> AppResult<(StatusCode, Json<CalendarInfo>)> {
     auth.may(Action::Administer)?;
+    outside_days_change_nothing(&body)?;
     // Validate on a copy first: a bad notice must not touch the live calendar.
     let mut trial = s.calendar().clone();
     trial
@@ -79,12 +80,47 @@ pub async fn calendar_deadline(
         .take_parsed::<u32>("working_days", "应为正整数 / expected a positive integer")?
         .ok_or_else(|| bad_param("working_days", "必填 / required"))?;
     q.finish()?;
+    // The calendar serves 1900–2200 (the notice years it accepts); past that an answer could
+    // not even be written as RFC 3339 (year 10000).
+    use chrono::Datelike;
+    let unservable = || {
+        AppError::invalid(
+            "from",
+            "日历仅支持 1900–2200 年 / the calendar serves the years 1900–2200 only",
+        )
+    };
+    if !(1900..=2200).contains(&from.year()) {
+        return Err(unservable());
+    }
     let dl = s
         .calendar()
         .deadline(from.with_timezone(&chrono::Utc), n)
         .map_err(|e| bad_param("working_days", &e.to_string()))?;
+    if dl.at.year() > 2200 {
+        return Err(unservable());
+    }
     Ok(Json(DeadlineAnswer {
         deadline: dl.at,
         provisional: dl.provisional,
     }))
+}
+
+/// A notice may list days of a neighbouring year (the 2023 notice lists Saturday
+/// 2022-12-31), but only days it does not change: a holiday on a weekday or a working
+/// weekend outside the declared year would move deadlines of a year that stays unpublished.
+fn outside_days_change_nothing(body: &CalendarYear) -> AppResult<()> {
+    use chrono::{Datelike, Weekday};
+    for (i, d) in body.days.iter().enumerate() {
+        let weekend = matches!(d.date.weekday(), Weekday::Sat | Weekday::Sun);
+        if d.date.year() != body.year && d.is_off_day != weekend {
+            return Err(AppError::invalid(
+                format!("days[{i}].date"),
+                format!(
+                    "{} 不在 {} 年内 / {} is outside the year {}",
+                    d.date, body.year, d.date, body.year
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

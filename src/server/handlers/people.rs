@@ -11,6 +11,7 @@ use crate::server::AppState;
 use crate::server::auth::{self, Auth, Revoked};
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id};
+use crate::server::login_guard::ClientAddr;
 
 use super::created;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -34,14 +35,15 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// Log in: a bearer token for the console or scripts.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "people", request_body = Login,
     responses((status = 201, body = SessionCreated), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
-              (status = 429, description = "too many failed logins for this username; Retry-After says when to try again", body = ErrorBody)))]
+              (status = 429, description = "too many failed logins for this username from this client address; Retry-After says when to try again", body = ErrorBody)))]
 pub async fn login(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<Login>,
 ) -> AppResult<(StatusCode, Json<SessionCreated>)> {
     let username = body.username.trim();
     let now = to_millis(s.clock.now());
-    s.login_guard.check(username, now)?;
+    s.login_guard.check(&s.db, username, &client, now).await?;
     let user = store::user_by_username(&s.db, username).await?;
     // Verify against a real hash even for unknown users, so timing does not reveal them.
     let hash = user
@@ -55,10 +57,10 @@ pub async fn login(
         _ => {
             let wrong =
                 AppError::Unauthorized("用户名或密码错误 / wrong username or password".into());
-            return Err(login_failed(&s, username, now, wrong).await);
+            return Err(login_failed(&s, username, &client, now, wrong).await);
         }
     };
-    s.login_guard.succeeded(username);
+    s.login_guard.succeeded(&s.db, username, &client).await?;
     let token = auth::new_secret(auth::SESSION_PREFIX);
     let ttl = millis(s.cfg.session_ttl);
     store::create_session(&s.db, &user, &auth::secret_hash(&token), now, now + ttl).await?;
@@ -196,9 +198,18 @@ pub(crate) async fn resolve_user_department(
 /// A wrong password for `username` (at login or password change): count it towards the lock,
 /// audit and count it, and give the answer — the lock if this failure caused one, else
 /// `otherwise`. A failure to write the audit line is logged, not shown to the caller.
-async fn login_failed(s: &AppState, username: &str, now: i64, otherwise: AppError) -> AppError {
+async fn login_failed(
+    s: &AppState,
+    username: &str,
+    client: &str,
+    now: i64,
+    otherwise: AppError,
+) -> AppError {
     use std::sync::atomic::Ordering;
-    let locked = s.login_guard.failed(username, now);
+    let locked = match s.login_guard.failed(&s.db, username, client, now).await {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
     s.metrics.login_failures.fetch_add(1, Ordering::Relaxed);
     if locked.is_some() {
         s.metrics.login_lockouts.fetch_add(1, Ordering::Relaxed);
@@ -218,12 +229,13 @@ async fn login_failed(s: &AppState, username: &str, now: i64, otherwise: AppErro
 pub async fn change_password(
     State(s): State<AppState>,
     auth: Auth,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
     let user_id = auth.require_person()?;
     let now = to_millis(s.clock.now());
     let username = auth.0.name.clone();
-    s.login_guard.check(&username, now)?;
+    s.login_guard.check(&s.db, &username, &client, now).await?;
     validate::password("new_password", &body.new_password)?;
     if body.new_password == body.current_password {
         return Err(AppError::invalid(
@@ -240,9 +252,9 @@ pub async fn change_password(
             "current_password",
             "当前密码不正确 / the current password is wrong",
         );
-        return Err(login_failed(&s, &username, now, wrong).await);
+        return Err(login_failed(&s, &username, &client, now, wrong).await);
     }
-    s.login_guard.succeeded(&username);
+    s.login_guard.succeeded(&s.db, &username, &client).await?;
     let hash = auth::hash_password_off_thread(body.new_password.clone()).await?;
     let keep = auth.1.hash.clone();
     store::set_password(&s.db, &auth.0, user_id, hash, Some(keep), now).await?;

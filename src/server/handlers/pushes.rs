@@ -1,7 +1,6 @@
 //! Approval pushes (art. 7(1)) and supervision pushes (art. 7(2)1–2).
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +12,7 @@ use crate::domain::{to_cst, to_millis, validate};
 use crate::server::AppState;
 use crate::server::auth::{Auth, secret_hash};
 use crate::server::error::{AppError, AppResult};
-use crate::server::extract::{Id, parse_json};
+use crate::server::extract::{Id, JsonBytes, parse_json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// This resource's routes, each with its OpenAPI path (one list for both).
@@ -34,7 +33,7 @@ pub async fn create_approval_push(
     State(s): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBytes(body): JsonBytes,
 ) -> AppResult<Response> {
     let Incoming {
         source,
@@ -88,7 +87,7 @@ pub async fn create_supervision_push(
     State(s): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBytes(body): JsonBytes,
 ) -> AppResult<Response> {
     let Incoming {
         source,
@@ -180,11 +179,12 @@ fn idempotency_key(
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
+    // The documented rule: 1–200 visible ASCII characters (no spaces, tabs or controls).
     let key = v
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| AppError::BadRequest {
             message: "Idempotency-Key 应为 1–200 个可见 ASCII 字符 / Idempotency-Key must be 1–200 visible ASCII characters".into(),
             field: Some("Idempotency-Key".into()),
@@ -194,13 +194,59 @@ fn idempotency_key(
         (Some(u), _) => format!("user:{u}"),
         _ => "system".into(),
     };
-    // The body as sent is what "the same request" means.
-    let request_hash = secret_hash(&String::from_utf8_lossy(body));
     Ok(Some(IdempotencyKey {
         principal,
         key: key.to_string(),
-        request_hash,
+        request_hash: fingerprint(body),
+        raw_hash: secret_hash(&String::from_utf8_lossy(body)),
     }))
+}
+
+/// The request's fingerprint (as in the IETF Idempotency-Key draft): SHA-256 of the JSON
+/// written canonically — object keys sorted, no insignificant whitespace, strings and numbers
+/// as serde_json writes them — so the same JSON sent with keys in another order or other
+/// spacing is the same request. A body that is not JSON is refused before it matters; its
+/// fingerprint is then the hash of the bytes.
+pub fn fingerprint(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => {
+            let mut out = String::with_capacity(body.len());
+            canonical(&v, &mut out);
+            secret_hash(&out)
+        }
+        Err(_) => secret_hash(&String::from_utf8_lossy(body)),
+    }
+}
+
+fn canonical(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical(&map[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
 }
 
 async fn finish(
