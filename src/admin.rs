@@ -2,7 +2,7 @@
 
 use crate::api::Role;
 use crate::db::Db;
-use crate::domain::calendar::{Calendar, parse_notice_file};
+use crate::domain::calendar::{Calendar, parse_notice_file, vet_notice};
 use crate::domain::{Principal, to_millis, validate};
 
 pub async fn bootstrap(
@@ -90,16 +90,51 @@ pub async fn unlock(database: &str, username: &str) -> anyhow::Result<u64> {
     Ok(n)
 }
 
-/// Load one or more years from a notice file into the database. Running servers pick the
-/// change up from the `calendar.updated` event.
-pub async fn import_calendar(database: &str, text: &str) -> anyhow::Result<Vec<i32>> {
+/// Load one or more years from a notice file into the database. Each year must pass
+/// [`vet_notice`] (or be forced); nothing is stored unless every year does. Running servers
+/// pick the change up from the `calendar.updated` event and re-derive running deadlines.
+pub async fn import_calendar(database: &str, text: &str, force: bool) -> anyhow::Result<Vec<i32>> {
     let years = parse_notice_file(text)?;
+    let mut forced = std::collections::BTreeMap::new();
+    let mut refused = vec![];
+    for (year, days) in &years {
+        match vet_notice(*year, days, force) {
+            Ok(problems) => {
+                forced.insert(*year, problems);
+            }
+            Err(problems) => refused.push(format!("{year}: {}", problems.join("；"))),
+        }
+    }
+    if !refused.is_empty() {
+        let hint = if years.iter().all(|(y, d)| {
+            crate::domain::calendar::check_notice(*y, d)
+                .refused
+                .is_empty()
+        }) {
+            "\n核对无误可加 --force 强制导入 / add --force to import it anyway"
+        } else {
+            ""
+        };
+        anyhow::bail!(
+            "通知不完整，未导入 / the notice was not imported:\n{}{hint}",
+            refused.join("\n")
+        );
+    }
     let db = Db::connect(database).await?;
     let now = to_millis(chrono::Utc::now());
     // Make sure the shipped years are stored first, so this import does not stand alone.
     crate::db::calendar::load(&db, now).await?;
+    // No one is logged in here: the audit log records the operating-system account.
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let actor = Principal {
+        name: format!("cli:{who}"),
+        ..Principal::system()
+    };
     for (year, days) in &years {
-        crate::db::calendar::store_year(&db, &Principal::system(), *year, days, now, true).await?;
+        let forced = forced.get(year).map(Vec::as_slice).unwrap_or_default();
+        crate::db::calendar::store_year(&db, &actor, *year, days, forced, now, true).await?;
     }
     db.close().await;
     Ok(years.keys().copied().collect())

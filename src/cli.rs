@@ -303,6 +303,10 @@ pub enum CalendarCommand {
         file: PathBuf,
         #[command(flatten)]
         database: DatabaseArg,
+        /// Import a notice that lacks a statutory holiday, gives fewer days off than the law or
+        /// moves work to a weekday (refused otherwise); recorded in the audit log.
+        #[arg(long)]
+        force: bool,
     },
     /// Compute "within N working days" of an instant by the legal rule.
     Deadline {
@@ -463,9 +467,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Calendar(CalendarCommand::Import { file, database }) => {
+        Command::Calendar(CalendarCommand::Import {
+            file,
+            database,
+            force,
+        }) => {
             let text = std::fs::read_to_string(&file)?;
-            let years = crate::admin::import_calendar(&database.url, &text).await?;
+            let years = crate::admin::import_calendar(&database.url, &text, force).await?;
             eprintln!("已导入 {years:?} / imported {years:?}");
             Ok(())
         }

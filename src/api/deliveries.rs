@@ -142,6 +142,9 @@ pub struct Dispute {
     pub opened_at: DateTime<FixedOffset>,
     /// Service target for the answer: end of the 1st working day after opening.
     pub answer_due: DateTime<FixedOffset>,
+    /// `answer_due` runs through a year whose holiday notice is not yet published.
+    #[serde(default)]
+    pub answer_due_provisional: bool,
     #[serde(default)]
     pub resolved_at: Option<DateTime<FixedOffset>>,
     #[serde(default)]
@@ -166,4 +169,36 @@ pub struct DeliveryDetail {
     pub disputes: Vec<Dispute>,
     pub escalations: Vec<Escalation>,
     pub history: Vec<HistoryEntry>,
+}
+
+/// A delivery's deadlines before a change (`previous` in `delivery.deadline_changed`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DeliveryDeadlines {
+    pub claim_deadline: DateTime<FixedOffset>,
+    pub feedback_deadline: DateTime<FixedOffset>,
+    pub deadline_provisional: bool,
+}
+
+/// Data of the `delivery.deadline_changed` event: the delivery as it now stands (its fields,
+/// the new deadlines) and `previous`, the deadlines it had. A deadline only ever moves later.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DeliveryDeadlineChanged {
+    #[serde(flatten)]
+    pub delivery: Delivery,
+    pub previous: DeliveryDeadlines,
+}
+
+/// A dispute's deadline before a change (`previous` in `dispute.deadline_changed`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DisputeDeadline {
+    pub answer_due: DateTime<FixedOffset>,
+    pub answer_due_provisional: bool,
+}
+
+/// Data of the `dispute.deadline_changed` event: the thread as it now stands and `previous`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DisputeDeadlineChanged {
+    #[serde(flatten)]
+    pub dispute: Dispute,
+    pub previous: DisputeDeadline,
 }

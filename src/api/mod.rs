@@ -114,9 +114,14 @@ pub mod event_types {
     pub const DELIVERY_AUTO_CLAIMED: &str = "delivery.auto_claimed";
     pub const DELIVERY_REMINDER: &str = "delivery.reminder";
     pub const DELIVERY_ESCALATED: &str = "delivery.escalated";
+    /// A running deadline was re-derived after a calendar change (data:
+    /// `DeliveryDeadlineChanged`, the delivery with `previous`).
+    pub const DELIVERY_DEADLINE_CHANGED: &str = "delivery.deadline_changed";
     pub const DISPUTE_OPENED: &str = "dispute.opened";
     pub const DISPUTE_REPLIED: &str = "dispute.replied";
     pub const DISPUTE_RESOLVED: &str = "dispute.resolved";
+    /// A dispute's `answer_due` was re-derived (data: `DisputeDeadlineChanged`).
+    pub const DISPUTE_DEADLINE_CHANGED: &str = "dispute.deadline_changed";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";

@@ -70,6 +70,10 @@ pub struct CalendarDay {
 pub struct CalendarYear {
     pub year: i32,
     pub days: Vec<CalendarDay>,
+    /// Accept a notice that lacks a statutory holiday, gives one fewer days off than the law,
+    /// or moves work to a weekday (refused otherwise); the audit log records who forced it.
+    #[serde(default)]
+    pub force: bool,
 }
 
 /// `GET /api/v1/calendar`.

@@ -1140,7 +1140,14 @@ impl App {
         match e.kind.as_str() {
             event_types::DELIVERY_CREATED
             | event_types::DELIVERY_REMINDER
-            | event_types::DELIVERY_ESCALATED => {
+            | event_types::DELIVERY_ESCALATED
+            | event_types::DELIVERY_DEADLINE_CHANGED => {
+                // A moved deadline moves the row: drop it from its old place first.
+                if let Ok(c) =
+                    serde_json::from_value::<crate::api::DeliveryDeadlineChanged>(e.data.clone())
+                {
+                    self.remove_delivery((c.previous.claim_deadline, c.delivery.id));
+                }
                 let Ok(d) = serde_json::from_value::<Delivery>(e.data) else {
                     return;
                 };
@@ -1189,7 +1196,8 @@ impl App {
             }
             event_types::DISPUTE_OPENED
             | event_types::DISPUTE_REPLIED
-            | event_types::DISPUTE_RESOLVED => {
+            | event_types::DISPUTE_RESOLVED
+            | event_types::DISPUTE_DEADLINE_CHANGED => {
                 let Ok(d) = serde_json::from_value::<Dispute>(e.data) else {
                     return;
                 };

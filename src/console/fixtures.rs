@@ -204,6 +204,7 @@ pub fn dispute(
         status: DisputeStatus::Open,
         opened_at: due - Duration::hours(30),
         answer_due: due,
+        answer_due_provisional: false,
         resolved_at: None,
         resolution: None,
         messages: vec![Message {

@@ -20,7 +20,7 @@ pub async fn load(db: &Db, now: i64) -> DbResult<Calendar> {
     if n == 0 {
         let shipped = parse_notice_file(SHIPPED_HOLIDAYS_JSON)?;
         for (year, days) in shipped {
-            store_year(db, &Principal::system(), year, &days, now, false).await?;
+            store_year(db, &Principal::system(), year, &days, &[], now, false).await?;
         }
     }
     let years: Vec<(i64,)> = read!(db, |c| sqlx::query_as(
@@ -56,16 +56,18 @@ pub async fn load(db: &Db, now: i64) -> DbResult<Calendar> {
     Ok(cal)
 }
 
-/// Replace one year's notice. Emits `calendar.updated` so every instance reloads.
+/// Replace one year's notice. Emits `calendar.updated` so every instance reloads. `forced`:
+/// what was unusual about a notice the actor forced in (recorded in the audit line).
 pub async fn store_year(
     db: &Db,
     actor: &Principal,
     year: i32,
     days: &[CalendarDay],
+    forced: &[String],
     now: i64,
     announce: bool,
 ) -> DbResult<()> {
-    let (actor, days) = (actor.clone(), days.to_vec());
+    let (actor, days, forced) = (actor.clone(), days.to_vec(), forced.to_vec());
     write_tx!(db, |tx, fx| {
         sqlx::query("DELETE FROM calendar_days WHERE notice_year = $1")
             .bind(year as i64)
@@ -91,7 +93,11 @@ pub async fn store_year(
             "calendar.import",
             "calendar",
             Some(year as i64),
-            serde_json::json!({"days": days.len()}),
+            if forced.is_empty() {
+                serde_json::json!({"days": days.len()})
+            } else {
+                serde_json::json!({"days": days.len(), "forced": forced})
+            },
         );
         if announce {
             fx.event(

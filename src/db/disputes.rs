@@ -24,7 +24,7 @@ macro_rules! thread_in_tx {
 }
 
 const DISPUTE_COLUMNS: &str = "id, delivery_id, raised_by_department_id, answering_department_id, subject, status, \
-                               opened_at, answer_due, resolved_at, resolution";
+                               opened_at, answer_due, answer_due_provisional, resolved_at, resolution";
 
 fn already_open(id: Option<i64>) -> DbError {
     let n = id.map(|id| format!(" #{id}")).unwrap_or_default();
@@ -41,6 +41,7 @@ pub async fn open(
     body: &str,
     now: i64,
     answer_due: i64,
+    answer_due_provisional: bool,
 ) -> DbResult<Dispute> {
     let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     let raised_by = d.department_id;
@@ -57,8 +58,8 @@ pub async fn open(
         // The read above answers the usual case with the open thread's number; the partial
         // unique index `disputes_one_open` decides a race (two calls both read "none").
         let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO disputes (delivery_id, raised_by_department_id, answering_department_id, subject, status, opened_at, answer_due) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+            "INSERT INTO disputes (delivery_id, raised_by_department_id, answering_department_id, subject, status, opened_at, answer_due, answer_due_provisional) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
         )
         .bind(d.id)
         .bind(raised_by)
@@ -66,6 +67,7 @@ pub async fn open(
         .bind(&d.title)
         .bind(now)
         .bind(answer_due)
+        .bind(answer_due_provisional)
         .fetch_one(&mut *tx)
         .await;
         let (id,) = match inserted {
@@ -93,6 +95,7 @@ pub async fn open(
             status: DisputeStatus::Open,
             opened_at: now,
             answer_due,
+            answer_due_provisional,
             resolved_at: None,
             resolution: None,
         };

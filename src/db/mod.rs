@@ -132,6 +132,7 @@ macro_rules! flush_effects {
 }
 
 pub mod calendar;
+pub mod deadlines;
 pub mod deliveries;
 pub mod disputes;
 mod error;

@@ -157,6 +157,7 @@ pub struct DisputeRow {
     pub status: DisputeStatus,
     pub opened_at: i64,
     pub answer_due: i64,
+    pub answer_due_provisional: bool,
     pub resolved_at: Option<i64>,
     pub resolution: Option<String>,
 }
@@ -194,6 +195,7 @@ impl DisputeRow {
             status: self.status,
             opened_at: to_cst(from_millis(self.opened_at)),
             answer_due: to_cst(from_millis(self.answer_due)),
+            answer_due_provisional: self.answer_due_provisional,
             resolved_at: self.resolved_at.map(|t| to_cst(from_millis(t))),
             resolution: self.resolution.clone(),
             messages,

@@ -105,12 +105,16 @@ impl AppState {
         self.calendar.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Load the stored calendar, then re-derive every running deadline on it (a year loaded
+    /// here, by another instance or by `shenguan calendar import` may lawfully extend them;
+    /// at start-up this also catches an import made while no server ran).
     pub async fn reload_calendar(&self) -> anyhow::Result<()> {
         let now = crate::domain::to_millis(self.clock.now());
         let cal = crate::db::calendar::load(&self.db, now)
             .await?
             .with_close_of_business(self.cfg.close_of_business);
-        *self.calendar.write().unwrap_or_else(|e| e.into_inner()) = cal;
+        *self.calendar.write().unwrap_or_else(|e| e.into_inner()) = cal.clone();
+        crate::db::deadlines::rederive(&self.db, &cal, now).await?;
         Ok(())
     }
 }

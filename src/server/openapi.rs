@@ -8,6 +8,8 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "shenguan 审批监管互动平台 API", description = "Approval–supervision interaction platform: pushes, claims against working-day deadlines, disputes, live events."),
+    // Event payloads that no path returns directly.
+    components(schemas(crate::api::DeliveryDeadlineChanged, crate::api::DisputeDeadlineChanged)),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;

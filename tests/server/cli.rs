@@ -142,7 +142,12 @@ fn bootstrap_once_and_import_a_year() {
             None,
         )
     };
+    // Half a notice is refused (naming what is missing), a whole one accepted.
     std::fs::write(&file, r#"{"year": 2027, "papers": [], "days": [{"date": "2027-01-01", "name": "元旦", "isOffDay": true}, {"date": "2027-01-04", "name": "元旦", "isOffDay": true}]}"#).unwrap();
+    let (ok, _, err) = import();
+    assert!(!ok);
+    assert!(err.contains("春节") && err.contains("--force"), "{err}");
+    std::fs::write(&file, crate::calendar_lifecycle::NOTICE_2027).unwrap();
     let (ok, _, err) = import();
     assert!(ok, "{err}");
     let (ok, out, err) = deadline(

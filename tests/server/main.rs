@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod backup;
+mod calendar_lifecycle;
 mod claims;
 mod cli;
 mod config_file;

@@ -111,18 +111,8 @@ async fn calendar_import_and_deadline_endpoint(b: Backend) {
     assert_eq!(v["deadline"], "2027-01-05T00:00:00+08:00");
     assert_eq!(v["provisional"], true);
     // An admin loads the 2027 notice (here: 元旦 1–3 Jan, Mon 4 Jan off too).
-    let days: Vec<CalendarDay> = ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"]
-        .iter()
-        .map(|d| CalendarDay {
-            date: d.parse().unwrap(),
-            name: "元旦".into(),
-            is_off_day: true,
-        })
-        .collect();
-    let year = CalendarYear {
-        year: 2027,
-        days: days.clone(),
-    };
+    let year = crate::calendar_lifecycle::notice_2027();
+    let days = year.days.clone();
     assert_eq!(
         refused_status(
             app.market
@@ -134,6 +124,7 @@ async fn calendar_import_and_deadline_endpoint(b: Backend) {
     let bad = CalendarYear {
         year: 2027,
         days: vec![days[0].clone(), days[0].clone()],
+        force: true,
     };
     let r = app
         .admin

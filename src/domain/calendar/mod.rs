@@ -15,6 +15,10 @@ use serde::Deserialize;
 use super::clock::cst;
 use crate::api::CalendarDay;
 
+pub mod notice;
+
+pub use notice::{NoticeCheck, check_notice, vet_notice};
+
 /// The State Council holiday facts for 2021–2026, shipped with the program.
 pub const SHIPPED_HOLIDAYS_JSON: &str = include_str!("holidays-cn.json");
 
@@ -197,7 +201,8 @@ fn validate_year(year: i32, days: &[CalendarDay]) -> Result<(), CalendarError> {
 
 /// Parse a holiday notice file: either one year (`{"year": 2027, "days": [...]}`, the format of
 /// the holiday-cn project's per-year files) or the shipped multi-year file (`{"days": [...]}`),
-/// whose days are grouped by their date's year. Other keys (`papers`, `$schema`…) are ignored.
+/// whose days are grouped by their date's year — except 元旦 days in December, which belong to
+/// the next year's notice (the 2023 notice gives 2022-12-31 off). Other keys (`papers`, `$schema`…) are ignored.
 pub fn parse_notice_file(text: &str) -> Result<BTreeMap<i32, Vec<CalendarDay>>, CalendarError> {
     #[derive(Deserialize)]
     struct File {
@@ -213,7 +218,12 @@ pub fn parse_notice_file(text: &str) -> Result<BTreeMap<i32, Vec<CalendarDay>>, 
         }
         None => {
             for d in file.days {
-                out.entry(d.date.year()).or_default().push(d);
+                let year = if d.date.month() == 12 && notice::is_new_year(&d.name) {
+                    d.date.year() + 1
+                } else {
+                    d.date.year()
+                };
+                out.entry(year).or_default().push(d);
             }
         }
     }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::api::*;
-use crate::domain::calendar::CalendarError;
+use crate::domain::calendar::{CalendarError, check_notice, vet_notice};
 use crate::domain::{Action, to_millis};
 use crate::server::AppState;
 use crate::server::auth::Auth;
@@ -31,7 +31,10 @@ pub async fn calendar_info(
     }))
 }
 
-/// Load (or replace) one year's State Council holiday notice. Every instance reloads.
+/// Load (or replace) one year's State Council holiday notice. It must hold the seven statutory
+/// holidays with their legal days off, and move work only to weekends, unless `force` is set
+/// (audited). Every running deadline is then re-derived (never earlier); every instance
+/// reloads.
 #[utoipa::path(post, path = "/api/v1/calendar/years", tag = "calendar", request_body = CalendarYear,
     responses((status = 201, body = CalendarInfo), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn import_calendar_year(
@@ -40,7 +43,6 @@ pub async fn import_calendar_year(
     ApiJson(body): ApiJson<CalendarYear>,
 ) -> AppResult<(StatusCode, Json<CalendarInfo>)> {
     auth.may(Action::Administer)?;
-    outside_days_change_nothing(&body)?;
     // Validate on a copy first: a bad notice must not touch the live calendar.
     let mut trial = s.calendar().clone();
     trial
@@ -49,11 +51,29 @@ pub async fn import_calendar_year(
             CalendarError::YearOutOfRange(_) => AppError::invalid("year", e.to_string()),
             _ => AppError::invalid("days", e.to_string()),
         })?;
+    let forced = vet_notice(body.year, &body.days, body.force).map_err(|problems| {
+        let check = check_notice(body.year, &body.days);
+        let hint = if check.refused.is_empty() {
+            "（核对无误可加 \"force\": true 强制导入 / send \"force\": true to import it anyway）"
+        } else {
+            ""
+        };
+        AppError::Invalid {
+            code: if check.refused.is_empty() {
+                "unusual_notice"
+            } else {
+                "invalid_field"
+            },
+            message: format!("{}{hint}", problems.join("；")),
+            field: Some("days".into()),
+        }
+    })?;
     crate::db::calendar::store_year(
         &s.db,
         &auth.0,
         body.year,
         &body.days,
+        &forced,
         to_millis(s.clock.now()),
         true,
     )
@@ -103,24 +123,4 @@ pub async fn calendar_deadline(
         deadline: dl.at,
         provisional: dl.provisional,
     }))
-}
-
-/// A notice may list days of a neighbouring year (the 2023 notice lists Saturday
-/// 2022-12-31), but only days it does not change: a holiday on a weekday or a working
-/// weekend outside the declared year would move deadlines of a year that stays unpublished.
-fn outside_days_change_nothing(body: &CalendarYear) -> AppResult<()> {
-    use chrono::{Datelike, Weekday};
-    for (i, d) in body.days.iter().enumerate() {
-        let weekend = matches!(d.date.weekday(), Weekday::Sat | Weekday::Sun);
-        if d.date.year() != body.year && d.is_off_day != weekend {
-            return Err(AppError::invalid(
-                format!("days[{i}].date"),
-                format!(
-                    "{} 不在 {} 年内 / {} is outside the year {}",
-                    d.date, body.year, d.date, body.year
-                ),
-            ));
-        }
-    }
-    Ok(())
 }

@@ -56,6 +56,7 @@ pub async fn open_dispute(
         &text,
         to_millis(now),
         to_millis(due.utc()),
+        due.provisional,
     )
     .await?;
     Ok(super::created(shown(&s, &auth, dispute)))
