@@ -8,6 +8,9 @@
 //!    through the real crossterm backend into a counting sink.
 //! 3. Resident memory with the 100,000 deliveries loaded.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,10 +22,10 @@ use ratatui::widgets::{Block, Row, Table, TableState};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use shenguan::api::Page;
 use shenguan::console::action::Action;
-use shenguan::console::app::format_countdown;
-use shenguan::console::fixtures;
 use shenguan::console::theme::Theme;
+use shenguan::console::widgets::countdown::format_countdown;
 use shenguan::console::{App, Lang, ui};
+use support::console as fixtures;
 
 const N: usize = 100_000;
 const W: u16 = 160;

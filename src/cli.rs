@@ -41,12 +41,20 @@ pub enum Command {
         /// Read the password from standard input instead of prompting.
         #[arg(long)]
         password_stdin: bool,
+        /// Trust this CA (PEM) for an https:// server besides the system's roots; saved with
+        /// the login for the console.
+        #[arg(long, env = "SHENGUAN_CA_FILE")]
+        ca_file: Option<PathBuf>,
     },
     /// The operations console.
     Console {
         /// Server URL (default: the one saved by `shenguan login`).
         #[arg(long, env = "SHENGUAN_SERVER")]
         server: Option<String>,
+        /// Trust this CA (PEM) besides the system's roots (default: the one saved by
+        /// `shenguan login`).
+        #[arg(long, env = "SHENGUAN_CA_FILE")]
+        ca_file: Option<PathBuf>,
         #[command(flatten)]
         ui: ConsoleArgs,
     },
@@ -94,10 +102,16 @@ pub struct ConsoleArgs {
 }
 
 impl ConsoleArgs {
-    fn options(&self, server: String, token: String) -> crate::console::ConsoleOptions {
+    fn options(
+        &self,
+        server: String,
+        token: String,
+        ca_file: Option<PathBuf>,
+    ) -> crate::console::ConsoleOptions {
         crate::console::ConsoleOptions {
             server,
             token,
+            ca_file,
             keymap: self.keymap.clone(),
             theme: self.theme.clone(),
             lang: self.lang,
@@ -148,6 +162,15 @@ pub struct ServerArgs {
     /// Session lifetime in hours (1–8760).
     #[arg(long, default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub session_ttl_hours: u64,
+    /// End a session unused for this many minutes (登录连接超时自动退出; 1–525600).
+    #[arg(long, default_value_t = 480, value_parser = clap::value_parser!(u64).range(1..=525_600))]
+    pub session_idle_minutes: u64,
+    /// Serve HTTPS with this certificate chain (PEM; re-read on SIGHUP). Needs --tls-key.
+    #[arg(long, env = "SHENGUAN_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM; re-read on SIGHUP).
+    #[arg(long, env = "SHENGUAN_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Failed logins for one username before it is locked (登录失败处理; 1–100).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub login_max_failures: u32,
@@ -221,6 +244,14 @@ impl ServerArgs {
             remind_at,
             close_of_business: self.close_of_business,
             session_ttl: Duration::from_secs(self.session_ttl_hours * 3600),
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            tls: match (&self.tls_cert, &self.tls_key) {
+                (Some(cert), Some(key)) => Some(crate::server::tls::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                }),
+                _ => None,
+            },
             login_max_failures: self.login_max_failures,
             login_lockout: Duration::from_secs(self.login_lockout_minutes * 60),
             idempotency_retention: Duration::from_secs(self.idempotency_retention_days * 24 * 3600),
@@ -366,15 +397,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             server,
             user,
             password_stdin,
+            ca_file,
         } => {
+            // Saved as an absolute path: the console may run from another directory.
+            let ca_file = ca_file.map(std::path::absolute).transpose()?;
+            let trust = crate::client::Trust::from_option(ca_file.as_deref())?;
             let password = if password_stdin {
                 read_password_stdin()?
             } else {
                 rpassword::prompt_password("密码 / password: ")?
             };
-            let client = crate::client::Client::new(&server, None);
+            let client = crate::client::Client::with_trust(&server, None, &trust)?;
             let session = client.login(&user, &password).await?;
-            let path = crate::console::config::save_token(&server, &session.token)?;
+            let path = crate::console::config::save_login(&crate::console::config::SavedLogin {
+                server: server.clone(),
+                token: session.token.clone(),
+                ca_file,
+            })?;
             eprintln!(
                 "已登录为 {} / logged in as {}; token saved to {}",
                 session.user.display_name,
@@ -383,18 +422,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Console { server, ui } => {
-            let saved = crate::console::config::load_token()?;
+        Command::Console {
+            server,
+            ca_file,
+            ui,
+        } => {
+            let saved = crate::console::config::load_login()?;
             let token = match std::env::var("SHENGUAN_TOKEN") {
                 Ok(t) if !t.is_empty() => t,
-                _ => saved.as_ref().map(|(_, t)| t.clone()).ok_or_else(|| {
+                _ => saved.as_ref().map(|l| l.token.clone()).ok_or_else(|| {
                     anyhow::anyhow!("尚未登录：请先运行 shenguan login / not logged in: run `shenguan login --server URL --user NAME` first")
                 })?,
             };
+            let ca_file = ca_file.or_else(|| saved.as_ref().and_then(|l| l.ca_file.clone()));
             let server = server
-                .or_else(|| saved.map(|(s, _)| s))
+                .or_else(|| saved.map(|l| l.server))
                 .ok_or_else(|| anyhow::anyhow!("--server is required (no saved server)"))?;
-            crate::console::run(ui.options(server, token)).await
+            crate::console::run(ui.options(server, token, ca_file)).await
         }
         Command::Demo {
             as_user,
@@ -421,7 +465,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         "--as {as_user}: {e} (demo accounts: shenguan demo --headless lists them)"
                     )
                 })?;
-            let result = crate::console::run(ui.options(demo.url.clone(), session.token)).await;
+            let result =
+                crate::console::run(ui.options(demo.url.clone(), session.token, None)).await;
             demo.server.shutdown().await;
             result
         }
@@ -522,9 +567,31 @@ fn finish_verify(target: &str, report: crate::backup::Report) -> anyhow::Result<
 }
 
 async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
-    let server = crate::server::start(args.config()?, None).await?;
+    crate::tls::install_provider();
+    let config = args.config()?;
+    let server = crate::server::start(config.clone(), None).await?;
     // Print the URL on stdout so scripts (and tests) can find a port-0 server.
     println!("{}", server.url());
+    #[cfg(unix)]
+    if let Some(files) = config.tls {
+        // SIGHUP re-reads the certificate files (a renewal): new connections get the new
+        // certificate, established ones and their streams carry on.
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        let store = server.tls_store();
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                match store.as_ref().map(|s| s.reload()) {
+                    Some(Ok(())) => {
+                        tracing::info!(cert = %files.cert.display(), "TLS certificate reloaded")
+                    }
+                    Some(Err(e)) => {
+                        tracing::error!(error = %format!("{e:#}"), "TLS certificate not reloaded; keeping the current one")
+                    }
+                    None => {}
+                }
+            }
+        });
+    }
     let stop = server.state.shutdown.clone();
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -1,6 +1,7 @@
 //! shenguan (审管): the county approval–supervision interaction platform (审批监管互动平台).
 //!
-//! Module map (see DESIGN.md): `api` wire types shared by everyone; `domain` pure rules;
+//! Module map (the walls between the parts and the path of one push are in
+//! `docs/ARCHITECTURE.md`): `api` wire types shared by everyone; `domain` pure rules;
 //! `db` storage adapters; `server` the HTTP API; `jobs` the sweeper; `events` the durable
 //! event log and fan-out; `client` the typed HTTP client; `console` the operations console.
 
@@ -18,3 +19,4 @@ pub mod events;
 pub mod generate;
 pub mod jobs;
 pub mod server;
+pub mod tls;

@@ -2,6 +2,9 @@
 //! `dispute.deadline_changed`): the row moves to its new place and loses its provisional mark,
 //! with no reload and no duplicate.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use chrono::Duration;
 use shenguan::api::{
     DeliveryDeadlineChanged, DeliveryDeadlines, DisputeDeadline, DisputeDeadlineChanged, Event,
@@ -10,8 +13,8 @@ use shenguan::api::{
 use shenguan::client::StreamItem;
 use shenguan::console::Lang;
 use shenguan::console::action::Action;
-use shenguan::console::fixtures::{self, now};
 use shenguan::console::theme::Theme;
+use support::console::{self as fixtures, now};
 
 fn event(id: i64, kind: &str, data: impl serde::Serialize) -> Action {
     Action::Stream(StreamItem::Event(Event {

@@ -1,13 +1,16 @@
 //! Rendering snapshots with ratatui's TestBackend: Chinese and English, 80×24 and 160×50,
 //! every theme, overlays and dialogs. The "now" is fixed; the wall clock is never read.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 use shenguan::api::{DeliveryDetail, Push, PushContent};
 use shenguan::console::action::{Action, Command};
-use shenguan::console::fixtures::{self, draw, find, text};
 use shenguan::console::theme::Theme;
 use shenguan::console::{App, Lang};
+use support::console::{self as fixtures, draw, find, text};
 
 fn app(lang: Lang) -> App {
     fixtures::app(lang, Theme::default_theme(), fixtures::supervisor())

@@ -1,12 +1,15 @@
 //! The console reloads when the event stream says its history is not the server's (issue 8,
 //! point 4: a `Last-Event-ID` beyond the newest event, e.g. after a restored backup).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use shenguan::api::{Event, event_types};
 use shenguan::client::StreamItem;
 use shenguan::console::action::{Action, Effect};
-use shenguan::console::fixtures::{self, now};
 use shenguan::console::theme::Theme;
 use shenguan::console::{App, Lang};
+use support::console::{self as fixtures, now};
 
 fn event(id: i64) -> Action {
     Action::Stream(StreamItem::Event(Event {

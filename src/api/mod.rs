@@ -70,6 +70,10 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
+/// The `code` of a 401 for a session that ended for being idle (`--session-idle-minutes`):
+/// clients tell the user so and ask for a new login.
+pub const SESSION_IDLE: &str = "session_idle";
+
 /// A page of a cursor-paged list. `next_cursor` is absent on the last page.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {

@@ -20,6 +20,8 @@ pub enum StreamItem {
     },
     /// The server refused the credentials; the stream ends.
     Unauthorized,
+    /// The session ended for being idle too long; the stream ends.
+    SessionIdle,
     /// The server has no events after the id the stream resumed from (its database was
     /// restored, or it is another server): what the client holds may be stale and must be
     /// reloaded. The stream follows on from `newest`.
@@ -52,7 +54,11 @@ impl EventStream {
                 }
                 let reason = match rb.send().await {
                     Ok(resp) if resp.status() == reqwest::StatusCode::UNAUTHORIZED => {
-                        yield StreamItem::Unauthorized;
+                        let idle = resp
+                            .json::<crate::api::ErrorBody>()
+                            .await
+                            .is_ok_and(|b| b.error.code == crate::api::SESSION_IDLE);
+                        yield if idle { StreamItem::SessionIdle } else { StreamItem::Unauthorized };
                         return;
                     }
                     Ok(resp) if resp.status().is_success() => {
@@ -95,7 +101,7 @@ impl EventStream {
                         reason
                     }
                     Ok(resp) => format!("HTTP {}", resp.status()),
-                    Err(e) => e.to_string(),
+                    Err(e) => super::trust::classify(&e).to_string(),
                 };
                 yield StreamItem::Reconnecting { after: backoff, reason };
                 tokio::time::sleep(backoff).await;

@@ -2,8 +2,10 @@
 //! generator and the tests. It speaks only the wire types in [`crate::api`].
 
 mod events;
+mod trust;
 
 pub use events::{EventStream, StreamItem};
+pub use trust::Trust;
 
 use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
@@ -18,6 +20,10 @@ pub enum ClientError {
     /// The server could not be reached, or the connection broke.
     #[error("cannot reach server: {0}")]
     Transport(String),
+    /// The server's TLS certificate was refused: `host`, and why (unknown issuer, wrong
+    /// name, expired…).
+    #[error("证书校验失败 / TLS certificate of {host} refused: {reason}")]
+    Tls { host: String, reason: String },
     /// The server answered something that is not the expected JSON.
     #[error("unexpected answer from server: {0}")]
     Decode(String),
@@ -72,20 +78,29 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
+    /// A client for `base`; an `https://` server is verified against the system's roots.
     pub fn new(base: &str, token: Option<String>) -> Self {
-        let http = reqwest::Client::builder()
+        Self::with_trust(base, token, &Trust::system())
+            .expect("reqwest client builds with the system's roots")
+    }
+
+    /// A client that also trusts `trust`'s extra roots (a county's own CA, `--ca-file`).
+    pub fn with_trust(base: &str, token: Option<String>, trust: &Trust) -> Result<Self> {
+        crate::tls::install_provider();
+        let http = trust
+            .apply(reqwest::Client::builder())
             .connect_timeout(std::time::Duration::from_secs(5))
             .pool_max_idle_per_host(64)
             // Below the server's default idle keep-alive (`--header-read-timeout-secs`, 15 s),
             // so a pooled connection is dropped here before the server closes it under a request.
             .pool_idle_timeout(std::time::Duration::from_secs(10))
             .build()
-            .expect("reqwest client builds with static settings");
-        Self {
+            .map_err(|e| ClientError::Transport(trust::describe(&e)))?;
+        Ok(Self {
             http,
             base: base.trim_end_matches('/').to_string(),
             token,
-        }
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -111,15 +126,9 @@ impl Client {
     }
 
     async fn send<T: DeserializeOwned>(rb: reqwest::RequestBuilder) -> Result<T> {
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let resp = rb.send().await.map_err(|e| trust::classify(&e))?;
         let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let bytes = resp.bytes().await.map_err(|e| trust::classify(&e))?;
         if !status.is_success() {
             let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
                 error: ErrorDetail {

@@ -7,6 +7,8 @@
 use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEvent;
 
+use super::i18n::{CommandText, Strings};
+use super::model::Inspection;
 use crate::api::{Delivery, DeliveryDetail, Dispute, Escalation, Me, MonthlyStats, Page};
 use crate::client::StreamItem;
 
@@ -73,6 +75,46 @@ commands! {
     Cancel => "cancel", Modal, false;
 }
 
+impl Command {
+    /// This command's name in the interface language.
+    pub fn text(self, s: &Strings) -> CommandText {
+        let c = &s.commands;
+        match self {
+            Command::Quit => c.quit,
+            Command::NextPane => c.next_pane,
+            Command::PrevPane => c.prev_pane,
+            Command::Up => c.up,
+            Command::Down => c.down,
+            Command::PageUp => c.page_up,
+            Command::PageDown => c.page_down,
+            Command::Home => c.home,
+            Command::End => c.end,
+            Command::Claim => c.claim,
+            Command::Reply => c.reply,
+            Command::Escalate => c.escalate,
+            Command::Details => c.details,
+            Command::Filter => c.filter,
+            Command::PrevMonth => c.prev_month,
+            Command::NextMonth => c.next_month,
+            Command::Refresh => c.refresh,
+            Command::Help => c.help,
+            Command::Send => c.send,
+            Command::Confirm => c.confirm,
+            Command::Cancel => c.cancel,
+        }
+    }
+
+    /// The name in the help overlay and in messages.
+    pub fn label(self, s: &Strings) -> &'static str {
+        self.text(s).long
+    }
+
+    /// The name in the command bar.
+    pub fn short_label(self, s: &Strings) -> &'static str {
+        self.text(s).short
+    }
+}
+
 /// The outcome of a request made on behalf of the user: the server's answer, or its message.
 pub type Outcome<T> = Result<T, RequestError>;
 
@@ -81,6 +123,8 @@ pub type Outcome<T> = Result<T, RequestError>;
 pub enum RequestError {
     /// The token was refused (expired or revoked).
     Unauthorized,
+    /// The session ended for being idle too long (the server's `session_idle`).
+    SessionIdle,
     /// Any other error, with the server's (bilingual) message or a transport description.
     Failed(String),
 }
@@ -89,8 +133,12 @@ impl From<crate::client::ClientError> for RequestError {
     fn from(e: crate::client::ClientError) -> Self {
         use crate::client::ClientError;
         match e {
-            ClientError::Api { status, .. } if status == reqwest::StatusCode::UNAUTHORIZED => {
-                RequestError::Unauthorized
+            ClientError::Api { status, body } if status == reqwest::StatusCode::UNAUTHORIZED => {
+                if body.error.code == crate::api::SESSION_IDLE {
+                    RequestError::SessionIdle
+                } else {
+                    RequestError::Unauthorized
+                }
             }
             ClientError::Api { body, .. } => RequestError::Failed(body.error.message),
             other => RequestError::Failed(other.to_string()),
@@ -144,7 +192,7 @@ pub enum Action {
     /// Department names, for showing codes as names.
     Departments(Vec<crate::api::Department>),
     /// Joint inspections, once the coordination API exists.
-    Inspections(Vec<crate::console::app::Inspection>),
+    Inspections(Vec<Inspection>),
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].

@@ -45,21 +45,31 @@ fn credentials_path() -> anyhow::Result<PathBuf> {
     Ok(config_dir()?.join("credentials.toml"))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Credentials {
-    server: String,
-    token: String,
+/// What `shenguan login` saves for the console: the server, the token, and the CA file to
+/// trust for an `https://` server with a county's own CA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedLogin {
+    pub server: String,
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Stores the server URL and token, readable only by the user (mode 0600). Returns the path.
 pub fn save_token(server: &str, token: &str) -> anyhow::Result<PathBuf> {
+    save_login(&SavedLogin {
+        server: server.to_string(),
+        token: token.to_string(),
+        ca_file: None,
+    })
+}
+
+/// Stores a login, readable only by the user (mode 0600). Returns the path.
+pub fn save_login(login: &SavedLogin) -> anyhow::Result<PathBuf> {
     let path = credentials_path()?;
     let dir = path.parent().context("credentials path has a parent")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let body = toml::to_string(&Credentials {
-        server: server.to_string(),
-        token: token.to_string(),
-    })?;
+    let body = toml::to_string(login)?;
     // Write a fresh 0600 file and rename it over the old one, so the token is never briefly
     // readable by others and a crash never leaves half a file.
     let tmp = dir.join(format!(".credentials.{}.tmp", std::process::id()));
@@ -89,15 +99,20 @@ pub fn save_token(server: &str, token: &str) -> anyhow::Result<PathBuf> {
 
 /// The stored `(server, token)`, if `shenguan login` has been run.
 pub fn load_token() -> anyhow::Result<Option<(String, String)>> {
+    Ok(load_login()?.map(|l| (l.server, l.token)))
+}
+
+/// The stored login, if `shenguan login` has been run.
+pub fn load_login() -> anyhow::Result<Option<SavedLogin>> {
     let path = credentials_path()?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let c: Credentials = toml::from_str(&text)
+    let login: SavedLogin = toml::from_str(&text)
         .with_context(|| format!("{} is not a credentials file", path.display()))?;
-    Ok(Some((c.server, c.token)))
+    Ok(Some(login))
 }
 
 /// When a countdown turns from "plenty" to "urgent" and "critical".

@@ -58,7 +58,8 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     let thresholds = Thresholds::load()?;
     let s = opts.lang.strings();
 
-    let client = Client::new(&opts.server, Some(opts.token.clone()));
+    let trust = crate::client::Trust::from_option(opts.ca_file.as_deref())?;
+    let client = Client::with_trust(&opts.server, Some(opts.token.clone()), &trust)?;
     let skew = measure_skew(&client)
         .await
         .map_err(|e| anyhow!("cannot reach the server at {}: {e}", opts.server))?;
@@ -66,6 +67,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
         Ok(me) => me,
         Err(e) => match RequestError::from(e) {
             RequestError::Unauthorized => bail!("{}", s.unauthorized),
+            RequestError::SessionIdle => bail!("{}", s.session_idle),
             RequestError::Failed(m) => bail!("{m}"),
         },
     };
@@ -171,7 +173,10 @@ async fn main_loop(
         tokio::select! {
             item = server.next() => {
                 let Some(item) = item else { break };
-                let done = matches!(item, StreamItem::Connected | StreamItem::Unauthorized);
+                let done = matches!(
+                    item,
+                    StreamItem::Connected | StreamItem::Unauthorized | StreamItem::SessionIdle
+                );
                 if let Some(effect) = app.update(Action::Stream(item)) {
                     perform(effect, client, &tx);
                 }

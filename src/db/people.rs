@@ -323,20 +323,31 @@ pub async fn record_login_failure(db: &Db, username: &str, locked: bool, now: i6
 #[derive(sqlx::FromRow)]
 struct PrincipalRow {
     expires_at: i64,
+    last_used_at: i64,
     user_id: i64,
     username: String,
     role: Role,
     department_id: Option<i64>,
 }
 
+/// A live session's times (ms): when it expires and when it was last used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionTimes {
+    pub expires_at: i64,
+    pub last_used_at: i64,
+}
+
+/// The caller of a live (unrevoked, unexpired, active-user) session. Idleness is judged by
+/// the caller from `last_used_at`, so that an idle session can be told apart from a dead one.
 pub async fn principal_for_session(
     db: &Db,
     token_hash: &str,
     now: i64,
-) -> DbResult<Option<(Principal, i64)>> {
+) -> DbResult<Option<(Principal, SessionTimes)>> {
     let row: Option<PrincipalRow> = read!(db, |c| {
         sqlx::query_as(
-        "SELECT u.id AS user_id, u.username, u.role, u.department_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id AS user_id, u.username, u.role, u.department_id, s.expires_at, \
+         COALESCE(s.last_used_at, s.created_at) AS last_used_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.deactivated_at IS NULL"
     )
     .bind(token_hash)
@@ -345,7 +356,10 @@ pub async fn principal_for_session(
     .await
     })?;
     Ok(row.map(|r| {
-        let expires_at = r.expires_at;
+        let times = SessionTimes {
+            expires_at: r.expires_at,
+            last_used_at: r.last_used_at,
+        };
         (
             Principal {
                 user_id: Some(r.user_id),
@@ -354,9 +368,26 @@ pub async fn principal_for_session(
                 role: r.role,
                 department_id: r.department_id,
             },
-            expires_at,
+            times,
         )
     }))
+}
+
+/// Record that a session was used at `now` (never moving the time backwards). Called at most
+/// about once a minute per session, so the request path stays free of writes.
+pub async fn touch_session(db: &Db, token_hash: &str, now: i64) -> AppResult<()> {
+    let token_hash = token_hash.to_string();
+    write_tx!(db, |tx, _fx| {
+        sqlx::query(
+            "UPDATE sessions SET last_used_at = $1 WHERE token_hash = $2 \
+             AND (last_used_at IS NULL OR last_used_at < $1)",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+    });
+    Ok(())
 }
 
 pub async fn create_api_key(

@@ -16,6 +16,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::api::DepartmentKind;
+use crate::db::people::SessionTimes;
 use crate::domain::{Action, Audience, Principal, policy, to_millis};
 use crate::server::error::{AppError, AppResult};
 
@@ -114,8 +115,8 @@ impl Default for AuthCache {
 
 struct Cached {
     principal: Principal,
-    /// Session expiry (ms); API keys do not expire.
-    expires_at: Option<i64>,
+    /// Session expiry and last use (ms); API keys neither expire nor idle.
+    times: Option<SessionTimes>,
     fetched: Instant,
 }
 
@@ -125,13 +126,22 @@ impl AuthCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
-    pub fn get(&self, hash: &str, now_ms: i64) -> Option<Principal> {
+    /// A fresh entry that has not expired. Idleness is the caller's to judge (a stale last
+    /// use is no proof: another instance may have recorded a newer one).
+    pub fn get(&self, hash: &str, now_ms: i64) -> Option<(Principal, Option<SessionTimes>)> {
         let map = self.lock();
         let c = map.get(hash)?;
-        let fresh = c.fetched.elapsed() < AUTH_CACHE_TTL && c.expires_at.is_none_or(|e| e > now_ms);
-        fresh.then(|| c.principal.clone())
+        let fresh =
+            c.fetched.elapsed() < AUTH_CACHE_TTL && c.times.is_none_or(|t| t.expires_at > now_ms);
+        fresh.then(|| (c.principal.clone(), c.times))
     }
-    pub fn put(&self, hash: &str, principal: Principal, expires_at: Option<i64>) {
+    /// Note a recorded use of a cached session.
+    pub fn touched(&self, hash: &str, now_ms: i64) {
+        if let Some(t) = self.lock().get_mut(hash).and_then(|c| c.times.as_mut()) {
+            t.last_used_at = t.last_used_at.max(now_ms);
+        }
+    }
+    pub fn put(&self, hash: &str, principal: Principal, times: Option<SessionTimes>) {
         let mut map = self.lock();
         if map.len() >= 10_000 {
             map.retain(|_, c| c.fetched.elapsed() < AUTH_CACHE_TTL);
@@ -140,7 +150,7 @@ impl AuthCache {
             hash.to_string(),
             Cached {
                 principal,
-                expires_at,
+                times,
                 fetched: Instant::now(),
             },
         );
@@ -200,32 +210,80 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// Verify a credential (a session token or an API key): the one place credentials are
-/// checked — by [`Auth`] for every request, and again by open event streams.
+/// A session's last use is stored when it moved by more than this: the idle limit is judged
+/// to within a minute, and a busy client writes once a minute, not once a request.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// Verify a credential (a session token or an API key) for a request, recording the use of a
+/// session: the one place credentials are checked for requests.
 pub async fn authenticate(state: &AppState, credential: &Credential) -> AppResult<Principal> {
+    check(state, credential, true).await
+}
+
+/// Verify a credential again for an open event stream. Streaming is not use: a console left
+/// open and untouched still ends after the idle time.
+pub async fn still_authenticated(
+    state: &AppState,
+    credential: &Credential,
+) -> AppResult<Principal> {
+    check(state, credential, false).await
+}
+
+async fn check(
+    state: &AppState,
+    credential: &Credential,
+    record_use: bool,
+) -> AppResult<Principal> {
     let hash = &credential.hash;
     let now = to_millis(state.clock.now());
-    if let Some(p) = state.auth_cache.get(hash, now) {
-        return Ok(p);
-    }
-    let principal = if credential.api_key {
-        crate::db::people::principal_for_api_key(&state.db, hash)
-            .await?
-            .map(|p| (p, None))
-    } else {
-        crate::db::people::principal_for_session(&state.db, hash, now)
-            .await?
-            .map(|(p, expires)| (p, Some(expires)))
+    let idle_ms = i64::try_from(state.cfg.session_idle.as_millis()).unwrap_or(i64::MAX);
+    let is_idle =
+        |t: &Option<SessionTimes>| t.is_some_and(|t| now.saturating_sub(t.last_used_at) >= idle_ms);
+    let cached = state
+        .auth_cache
+        .get(hash, now)
+        // An idle-looking cache entry may be stale: the database has the last word.
+        .filter(|(_, times)| !is_idle(times));
+    let (principal, times) = match cached {
+        Some(found) => found,
+        None => {
+            let found = if credential.api_key {
+                crate::db::people::principal_for_api_key(&state.db, hash)
+                    .await?
+                    .map(|p| (p, None))
+            } else {
+                crate::db::people::principal_for_session(&state.db, hash, now)
+                    .await?
+                    .map(|(p, times)| (p, Some(times)))
+            };
+            let Some((p, times)) = found else {
+                return Err(AppError::Unauthorized(
+                    "身份凭证无效、已过期或已注销，请重新登录 / invalid, expired or revoked credentials"
+                        .into(),
+                ));
+            };
+            state.auth_cache.put(hash, p.clone(), times);
+            (p, times)
+        }
     };
-    if let Some((p, expires)) = &principal {
-        state.auth_cache.put(hash, p.clone(), *expires);
+    if is_idle(&times) {
+        let minutes = state.cfg.session_idle.as_secs() / 60;
+        return Err(AppError::SessionIdle(format!(
+            "会话闲置超过 {minutes} 分钟已自动结束，请重新登录 / session ended after {minutes} minutes idle; log in again"
+        )));
     }
-    principal.map(|(p, _)| p).ok_or_else(|| {
-        AppError::Unauthorized(
-            "身份凭证无效、已过期或已注销，请重新登录 / invalid, expired or revoked credentials"
-                .into(),
-        )
-    })
+    if let Some(t) = times
+        && record_use
+        && now - t.last_used_at >= TOUCH_EVERY_MS
+    {
+        // Bookkeeping must not fail the request it counts: a failed write is retried on the
+        // next request.
+        match crate::db::people::touch_session(&state.db, hash, now).await {
+            Ok(()) => state.auth_cache.touched(hash, now),
+            Err(e) => tracing::warn!(error = %e, "cannot record session use"),
+        }
+    }
+    Ok(principal)
 }
 
 fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {

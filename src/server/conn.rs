@@ -72,6 +72,7 @@ pub async fn accept_loop(
     listener: tokio::net::TcpListener,
     app: Router,
     header_read_timeout: Duration,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: CancellationToken,
 ) {
     // Each connection task holds a sender; when all are dropped, every connection is done.
@@ -91,8 +92,18 @@ pub async fn accept_loop(
         };
         let _ = stream.set_nodelay(true);
         let (app, stop, open) = (app.clone(), shutdown.clone(), open_tx.clone());
+        let tls = tls.clone();
         tokio::spawn(async move {
-            serve_connection(stream, remote, app, header_read_timeout, stop).await;
+            match tls {
+                None => serve_connection(stream, remote, app, header_read_timeout, stop).await,
+                // The handshake runs in the connection's task: a slow client holds up no one.
+                Some(acceptor) => {
+                    if let Some(tls_stream) = super::tls::handshake(&acceptor, stream, remote).await
+                    {
+                        serve_connection(tls_stream, remote, app, header_read_timeout, stop).await;
+                    }
+                }
+            }
             drop(open);
         });
     }

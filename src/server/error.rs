@@ -8,7 +8,7 @@ use std::error::Error as StdError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::api::{ErrorBody, ErrorDetail};
+use crate::api::{ErrorBody, ErrorDetail, SESSION_IDLE};
 use crate::db::{Chain, DbError};
 use crate::domain::policy::Refusal;
 use crate::domain::validate::FieldError;
@@ -23,6 +23,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Unauthorized(String),
+    /// 401 with code `session_idle`: the session went unused for longer than the idle limit.
+    #[error("{0}")]
+    SessionIdle(String),
     #[error("{0}")]
     Forbidden(String),
     /// 404: absent, or not visible to the caller (never reveal which).
@@ -93,7 +96,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::SessionIdle(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -111,6 +114,7 @@ impl AppError {
         let (code, message, field) = match self {
             Self::BadRequest { message, field } => ("bad_request", message.clone(), field.clone()),
             Self::Unauthorized(m) => ("unauthorized", m.clone(), None),
+            Self::SessionIdle(m) => (SESSION_IDLE, m.clone(), None),
             Self::Forbidden(m) => ("forbidden", m.clone(), None),
             Self::NotFound(m) => ("not_found", m.clone(), None),
             Self::Conflict { code, message } => (*code, message.clone(), None),

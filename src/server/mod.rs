@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod redact;
 pub mod sse;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -50,6 +51,10 @@ pub struct ServerConfig {
     pub login_lockout: Duration,
     /// How long an `Idempotency-Key` is honoured (then its record is purged).
     pub idempotency_retention: Duration,
+    /// A session unused for this long ends (登录连接超时自动退出), on every instance alike.
+    pub session_idle: Duration,
+    /// Serve HTTPS with these files instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
     /// A request head must arrive within this long (see [`conn`]).
     pub header_read_timeout: Duration,
     /// A request (body and handling; not event streams) must be answered within this long.
@@ -77,6 +82,8 @@ impl Default for ServerConfig {
             login_max_failures: 5,
             login_lockout: Duration::from_secs(15 * 60),
             idempotency_retention: crate::jobs::Retention::default().idempotency,
+            session_idle: Duration::from_secs(480 * 60),
+            tls: None,
             header_read_timeout: Duration::from_secs(15),
             request_timeout: Duration::from_secs(60),
             trusted_proxies: Vec::new(),
@@ -128,12 +135,27 @@ enum Reload {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// The served certificate when serving HTTPS.
+    tls: Option<Arc<tls::CertStore>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+    /// The served certificate (to reload it on SIGHUP), when serving HTTPS.
+    pub fn tls_store(&self) -> Option<Arc<tls::CertStore>> {
+        self.tls.clone()
+    }
+    /// Re-read the certificate files (SIGHUP): new connections get the new certificate,
+    /// established ones keep theirs. `Ok(false)` when not serving HTTPS.
+    pub fn reload_tls(&self) -> anyhow::Result<bool> {
+        match &self.tls {
+            Some(store) => store.reload().map(|()| true),
+            None => Ok(false),
+        }
     }
     /// Stop accepting, close event streams, finish in-flight requests, close the database.
     pub async fn shutdown(self) {
@@ -155,6 +177,8 @@ pub async fn start(
     cfg: ServerConfig,
     clock: Option<Arc<dyn Clock>>,
 ) -> anyhow::Result<RunningServer> {
+    // Read the certificate first: a bad file is reported before anything starts.
+    let tls = cfg.tls.as_ref().map(tls::CertStore::load).transpose()?;
     let db = Db::connect(&cfg.database).await?;
     let clock: Arc<dyn Clock> = match clock {
         Some(c) => c,
@@ -222,14 +246,21 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let app = router(state.clone());
     let stop = shutdown.clone();
+    let acceptor = tls.as_ref().map(tls::CertStore::acceptor).transpose()?;
     let task = tokio::spawn(conn::accept_loop(
         listener,
         app,
         cfg.header_read_timeout,
+        acceptor,
         stop,
     ));
-    tracing::info!(%addr, database = db.kind(), test_clock = cfg.test_clock, "shenguan server listening");
-    Ok(RunningServer { addr, state, task })
+    tracing::info!(%addr, database = db.kind(), test_clock = cfg.test_clock, https = tls.is_some(), "shenguan server listening");
+    Ok(RunningServer {
+        addr,
+        state,
+        tls,
+        task,
+    })
 }
 
 /// The routes and the OpenAPI document, split from the one route list.

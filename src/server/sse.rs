@@ -7,8 +7,9 @@
 //!
 //! A stream lives no longer than its credentials: it ends when its session is revoked (logout)
 //! or its API key is, at once for a revocation made on this instance and within
-//! `stream_recheck` otherwise (another instance, or the session's expiry), after delivering the
-//! events committed before that moment. The client's reconnect then gets a 401.
+//! `stream_recheck` otherwise (another instance, the session's expiry, or its idle time — an
+//! open stream is not use), after delivering the events committed before that moment. The
+//! client's reconnect then gets a 401.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -25,7 +26,7 @@ use crate::events::HubEvent;
 use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
-use super::auth::{Auth, Credential, authenticate};
+use super::auth::{Auth, Credential, still_authenticated};
 use super::extract::{Params, bad_param};
 use super::redact::Redactor;
 
@@ -57,8 +58,8 @@ pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
 /// a definite "unauthorised" ends the stream.
 async fn still_valid(s: &AppState, credential: &Credential) -> bool {
     !matches!(
-        authenticate(s, credential).await,
-        Err(AppError::Unauthorized(_))
+        still_authenticated(s, credential).await,
+        Err(AppError::Unauthorized(_) | AppError::SessionIdle(_))
     )
 }
 

@@ -3,8 +3,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::console::app::{App, Pane, urgency};
-use crate::console::widgets::countdown::{short_time, urgency_style};
+use crate::console::app::App;
+use crate::console::model::Pane;
+use crate::console::widgets::countdown::{short_time, urgency, urgency_style};
 use crate::console::widgets::table::{Column, TableCell};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
@@ -12,7 +13,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let th = &app.theme;
     let rows = app.visible_disputes();
     if rows.is_empty() {
-        let text = if app.disputes_loaded {
+        let text = if app.disputes.loaded {
             super::empty_text(app, Pane::Disputes, s.empty_disputes)
         } else {
             s.loading.to_string()

@@ -6,7 +6,8 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::console::app::{App, Pane};
+use crate::console::app::App;
+use crate::console::model::Pane;
 use crate::console::widgets::countdown::short_time;
 use crate::console::widgets::table::{Column, TableCell};
 

@@ -10,8 +10,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::app::{App, ListState, Pane};
+use super::app::App;
 use super::i18n::fill;
+use super::model::{ListState, Pane};
 use super::widgets::dialog::block;
 use super::widgets::table::{Column, TableCell, VirtualTable};
 use super::widgets::text::{put, width};
@@ -33,7 +34,7 @@ impl<'a> ListTable<'a> {
                 selected_style: app.theme.selected,
                 ellipsis: app.ellipsis(),
             },
-            list: &app.lists[pane.index()],
+            list: &app.pane(pane).list,
             focused,
         }
     }
@@ -71,10 +72,10 @@ pub fn render(app: &App, pane: Pane, area: Rect, buf: &mut Buffer, focused: bool
         _ => len.to_string(),
     };
     title.push(Span::styled(format!("{count} "), th.muted));
-    if pane == Pane::Unclaimed && app.deliveries_loading && app.deliveries_loaded_once {
+    if pane == Pane::Unclaimed && app.queue.loading && app.queue.loaded_once {
         title.push(Span::styled(format!("{} ", s.more_loading), th.muted));
     }
-    let filter = &app.filters[pane.index()];
+    let filter = &app.pane(pane).filter;
     if !filter.is_empty() {
         title.push(Span::styled(format!("/{filter} "), th.status_info));
     }
@@ -110,7 +111,7 @@ pub fn empty(app: &App, area: Rect, buf: &mut Buffer, text: &str) {
 
 /// The message for a list that is empty because of the filter, or for real.
 pub fn empty_text(app: &App, pane: Pane, real: &'static str) -> String {
-    if app.filters[pane.index()].is_empty() {
+    if app.pane(pane).filter.is_empty() {
         real.to_string()
     } else {
         fill(app.s().empty_filtered, &[])

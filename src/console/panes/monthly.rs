@@ -5,8 +5,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::console::app::{App, Pane};
+use crate::console::app::App;
 use crate::console::i18n::Strings;
+use crate::console::model::Pane;
 use crate::console::widgets::table::{Column, TableCell};
 use crate::console::widgets::text::{pad_right, put, width};
 
@@ -28,7 +29,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let th = &app.theme;
     let rows = app.visible_months();
     if rows.is_empty() {
-        let text = if app.monthly_loading {
+        let text = if app.monthly.loading {
             s.loading.to_string()
         } else {
             super::empty_text(app, Pane::Monthly, s.empty_monthly)

@@ -3,7 +3,8 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::console::app::{App, Pane};
+use crate::console::app::App;
+use crate::console::model::Pane;
 use crate::console::widgets::countdown::{countdown, short_time};
 use crate::console::widgets::table::{Column, TableCell};
 
@@ -12,7 +13,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let th = &app.theme;
     let len = app.delivery_count();
     if len == 0 {
-        let text = if app.deliveries_loading && !app.deliveries_loaded_once {
+        let text = if app.queue.loading && !app.queue.loaded_once {
             s.loading.to_string()
         } else {
             super::empty_text(app, Pane::Unclaimed, s.empty_unclaimed)

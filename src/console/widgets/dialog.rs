@@ -8,8 +8,9 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use super::text::{put, width};
 use crate::console::action::Command;
-use crate::console::app::{App, Purpose, TextBox};
+use crate::console::app::App;
 use crate::console::i18n::fill;
+use crate::console::model::{Purpose, TextBox};
 
 /// A rectangle of `w`×`h` centred in `area` (clipped to it).
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {

@@ -1,17 +1,17 @@
-//! A fixed, realistic county for tests, snapshots and benchmarks: deterministic data and a
-//! fixed "now", never the wall clock.
+//! The console's fixtures: a fixed, realistic county for the console tests, snapshots and the
+//! render benchmark — deterministic data and a fixed "now", never the wall clock.
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 
-use super::action::Action;
-use super::app::App;
-use super::i18n::Lang;
-use super::keymap::Keymap;
-use super::theme::Theme;
-use crate::api::{
+use shenguan::api::{
     Delivery, DeliveryStatus, Department, DepartmentKind, DepartmentMonth, Dispute, DisputeStatus,
     Me, Message, MonthlyStats, Page, PushKind, Role, User,
 };
+use shenguan::console::action::Action;
+use shenguan::console::app::App;
+use shenguan::console::i18n::Lang;
+use shenguan::console::keymap::Keymap;
+use shenguan::console::theme::Theme;
 
 /// Thursday 26 November 2026, 14:30:00 China Standard Time.
 pub fn now() -> DateTime<FixedOffset> {
@@ -320,7 +320,7 @@ pub fn app(lang: Lang, theme: Theme, me: Me) -> App {
         month: "2026-11".into(),
         stats: Ok(monthly("2026-11")),
     });
-    app.update(Action::Stream(crate::client::StreamItem::Connected));
+    app.update(Action::Stream(shenguan::client::StreamItem::Connected));
     app
 }
 
@@ -348,7 +348,8 @@ pub fn many_deliveries(n: usize) -> Vec<Delivery> {
 pub fn draw(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
     let mut t =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("test terminal");
-    t.draw(|f| super::ui::render(f, app)).expect("draw");
+    t.draw(|f| shenguan::console::ui::render(f, app))
+        .expect("draw");
     t.backend().buffer().clone()
 }
 

@@ -1,0 +1,195 @@
+//! Input handling: a key or a paste, resolved through the keymap for the current mode —
+//! browsing, typing a filter, writing in a text box, or reading an overlay.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::{Command, Context, Effect};
+use super::app::App;
+use super::model::{Mode, Purpose, StatusKind};
+
+impl App {
+    pub(crate) fn on_paste(&mut self, text: String) {
+        match &mut self.mode {
+            Mode::TextBox(tb) if !tb.sending => {
+                tb.confirm_discard = false;
+                tb.area.insert_str(text);
+            }
+            Mode::Filter => {
+                let f = &mut self.panes[self.focus.index()].filter;
+                f.push_str(&text.replace(['\n', '\r'], " "));
+                self.filter_changed();
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn on_key(&mut self, ev: KeyEvent) -> Option<Effect> {
+        if ev.kind == KeyEventKind::Release {
+            return None;
+        }
+        let modal = self.keymap.lookup(Context::Modal, &ev);
+        let normal = self.keymap.lookup(Context::Normal, &ev);
+        match &self.mode {
+            Mode::Normal => match normal.or(modal.filter(|c| *c == Command::Cancel)) {
+                Some(cmd) => self.dispatch(cmd),
+                None => None,
+            },
+            Mode::Filter => self.filter_key(ev, modal, normal),
+            Mode::TextBox(_) => self.text_box_key(ev, modal),
+            Mode::Details(_) | Mode::Help { .. } => {
+                self.overlay_key(modal, normal);
+                None
+            }
+        }
+    }
+
+    fn filter_key(
+        &mut self,
+        ev: KeyEvent,
+        modal: Option<Command>,
+        normal: Option<Command>,
+    ) -> Option<Effect> {
+        let s = self.s();
+        let pane = self.focus.index();
+        match modal {
+            Some(Command::Confirm) => {
+                self.mode = Mode::Normal;
+                let f = self.panes[pane].filter.clone();
+                if !f.is_empty() {
+                    self.set_status(super::i18n::fill(s.st_filter, &[&f]), StatusKind::Info);
+                }
+                return None;
+            }
+            Some(Command::Cancel) => {
+                self.mode = Mode::Normal;
+                self.panes[pane].filter.clear();
+                self.filter_changed();
+                return None;
+            }
+            _ => {}
+        }
+        let plain = !ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match ev.code {
+            KeyCode::Char(c) if plain => {
+                self.panes[pane].filter.push(c);
+                self.filter_changed();
+            }
+            KeyCode::Backspace => {
+                self.panes[pane].filter.pop();
+                self.filter_changed();
+            }
+            _ => {
+                // Moving through the results while typing.
+                if let Some(
+                    cmd @ (Command::Up
+                    | Command::Down
+                    | Command::PageUp
+                    | Command::PageDown
+                    | Command::Home
+                    | Command::End),
+                ) = normal
+                {
+                    return self.dispatch(cmd);
+                }
+            }
+        }
+        None
+    }
+
+    fn text_box_key(&mut self, ev: KeyEvent, modal: Option<Command>) -> Option<Effect> {
+        let s = self.s();
+        let Mode::TextBox(tb) = &mut self.mode else {
+            return None;
+        };
+        if tb.sending {
+            // Waiting for the server; Esc closes the box (the answer still shows in the
+            // status line when it comes), nothing else is typed meanwhile.
+            if modal == Some(Command::Cancel) {
+                self.mode = Mode::Normal;
+            }
+            return None;
+        }
+        if tb.confirm_discard {
+            if modal == Some(Command::Confirm) {
+                self.mode = Mode::Normal;
+                self.set_status(s.st_cancelled.into(), StatusKind::Info);
+            } else {
+                tb.confirm_discard = false;
+            }
+            return None;
+        }
+        match modal {
+            Some(Command::Send) => self.send_text(),
+            Some(Command::Cancel) => {
+                if tb.text().trim().is_empty() {
+                    self.mode = Mode::Normal;
+                    self.set_status(s.st_cancelled.into(), StatusKind::Info);
+                } else {
+                    tb.confirm_discard = true;
+                }
+                None
+            }
+            _ => {
+                tb.area.input(ev);
+                None
+            }
+        }
+    }
+
+    /// Help and details: scroll, or close.
+    fn overlay_key(&mut self, modal: Option<Command>, normal: Option<Command>) {
+        let (scroll, own) = match &self.mode {
+            Mode::Details(d) => (&d.scroll, Command::Details),
+            Mode::Help { scroll } => (scroll, Command::Help),
+            _ => return,
+        };
+        let close = matches!(modal, Some(Command::Cancel | Command::Confirm))
+            || matches!(normal, Some(Command::Quit))
+            || normal == Some(own);
+        if close {
+            self.mode = Mode::Normal;
+            return;
+        }
+        let s = scroll.get();
+        scroll.set(match normal {
+            Some(Command::Up) => s.saturating_sub(1),
+            Some(Command::Down) => s.saturating_add(1),
+            Some(Command::PageUp) => s.saturating_sub(10),
+            Some(Command::PageDown) => s.saturating_add(10),
+            Some(Command::Home) => 0,
+            Some(Command::End) => u16::MAX,
+            _ => s,
+        });
+    }
+
+    fn send_text(&mut self) -> Option<Effect> {
+        let s = self.s();
+        let Mode::TextBox(tb) = &mut self.mode else {
+            return None;
+        };
+        let body = tb.text().trim().to_string();
+        if body.is_empty() {
+            self.set_status(s.st_empty_text.into(), StatusKind::Error);
+            return None;
+        }
+        tb.sending = true;
+        let effect = match &tb.purpose {
+            Purpose::Feedback { delivery_id, .. } => Effect::Feedback {
+                delivery_id: *delivery_id,
+                body,
+            },
+            Purpose::Reply { dispute_id, .. } => Effect::Reply {
+                dispute_id: *dispute_id,
+                body,
+            },
+            Purpose::Escalate { delivery_id, .. } => Effect::Escalate {
+                delivery_id: *delivery_id,
+                reason: body,
+            },
+        };
+        self.set_status(s.st_sending.into(), StatusKind::Info);
+        Some(effect)
+    }
+}

@@ -1,0 +1,208 @@
+//! The console's view models: what the panes, overlays and dialogs show, as plain data.
+//!
+//! They live apart from [`crate::console::app`] so that [`crate::console::action`] (which
+//! carries some of them, e.g. [`Inspection`]) and the drawing code can name them without
+//! importing the app: `model` depends only on the wire types and the interface text.
+
+use std::cell::Cell;
+
+use chrono::{DateTime, FixedOffset};
+use ratatui_textarea::TextArea;
+
+use super::i18n::Strings;
+use crate::api::DeliveryDetail;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Unclaimed,
+    Disputes,
+    Inspections,
+    Monthly,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [
+        Pane::Unclaimed,
+        Pane::Disputes,
+        Pane::Inspections,
+        Pane::Monthly,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn title(self, s: &Strings) -> &'static str {
+        match self {
+            Pane::Unclaimed => s.pane_unclaimed,
+            Pane::Disputes => s.pane_disputes,
+            Pane::Inspections => s.pane_inspections,
+            Pane::Monthly => s.pane_monthly,
+        }
+    }
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % 4]
+    }
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + 3) % 4]
+    }
+}
+
+/// A joint inspection, review, hearing or meeting (art. 9–11), as the inspections pane shows it.
+/// Fed by [`crate::console::action::Action::Inspections`] once the coordination API exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub id: i64,
+    pub kind: InspectionKind,
+    pub title: String,
+    pub at: DateTime<FixedOffset>,
+    pub place: String,
+    /// Department codes taking part.
+    pub departments: Vec<String>,
+    /// Experts drawn for it.
+    pub experts: Vec<String>,
+    /// Departments that have signed the joint report, of `departments.len()`.
+    pub signed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectionKind {
+    Inspection,
+    Review,
+    Hearing,
+    Meeting,
+}
+
+impl InspectionKind {
+    pub fn label(self, s: &Strings) -> &'static str {
+        match self {
+            InspectionKind::Inspection => s.kind_inspection,
+            InspectionKind::Review => s.kind_review,
+            InspectionKind::Hearing => s.kind_hearing,
+            InspectionKind::Meeting => s.kind_meeting,
+        }
+    }
+}
+
+/// Selection and scroll of one list. The offset and height are kept in cells so drawing (which
+/// only reads the app) can keep the selection in view.
+#[derive(Debug, Default)]
+pub struct ListState {
+    pub selected: usize,
+    pub offset: Cell<usize>,
+    /// Rows visible at the last draw (for PgUp/PgDn).
+    pub height: Cell<usize>,
+}
+
+impl ListState {
+    pub fn page(&self) -> usize {
+        self.height.get().max(2) - 1
+    }
+    pub fn clamp(&mut self, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+        } else if self.selected >= len {
+            self.selected = len - 1;
+        }
+    }
+    /// The first row to draw so that `selected` is visible in `height` rows.
+    pub fn scroll_for(&self, len: usize, height: usize) -> usize {
+        self.height.set(height);
+        let mut off = self.offset.get();
+        if height == 0 {
+            return off;
+        }
+        if self.selected < off {
+            off = self.selected;
+        } else if self.selected >= off + height {
+            off = self.selected + 1 - height;
+        }
+        off = off.min(len.saturating_sub(height));
+        self.offset.set(off);
+        off
+    }
+}
+
+/// What one pane keeps of its own: where its selection is and what its filter says.
+#[derive(Debug, Default)]
+pub struct PaneState {
+    pub list: ListState,
+    /// The filter as typed (matched case-insensitively).
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    Reconnecting { after_secs: u64, reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Ok,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+    pub at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    /// Raise a question/dispute on a delivery (unclaimed pane).
+    Feedback { delivery_id: i64, title: String },
+    /// Reply to a dispute thread (disputes pane).
+    Reply { dispute_id: i64, subject: String },
+    /// Escalate (督办) a delivery with a reason.
+    Escalate { delivery_id: i64, title: String },
+}
+
+pub struct TextBox {
+    pub purpose: Purpose,
+    pub area: TextArea<'static>,
+    /// Esc was pressed with text typed: asking whether to discard it.
+    pub confirm_discard: bool,
+    /// Sent; waiting for the server's answer (the box stays open if it is refused).
+    pub sending: bool,
+}
+
+impl TextBox {
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+}
+
+pub struct Details {
+    pub delivery_id: i64,
+    pub detail: Option<Box<DeliveryDetail>>,
+    pub error: Option<String>,
+    pub scroll: Cell<u16>,
+}
+
+pub enum Mode {
+    Normal,
+    /// Typing into the focused pane's filter.
+    Filter,
+    TextBox(Box<TextBox>),
+    Details(Box<Details>),
+    Help {
+        scroll: Cell<u16>,
+    },
+}
+
+/// Case-insensitive substring test; `needle` is already lower case.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    if hay.is_ascii() && needle.is_ascii() {
+        // Avoid allocating for the common ASCII case.
+        return hay
+            .as_bytes()
+            .windows(needle.len().max(1))
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+            || needle.is_empty();
+    }
+    hay.to_lowercase().contains(needle)
+}
