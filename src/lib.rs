@@ -15,7 +15,6 @@ pub mod console;
 pub mod db;
 pub mod demo;
 pub mod domain;
-pub mod error;
 pub mod events;
 pub mod generate;
 pub mod jobs;

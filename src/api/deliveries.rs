@@ -4,8 +4,22 @@ use utoipa::ToSchema;
 
 use super::{Push, PushKind};
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DeliveryStatus {
     Pending,
     Claimed,
@@ -13,23 +27,7 @@ pub enum DeliveryStatus {
     AutoClaimed,
 }
 
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Claimed => "claimed",
-            Self::AutoClaimed => "auto_claimed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "claimed" => Some(Self::Claimed),
-            "auto_claimed" => Some(Self::AutoClaimed),
-            _ => None,
-        }
-    }
-}
+super::wire_names!(DeliveryStatus, "delivery status");
 
 /// One push as received by one department: the unit that is claimed.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -100,12 +98,27 @@ pub struct Escalation {
     pub at: DateTime<FixedOffset>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    PartialEq,
+    Eq,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DisputeStatus {
     Open,
     Resolved,
 }
+
+super::wire_names!(DisputeStatus, "dispute status");
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Message {

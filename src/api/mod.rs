@@ -4,6 +4,34 @@
 //! renamed here is renamed everywhere. Request types reject unknown fields: a typo in an
 //! integrator's payload is an error, not silently dropped data.
 
+/// The names an enum has on the wire and in its database column, from one derive: `strum`
+/// with `serialize_all = "snake_case"`, the same names serde gives it (a test checks they
+/// agree). `as_str`/`parse` for callers, and `TryFrom<String>`, through which `db` decodes
+/// the enum's column: a stored name that does not parse is an error, never a default.
+macro_rules! wire_names {
+    ($ty:ident, $what:literal) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                s.parse().ok()
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = $crate::api::UnknownName;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s).ok_or($crate::api::UnknownName {
+                    what: $what,
+                    value: s,
+                })
+            }
+        }
+    };
+}
+pub(crate) use wire_names;
+
 mod deliveries;
 mod people;
 mod pushes;
@@ -16,6 +44,14 @@ pub use reports::*;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// A name that is none of an enum's wire names (a corrupt stored value).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a {what}")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub value: String,
+}
 
 /// Every error the API returns: `{"error": {"code", "message", "field"?}}`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -135,4 +171,54 @@ pub fn parse_strict_date(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .filter(|d| (1900..=2199).contains(&d.year()))
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::*;
+
+    fn agree<T>()
+    where
+        T: IntoEnumIterator + Serialize + Copy + std::fmt::Debug + PartialEq + Into<&'static str>,
+        T: TryFrom<String, Error = UnknownName>,
+    {
+        for v in T::iter() {
+            let name: &'static str = v.into();
+            assert_eq!(serde_json::to_value(v).unwrap(), name, "{v:?}");
+            assert_eq!(T::try_from(name.to_string()), Ok(v));
+        }
+        assert!(T::try_from("no_such_name".to_string()).is_err());
+    }
+
+    /// The column names are the wire names, exactly as before the derive.
+    #[test]
+    fn wire_names_are_serde_names() {
+        agree::<Role>();
+        agree::<DepartmentKind>();
+        agree::<DeliveryStatus>();
+        agree::<DisputeStatus>();
+        agree::<PushKind>();
+        let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "approval_staff",
+                "supervision_staff",
+                "supervisor",
+                "duty_officer",
+                "admin"
+            ]
+        );
+        assert_eq!(DeliveryStatus::AutoClaimed.as_str(), "auto_claimed");
+        assert_eq!(
+            UnknownName {
+                what: "role",
+                value: "x".into()
+            }
+            .to_string(),
+            "\"x\" is not a role"
+        );
+    }
 }

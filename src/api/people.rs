@@ -1,8 +1,22 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DepartmentKind {
     /// 行政审批服务局
     Approval,
@@ -10,24 +24,24 @@ pub enum DepartmentKind {
     Supervision,
 }
 
-impl DepartmentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approval => "approval",
-            Self::Supervision => "supervision",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "approval" => Some(Self::Approval),
-            "supervision" => Some(Self::Supervision),
-            _ => None,
-        }
-    }
-}
+super::wire_names!(DepartmentKind, "department kind");
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     ApprovalStaff,
     SupervisionStaff,
@@ -35,6 +49,8 @@ pub enum Role {
     DutyOfficer,
     Admin,
 }
+
+super::wire_names!(Role, "role");
 
 impl Role {
     pub const ALL: [Role; 5] = [
@@ -44,18 +60,6 @@ impl Role {
         Role::DutyOfficer,
         Role::Admin,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ApprovalStaff => "approval_staff",
-            Self::SupervisionStaff => "supervision_staff",
-            Self::Supervisor => "supervisor",
-            Self::DutyOfficer => "duty_officer",
-            Self::Admin => "admin",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
     /// Supervisors, duty officers and admins see every department's records.
     pub fn sees_all(self) -> bool {
         matches!(self, Self::Supervisor | Self::DutyOfficer | Self::Admin)

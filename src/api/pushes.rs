@@ -206,28 +206,27 @@ pub struct NewSupervisionPush {
     pub important: bool,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    PartialEq,
+    Eq,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PushKind {
     Approval,
     Supervision,
 }
 
-impl PushKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approval => "approval",
-            Self::Supervision => "supervision",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "approval" => Some(Self::Approval),
-            "supervision" => Some(Self::Supervision),
-            _ => None,
-        }
-    }
-}
+super::wire_names!(PushKind, "push kind");
 
 /// The content of a push, as submitted.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -4,22 +4,21 @@
 use chrono::NaiveDate;
 
 use crate::api::{CalendarDay, event_types};
+use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
 use crate::domain::calendar::{Calendar, SHIPPED_HOLIDAYS_JSON, parse_notice_file};
-use crate::error::{AppError, AppResult};
 
 use super::Db;
 
 /// Load the calendar; on an empty database, store the shipped 2021–2026 notices first.
-pub async fn load(db: &Db, now: i64) -> AppResult<Calendar> {
+pub async fn load(db: &Db, now: i64) -> DbResult<Calendar> {
     let (n,): (i64,) = read!(db, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM calendar_years"
     )
     .fetch_one(c)
     .await)?;
     if n == 0 {
-        let shipped = parse_notice_file(SHIPPED_HOLIDAYS_JSON)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let shipped = parse_notice_file(SHIPPED_HOLIDAYS_JSON)?;
         for (year, days) in shipped {
             store_year(db, &Principal::system(), year, &days, &[], now, false).await?;
         }
@@ -41,16 +40,18 @@ pub async fn load(db: &Db, now: i64) -> AppResult<Calendar> {
         let list = days
             .iter()
             .filter(|d| d.0 == year)
-            .filter_map(|(_, date, name, off)| {
-                Some(CalendarDay {
-                    date: date.parse::<NaiveDate>().ok()?,
+            .map(|(_, date, name, off)| {
+                Ok(CalendarDay {
+                    date: date.parse::<NaiveDate>().map_err(|e| DbError::Corrupt {
+                        what: "calendar date",
+                        source: Box::new(e),
+                    })?,
                     name: name.clone(),
                     is_off_day: *off,
                 })
             })
-            .collect();
-        cal.load_year(year as i32, list)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .collect::<DbResult<Vec<_>>>();
+        cal.load_year(year as i32, list?)?;
     }
     Ok(cal)
 }
@@ -65,7 +66,7 @@ pub async fn store_year(
     forced: &[String],
     now: i64,
     announce: bool,
-) -> AppResult<()> {
+) -> DbResult<()> {
     let (actor, days, forced) = (actor.clone(), days.to_vec(), forced.to_vec());
     write_tx!(db, |tx, fx| {
         sqlx::query("DELETE FROM calendar_days WHERE notice_year = $1")
@@ -101,7 +102,7 @@ pub async fn store_year(
         if announce {
             fx.event(
                 event_types::CALENDAR_UPDATED,
-                (None, None),
+                crate::domain::Audience::Everyone,
                 &serde_json::json!({"year": year}),
                 now,
             );

@@ -17,9 +17,9 @@ use crate::api::{
     DeliveryDeadlineChanged, DeliveryDeadlines, DisputeDeadline, DisputeDeadlineChanged,
     event_types,
 };
+use crate::db::DbResult;
 use crate::domain::Calendar;
 use crate::domain::{from_millis, to_cst, to_millis};
-use crate::error::AppResult;
 
 use super::Db;
 use super::rows::{DELIVERY_COLUMNS, DeliveryRow, DisputeRow, MessageRow};
@@ -107,7 +107,7 @@ pub struct Rederived {
 
 /// Re-derive every running deadline on `calendar` at `now`. Safe with several instances: each
 /// change is a conditional update on the value read, so one instance makes it and emits it.
-pub async fn rederive(db: &Db, calendar: &Calendar, now: i64) -> AppResult<Rederived> {
+pub async fn rederive(db: &Db, calendar: &Calendar, now: i64) -> DbResult<Rederived> {
     let mut out = Rederived::default();
     for kind in KINDS {
         let n = rederive_kind(db, kind, calendar.clone(), now).await?;
@@ -216,7 +216,7 @@ async fn rederive_kind(
     kind: &'static DeadlineKind,
     calendar: Calendar,
     now: i64,
-) -> AppResult<usize> {
+) -> DbResult<usize> {
     Ok(write_tx!(db, |tx, fx| {
         // Every record with at least one running deadline: (origin, old value per column).
         let mut rows: BTreeMap<i64, (i64, bool, Vec<Option<i64>>)> = BTreeMap::new();

@@ -7,8 +7,8 @@
 use sqlx::QueryBuilder;
 
 use crate::api::*;
+use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
-use crate::error::{AppError, AppResult};
 
 use super::Db;
 use super::rows::{DELIVERY_COLUMNS, DeliveryRow, EscalationRow};
@@ -29,7 +29,7 @@ pub struct ListFilter {
     pub limit: i64,
 }
 
-pub async fn list(db: &Db, f: &ListFilter) -> AppResult<Vec<DeliveryRow>> {
+pub async fn list(db: &Db, f: &ListFilter) -> DbResult<Vec<DeliveryRow>> {
     Ok(read!(db, |c| {
         let mut qb = QueryBuilder::new(format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE 1 = 1"
@@ -59,7 +59,7 @@ pub async fn list(db: &Db, f: &ListFilter) -> AppResult<Vec<DeliveryRow>> {
     })?)
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<DeliveryRow>> {
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<DeliveryRow>> {
     let sql = format!(
         "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN pushes p ON p.id = d.push_id WHERE d.id = $1"
     );
@@ -80,7 +80,7 @@ pub async fn claim(
     actor: &Principal,
     seen: DeliveryRow,
     now: i64,
-) -> AppResult<DeliveryRow> {
+) -> DbResult<DeliveryRow> {
     let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let changed: Option<(bool,)> = sqlx::query_as(
@@ -100,11 +100,14 @@ pub async fn claim(
                 .bind(seen.id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| AppError::not_found("推送 / delivery"))?;
+                .ok_or(DbError::NotFound {
+                    zh: "推送",
+                    en: "delivery",
+                })?;
             return Err(refused_claim(&row));
         };
         let row = DeliveryRow {
-            status: DeliveryStatus::Claimed.as_str().into(),
+            status: DeliveryStatus::Claimed,
             claimed_at: Some(now),
             claimed_by: Some(actor.name.clone()),
             escalated,
@@ -125,20 +128,20 @@ pub async fn claim(
 }
 
 /// Why a claim changed nothing: someone claimed it, the sweeper did, or time ran out.
-fn refused_claim(row: &DeliveryRow) -> AppError {
-    match row.status.as_str() {
-        "claimed" => {
+fn refused_claim(row: &DeliveryRow) -> DbError {
+    match row.status {
+        DeliveryStatus::Claimed => {
             let by = row.claimed_by.as_deref().unwrap_or("?");
-            AppError::conflict(
+            DbError::conflict(
                 "already_claimed",
                 format!("已被 {by} 认领 / already claimed by {by}"),
             )
         }
-        "auto_claimed" => AppError::conflict(
+        DeliveryStatus::AutoClaimed => DbError::conflict(
             "already_auto_claimed",
             "已超时自动认领 / already auto-claimed at the deadline",
         ),
-        _ => AppError::conflict(
+        _ => DbError::conflict(
             "claim_window_closed",
             "认领时限已过，将自动认领 / the claim deadline has passed",
         ),
@@ -151,7 +154,7 @@ pub async fn escalate(
     row: &DeliveryRow,
     reason: &str,
     now: i64,
-) -> AppResult<Escalation> {
+) -> DbResult<Escalation> {
     let (actor, row, reason) = (actor.clone(), row.clone(), reason.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (eid,): (i64,) =
@@ -194,7 +197,7 @@ pub async fn escalate(
     }))
 }
 
-pub async fn escalations(db: &Db, delivery_id: i64) -> AppResult<Vec<Escalation>> {
+pub async fn escalations(db: &Db, delivery_id: i64) -> DbResult<Vec<Escalation>> {
     let rows: Vec<EscalationRow> = read!(db, |c| {
         sqlx::query_as(
         "SELECT id, delivery_id, by_name, reason, at FROM escalations WHERE delivery_id = $1 ORDER BY id"
@@ -228,7 +231,7 @@ pub const SWEEP_BATCH: i64 = 5000;
 
 /// Auto-claim up to one batch of overdue deliveries (art. 7(1)1: "超时未接收的视为自动认领"),
 /// with an accountability record for each. Returns how many this call changed.
-pub async fn auto_claim_batch(db: &Db, now: i64) -> AppResult<usize> {
+pub async fn auto_claim_batch(db: &Db, now: i64) -> DbResult<usize> {
     Ok(write_tx!(db, |tx, fx| {
         let ids: Vec<(i64,)> = sqlx::query_as(
             "UPDATE deliveries SET status = 'auto_claimed', claimed_at = claim_deadline \
@@ -249,7 +252,7 @@ pub async fn auto_claim_batch(db: &Db, now: i64) -> AppResult<usize> {
                 qb.push_values(chunk, |mut b, r| {
                     b.push_bind(r.department_id)
                         .push_bind("claim_overdue")
-                        .push_bind(if r.push_kind == "supervision" {
+                        .push_bind(if r.push_kind == PushKind::Supervision {
                             "7(2)1"
                         } else {
                             "7(1)1"
@@ -293,7 +296,7 @@ pub async fn remind_batch(
     db: &Db,
     now: i64,
     due: &crate::domain::reminders::DueReminders,
-) -> AppResult<usize> {
+) -> DbResult<usize> {
     let slot = crate::domain::to_millis(due.slot);
     let after = crate::domain::to_millis(due.deadlines_after);
     let until = crate::domain::to_millis(due.deadlines_until);

@@ -3,8 +3,8 @@
 use sqlx::QueryBuilder;
 
 use crate::api::*;
+use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
-use crate::error::{AppError, AppResult};
 
 use super::Db;
 use super::rows::{DeliveryRow, DisputeRow, MessageRow};
@@ -26,9 +26,9 @@ macro_rules! thread_in_tx {
 const DISPUTE_COLUMNS: &str = "id, delivery_id, raised_by_department_id, answering_department_id, subject, status, \
                                opened_at, answer_due, answer_due_provisional, resolved_at, resolution";
 
-fn already_open(id: Option<i64>) -> AppError {
+fn already_open(id: Option<i64>) -> DbError {
     let n = id.map(|id| format!(" #{id}")).unwrap_or_default();
-    AppError::conflict(
+    DbError::conflict(
         "dispute_open",
         format!("该推送已有未结的争议{n}，请在其中回复 / dispute{n} is already open: reply there"),
     )
@@ -42,7 +42,7 @@ pub async fn open(
     now: i64,
     answer_due: i64,
     answer_due_provisional: bool,
-) -> AppResult<Dispute> {
+) -> DbResult<Dispute> {
     let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     let raised_by = d.department_id;
     Ok(write_tx!(db, |tx, fx| {
@@ -92,7 +92,7 @@ pub async fn open(
             raised_by_department_id: raised_by,
             answering_department_id: d.source_department_id,
             subject: d.title.clone(),
-            status: "open".into(),
+            status: DisputeStatus::Open,
             opened_at: now,
             answer_due,
             answer_due_provisional,
@@ -121,7 +121,7 @@ pub async fn open(
     }))
 }
 
-pub async fn get_row(db: &Db, id: i64) -> AppResult<Option<DisputeRow>> {
+pub async fn get_row(db: &Db, id: i64) -> DbResult<Option<DisputeRow>> {
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = $1");
     Ok(read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
@@ -131,7 +131,7 @@ pub async fn get_row(db: &Db, id: i64) -> AppResult<Option<DisputeRow>> {
     .await)?)
 }
 
-async fn messages_for(db: &Db, ids: &[i64]) -> AppResult<Vec<MessageRow>> {
+async fn messages_for(db: &Db, ids: &[i64]) -> DbResult<Vec<MessageRow>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -148,7 +148,7 @@ async fn messages_for(db: &Db, ids: &[i64]) -> AppResult<Vec<MessageRow>> {
     })?)
 }
 
-async fn with_messages(db: &Db, rows: Vec<DisputeRow>) -> AppResult<Vec<Dispute>> {
+async fn with_messages(db: &Db, rows: Vec<DisputeRow>) -> DbResult<Vec<Dispute>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let msgs = messages_for(db, &ids).await?;
     Ok(rows
@@ -164,14 +164,14 @@ async fn with_messages(db: &Db, rows: Vec<DisputeRow>) -> AppResult<Vec<Dispute>
         .collect())
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<Option<Dispute>> {
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Dispute>> {
     match get_row(db, id).await? {
         Some(r) => Ok(with_messages(db, vec![r]).await?.pop()),
         None => Ok(None),
     }
 }
 
-pub async fn for_delivery(db: &Db, delivery_id: i64) -> AppResult<Vec<Dispute>> {
+pub async fn for_delivery(db: &Db, delivery_id: i64) -> DbResult<Vec<Dispute>> {
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE delivery_id = $1 ORDER BY id");
     let rows: Vec<DisputeRow> = read!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(delivery_id)
@@ -187,7 +187,7 @@ pub async fn list(
     status: Option<&str>,
     after: Option<(i64, i64)>,
     limit: i64,
-) -> AppResult<Vec<Dispute>> {
+) -> DbResult<Vec<Dispute>> {
     let rows: Vec<DisputeRow> = read!(db, |c| {
         let mut qb = QueryBuilder::new(format!(
             "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE 1 = 1"
@@ -223,7 +223,7 @@ pub async fn reply(
     d: &DisputeRow,
     body: &str,
     now: i64,
-) -> AppResult<Dispute> {
+) -> DbResult<Dispute> {
     let (actor, d, body) = (actor.clone(), d.clone(), body.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (status,): (String,) = sqlx::query_as("SELECT status FROM disputes WHERE id = $1")
@@ -231,7 +231,7 @@ pub async fn reply(
             .fetch_one(&mut *tx)
             .await?;
         if status != "open" {
-            return Err(AppError::conflict(
+            return Err(DbError::conflict(
                 "dispute_resolved",
                 "争议已办结，不能再回复 / the dispute is resolved",
             ));
@@ -264,7 +264,7 @@ pub async fn resolve(
     d: &DisputeRow,
     resolution: Option<&str>,
     now: i64,
-) -> AppResult<Dispute> {
+) -> DbResult<Dispute> {
     let (actor, d, resolution) = (actor.clone(), d.clone(), resolution.map(str::to_string));
     Ok(write_tx!(db, |tx, fx| {
         let changed = sqlx::query("UPDATE disputes SET status = 'resolved', resolved_at = $1, resolution = $2 WHERE id = $3 AND status = 'open'")
@@ -275,7 +275,7 @@ pub async fn resolve(
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(AppError::conflict(
+            return Err(DbError::conflict(
                 "dispute_resolved",
                 "争议已办结 / the dispute is already resolved",
             ));

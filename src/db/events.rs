@@ -1,11 +1,11 @@
 //! Reading the durable event log (writing happens in `write_tx!`).
 
-use crate::error::AppResult;
+use crate::db::DbResult;
 
 use super::Db;
 use super::rows::EventRow;
 
-pub async fn after(db: &Db, last_id: i64, limit: i64) -> AppResult<Vec<EventRow>> {
+pub async fn after(db: &Db, last_id: i64, limit: i64) -> DbResult<Vec<EventRow>> {
     Ok(read!(db, |c| sqlx::query_as(
         "SELECT id, kind, dept_a, dept_b, data, at FROM events WHERE id > $1 ORDER BY id LIMIT $2"
     )
@@ -16,7 +16,7 @@ pub async fn after(db: &Db, last_id: i64, limit: i64) -> AppResult<Vec<EventRow>
 }
 
 /// The id of the newest event (0 when the log is empty).
-pub async fn head(db: &Db) -> AppResult<i64> {
+pub async fn head(db: &Db) -> DbResult<i64> {
     let (max,): (Option<i64>,) = read!(db, |c| sqlx::query_as("SELECT MAX(id) FROM events")
         .fetch_one(c)
         .await)?;

@@ -2,7 +2,7 @@
 //! instance on one PostgreSQL counts the same failures. See `server::login_guard`.
 
 use super::Db;
-use crate::error::AppResult;
+use crate::db::DbResult;
 
 /// One pair's current run of failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
@@ -12,7 +12,7 @@ pub struct Failures {
     pub locked_until: Option<i64>,
 }
 
-pub async fn get(db: &Db, username: &str, client: &str) -> AppResult<Option<Failures>> {
+pub async fn get(db: &Db, username: &str, client: &str) -> DbResult<Option<Failures>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT failures, first_at, locked_until FROM login_failures \
@@ -37,7 +37,7 @@ pub async fn record(
     window_ms: i64,
     max_failures: i64,
     lockout_ms: i64,
-) -> AppResult<(Option<i64>, i64)> {
+) -> DbResult<(Option<i64>, i64)> {
     let (username, client) = (username.to_string(), client.to_string());
     Ok(write_tx!(db, |tx, _fx| {
         let (failures,): (i64,) = sqlx::query_as(
@@ -76,7 +76,7 @@ pub async fn record(
 }
 
 /// Forget a pair's failures (it logged in).
-pub async fn clear(db: &Db, username: &str, client: &str) -> AppResult<()> {
+pub async fn clear(db: &Db, username: &str, client: &str) -> DbResult<()> {
     let (username, client) = (username.to_string(), client.to_string());
     write_tx!(db, |tx, _fx| {
         sqlx::query("DELETE FROM login_failures WHERE username = $1 AND client = $2")
@@ -90,7 +90,7 @@ pub async fn clear(db: &Db, username: &str, client: &str) -> AppResult<()> {
 
 /// Lift every lock and forget every failure of a username (`shenguan admin unlock`).
 /// Returns how many client addresses were affected.
-pub async fn unlock(db: &Db, username: &str) -> AppResult<u64> {
+pub async fn unlock(db: &Db, username: &str) -> DbResult<u64> {
     let username = username.to_string();
     Ok(write_tx!(db, |tx, _fx| {
         sqlx::query("DELETE FROM login_failures WHERE username = $1")
@@ -102,7 +102,7 @@ pub async fn unlock(db: &Db, username: &str) -> AppResult<u64> {
 }
 
 /// Forget runs that began before `before` and hold no lock still in force at `now`.
-pub async fn purge(db: &Db, before: i64, now: i64) -> AppResult<u64> {
+pub async fn purge(db: &Db, before: i64, now: i64) -> DbResult<u64> {
     Ok(write_tx!(db, |tx, _fx| {
         sqlx::query(
             "DELETE FROM login_failures WHERE first_at < $1 \

@@ -19,8 +19,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::api::{Department, DepartmentKind};
-use crate::error::AppResult;
+use crate::api::Department;
 
 /// Run `$body` in a write transaction (it may `?` or `return Err` out: its changes then roll
 /// back), store the collected effects, commit, and wake the local event fan-out. On SQLite
@@ -43,7 +42,7 @@ macro_rules! write_tx {
                             let mut $fx = $crate::db::Effects::default();
                             let value = $body;
                             // The writer stores the effects of the whole batch at once.
-                            Ok::<_, $crate::error::AppError>((value, $fx))
+                            Ok::<_, $crate::db::DbError>((value, $fx))
                         })
                     })
                     .await?;
@@ -136,6 +135,7 @@ pub mod calendar;
 pub mod deadlines;
 pub mod deliveries;
 pub mod disputes;
+mod error;
 pub mod events;
 pub mod login_failures;
 pub mod people;
@@ -144,6 +144,8 @@ pub mod reports;
 pub mod retention;
 pub mod rows;
 pub mod writer;
+
+pub use error::{Chain, DbError, DbResult};
 
 pub enum Pool {
     Sqlite(SqlitePool),
@@ -182,14 +184,15 @@ impl Effects {
     pub fn event<T: serde::Serialize>(
         &mut self,
         kind: &'static str,
-        depts: (Option<i64>, Option<i64>),
+        audience: crate::domain::Audience,
         data: &T,
         at: i64,
     ) {
+        let (dept_a, dept_b) = audience.columns();
         self.events.push(NewEvent {
             kind,
-            dept_a: depts.0,
-            dept_b: depts.1,
+            dept_a,
+            dept_b,
             data: serde_json::to_string(data).expect("wire types serialise"),
             at,
         });
@@ -339,7 +342,7 @@ impl Db {
         self.inner.events_written.notify_one();
     }
 
-    pub async fn ping(&self) -> AppResult<()> {
+    pub async fn ping(&self) -> DbResult<()> {
         read!(self, |c| sqlx::query("SELECT 1")
             .execute(c)
             .await
@@ -349,7 +352,7 @@ impl Db {
 
     /// Departments change rarely and are needed on every response (id → code): cached, and
     /// reloaded on a miss so that another instance's new department is found.
-    pub async fn reload_departments(&self) -> AppResult<()> {
+    pub async fn reload_departments(&self) -> DbResult<()> {
         let rows: Vec<rows::DepartmentRow> = read!(self, |c| sqlx::query_as(
             "SELECT id, code, name, kind FROM departments"
         )
@@ -357,7 +360,7 @@ impl Db {
         .await)?;
         let mut maps = DeptMaps::default();
         for r in rows {
-            let kind = DepartmentKind::parse(&r.kind).unwrap_or(DepartmentKind::Supervision);
+            let kind = r.kind;
             maps.by_code.insert(r.code.clone(), r.id);
             maps.by_id.insert(
                 r.id,
@@ -389,7 +392,7 @@ impl Db {
             .unwrap_or_else(|| format!("#{id}"))
     }
 
-    pub async fn department_id(&self, code: &str) -> AppResult<Option<(i64, Department)>> {
+    pub async fn department_id(&self, code: &str) -> DbResult<Option<(i64, Department)>> {
         let lookup = |db: &Self| {
             let maps = db.inner.depts.read().unwrap_or_else(|e| e.into_inner());
             maps.by_code

@@ -1,8 +1,8 @@
 //! Departments, users, sessions and API keys.
 
 use crate::api::*;
+use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
-use crate::error::{AppError, AppResult};
 
 use super::rows::UserRow;
 use super::{Db, unique_violation};
@@ -12,7 +12,7 @@ pub async fn create_department(
     actor: &Principal,
     d: &NewDepartment,
     now: i64,
-) -> AppResult<Department> {
+) -> DbResult<Department> {
     let (actor, d) = (actor.clone(), d.clone());
     let created = write_tx!(db, |tx, fx| {
         let (id,): (i64,) =
@@ -24,7 +24,7 @@ pub async fn create_department(
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| match unique_violation(&e) {
-                    true => AppError::conflict("department_exists", format!("部门代码已存在 / department code {} exists", d.code)),
+                    true => DbError::conflict("department_exists", format!("部门代码已存在 / department code {} exists", d.code)),
                     false => e.into(),
                 })?;
         fx.audit(
@@ -42,7 +42,12 @@ pub async fn create_department(
             name: d.name,
             kind: d.kind,
         };
-        fx.event(event_types::DEPARTMENT_CREATED, (None, None), &created, now);
+        fx.event(
+            event_types::DEPARTMENT_CREATED,
+            crate::domain::Audience::Everyone,
+            &created,
+            now,
+        );
         created
     });
     db.reload_departments().await?;
@@ -58,7 +63,7 @@ pub struct NewUserRow {
     pub department_id: Option<i64>,
 }
 
-pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) -> AppResult<User> {
+pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) -> DbResult<User> {
     let actor = actor.clone();
     let row: UserRow = write_tx!(db, |tx, fx| {
         let row: UserRow = sqlx::query_as(concat!(
@@ -75,7 +80,7 @@ pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) ->
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match unique_violation(&e) {
-            true => AppError::conflict("username_taken", format!("用户名已被使用 / username {} is taken", u.username)),
+            true => DbError::conflict("username_taken", format!("用户名已被使用 / username {} is taken", u.username)),
             false => e.into(),
         })?;
         fx.audit(
@@ -91,7 +96,7 @@ pub async fn create_user(db: &Db, actor: &Principal, u: NewUserRow, now: i64) ->
     Ok(row.to_api(db))
 }
 
-pub async fn admin_exists(db: &Db) -> AppResult<bool> {
+pub async fn admin_exists(db: &Db) -> DbResult<bool> {
     let row: Option<(i64,)> = read!(db, |c| sqlx::query_as(
         "SELECT id FROM users WHERE role = 'admin' LIMIT 1"
     )
@@ -100,7 +105,7 @@ pub async fn admin_exists(db: &Db) -> AppResult<bool> {
     Ok(row.is_some())
 }
 
-pub async fn user_by_username(db: &Db, username: &str) -> AppResult<Option<UserRow>> {
+pub async fn user_by_username(db: &Db, username: &str) -> DbResult<Option<UserRow>> {
     Ok(read!(db, |c| {
         sqlx::query_as(concat!(
             "SELECT ",
@@ -113,7 +118,7 @@ pub async fn user_by_username(db: &Db, username: &str) -> AppResult<Option<UserR
     })?)
 }
 
-pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
+pub async fn user_by_id(db: &Db, id: i64) -> DbResult<Option<UserRow>> {
     Ok(read!(db, |c| {
         sqlx::query_as(concat!(
             "SELECT ",
@@ -126,7 +131,7 @@ pub async fn user_by_id(db: &Db, id: i64) -> AppResult<Option<UserRow>> {
     })?)
 }
 
-pub async fn list_users(db: &Db) -> AppResult<Vec<UserRow>> {
+pub async fn list_users(db: &Db) -> DbResult<Vec<UserRow>> {
     Ok(read!(db, |c| {
         sqlx::query_as(concat!(
             "SELECT ",
@@ -144,7 +149,7 @@ pub async fn create_session(
     token_hash: &str,
     now: i64,
     expires_at: i64,
-) -> AppResult<()> {
+) -> DbResult<()> {
     let (user, token_hash) = (user.clone(), token_hash.to_string());
     write_tx!(db, |tx, fx| {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -172,7 +177,7 @@ pub async fn revoke_session(
     actor: &Principal,
     token_hash: &str,
     now: i64,
-) -> AppResult<bool> {
+) -> DbResult<bool> {
     let (actor, token_hash) = (actor.clone(), token_hash.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let r = sqlx::query(
@@ -203,7 +208,7 @@ pub async fn set_password(
     password_hash: String,
     keep: Option<String>,
     now: i64,
-) -> AppResult<()> {
+) -> DbResult<()> {
     let actor = actor.clone();
     write_tx!(db, |tx, fx| {
         let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -213,7 +218,10 @@ pub async fn set_password(
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(AppError::not_found("用户 / user"));
+            return Err(DbError::NotFound {
+                zh: "用户",
+                en: "user",
+            });
         }
         sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
@@ -243,7 +251,7 @@ pub async fn set_active(
     user_id: i64,
     active: bool,
     now: i64,
-) -> AppResult<Option<UserRow>> {
+) -> DbResult<Option<UserRow>> {
     let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let row: Option<UserRow> = sqlx::query_as(
@@ -287,12 +295,7 @@ pub async fn set_active(
 
 /// Audit a failed login (a security event), and the lock it caused if it did. The name is
 /// whatever was typed, cut to 64 characters.
-pub async fn record_login_failure(
-    db: &Db,
-    username: &str,
-    locked: bool,
-    now: i64,
-) -> AppResult<()> {
+pub async fn record_login_failure(db: &Db, username: &str, locked: bool, now: i64) -> DbResult<()> {
     let name: String = username.chars().take(64).collect();
     write_tx!(db, |_tx, fx| {
         fx.audit(
@@ -323,7 +326,7 @@ struct PrincipalRow {
     last_used_at: i64,
     user_id: i64,
     username: String,
-    role: String,
+    role: Role,
     department_id: Option<i64>,
 }
 
@@ -340,7 +343,7 @@ pub async fn principal_for_session(
     db: &Db,
     token_hash: &str,
     now: i64,
-) -> AppResult<Option<(Principal, SessionTimes)>> {
+) -> DbResult<Option<(Principal, SessionTimes)>> {
     let row: Option<PrincipalRow> = read!(db, |c| {
         sqlx::query_as(
         "SELECT u.id AS user_id, u.username, u.role, u.department_id, s.expires_at, \
@@ -362,7 +365,7 @@ pub async fn principal_for_session(
                 user_id: Some(r.user_id),
                 api_key_id: None,
                 name: r.username,
-                role: Role::parse(&r.role).unwrap_or(Role::SupervisionStaff),
+                role: r.role,
                 department_id: r.department_id,
             },
             times,
@@ -372,7 +375,7 @@ pub async fn principal_for_session(
 
 /// Record that a session was used at `now` (never moving the time backwards). Called at most
 /// about once a minute per session, so the request path stays free of writes.
-pub async fn touch_session(db: &Db, token_hash: &str, now: i64) -> AppResult<()> {
+pub async fn touch_session(db: &Db, token_hash: &str, now: i64) -> DbResult<()> {
     let token_hash = token_hash.to_string();
     write_tx!(db, |tx, _fx| {
         sqlx::query(
@@ -394,7 +397,7 @@ pub async fn create_api_key(
     department_id: i64,
     key_hash: &str,
     now: i64,
-) -> AppResult<i64> {
+) -> DbResult<i64> {
     let (actor, name, key_hash) = (actor.clone(), name.to_string(), key_hash.to_string());
     Ok(write_tx!(db, |tx, fx| {
         let (id,): (i64,) = sqlx::query_as(
@@ -419,7 +422,7 @@ pub async fn create_api_key(
     }))
 }
 
-pub async fn revoke_api_key(db: &Db, actor: &Principal, id: i64, now: i64) -> AppResult<bool> {
+pub async fn revoke_api_key(db: &Db, actor: &Principal, id: i64, now: i64) -> DbResult<bool> {
     let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let r =
@@ -440,8 +443,8 @@ pub async fn revoke_api_key(db: &Db, actor: &Principal, id: i64, now: i64) -> Ap
     }))
 }
 
-pub async fn principal_for_api_key(db: &Db, key_hash: &str) -> AppResult<Option<Principal>> {
-    let row: Option<(i64, String, i64, String)> = read!(db, |c| {
+pub async fn principal_for_api_key(db: &Db, key_hash: &str) -> DbResult<Option<Principal>> {
+    let row: Option<(i64, String, i64, DepartmentKind)> = read!(db, |c| {
         sqlx::query_as(
         "SELECT k.id, k.name, k.department_id, dp.kind FROM api_keys k JOIN departments dp ON dp.id = k.department_id \
          WHERE k.key_hash = $1 AND k.revoked_at IS NULL"
@@ -450,15 +453,17 @@ pub async fn principal_for_api_key(db: &Db, key_hash: &str) -> AppResult<Option<
     .fetch_optional(c)
     .await
     })?;
-    Ok(row.map(|(id, name, dept, kind)| Principal {
+    let Some((id, name, dept, kind)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Principal {
         user_id: None,
         api_key_id: Some(id),
         name: format!("api-key:{name}"),
         // A business system acts as staff of its own department.
-        role: if kind == "approval" {
-            Role::ApprovalStaff
-        } else {
-            Role::SupervisionStaff
+        role: match kind {
+            DepartmentKind::Approval => Role::ApprovalStaff,
+            DepartmentKind::Supervision => Role::SupervisionStaff,
         },
         department_id: Some(dept),
     }))
@@ -470,7 +475,7 @@ pub async fn principal_for_api_key(db: &Db, key_hash: &str) -> AppResult<Option<
 pub async fn departments_of(
     db: &Db,
     names: &[String],
-) -> AppResult<std::collections::HashMap<String, Option<i64>>> {
+) -> DbResult<std::collections::HashMap<String, Option<i64>>> {
     let mut out = std::collections::HashMap::new();
     let (keys, users): (Vec<&String>, Vec<&String>) =
         names.iter().partition(|n| n.starts_with("api-key:"));

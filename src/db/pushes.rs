@@ -2,8 +2,8 @@
 //! the `Idempotency-Key` record — all in one transaction.
 
 use crate::api::*;
+use crate::db::{DbError, DbResult};
 use crate::domain::{Principal, from_millis, to_cst};
-use crate::error::{AppError, AppResult};
 
 use super::rows::{DELIVERY_COLUMNS, DeliveryRow, PushRow};
 use super::{Db, unique_violation};
@@ -49,21 +49,19 @@ pub async fn create(
     actor: &Principal,
     p: PushInsert,
     idem: Option<&IdempotencyKey>,
-) -> AppResult<PushOutcome> {
+) -> DbResult<PushOutcome> {
     // Shared, not copied, with the writer (and with the one retry after a race).
     let p = std::sync::Arc::new(p);
     match try_create(db, actor, &p, idem).await {
         // Two requests with one key raced (PostgreSQL): the loser rolled back; now the
         // winner's record is committed and the replay path answers.
         Err(Race) if idem.is_some() => try_create(db, actor, &p, idem).await.map_err(|_| {
-            AppError::conflict(
+            DbError::conflict(
                 "idempotency_in_progress",
                 "同一幂等键的请求正在处理 / a request with this Idempotency-Key is in progress",
             )
         })?,
-        Err(Race) => Err(AppError::Internal(
-            "unique violation without idempotency key".into(),
-        )),
+        Err(Race) => Err(DbError::Bug("unique violation without idempotency key")),
         Ok(r) => r,
     }
 }
@@ -76,9 +74,9 @@ async fn try_create(
     actor: &Principal,
     p: &std::sync::Arc<PushInsert>,
     idem: Option<&IdempotencyKey>,
-) -> Result<AppResult<PushOutcome>, Race> {
+) -> Result<DbResult<PushOutcome>, Race> {
     let (actor, p, idem) = (actor.clone(), p.clone(), idem.cloned());
-    let res: AppResult<PushOutcome> = async {
+    let res: DbResult<PushOutcome> = async {
         Ok(write_tx!(db, |tx, fx| {
             let mut replay = None;
             if let Some(k) = &idem {
@@ -91,7 +89,7 @@ async fn try_create(
                 .await?;
                 if let Some((hash, status, body)) = found {
                     if hash != k.request_hash && hash != k.raw_hash {
-                        return Err(AppError::Invalid {
+                        return Err(DbError::Invalid {
                             code: "idempotency_key_reused",
                             message: "此幂等键已用于不同的请求 / Idempotency-Key was already used with a different body".into(),
                             field: Some("Idempotency-Key".into()),
@@ -145,19 +143,19 @@ async fn try_create(
                     let mut deliveries = Vec::with_capacity(p.recipients.len());
                     for dept in &p.recipients {
                         let id = *ids.get(dept).ok_or_else(|| {
-                            AppError::Internal("a delivery insert returned no id".into())
+                            DbError::Bug("a delivery insert returned no id")
                         })?;
                         let row = DeliveryRow {
                             id,
                             push_id,
-                            push_kind: p.kind.as_str().into(),
+                            push_kind: p.kind,
                             department_id: *dept,
                             source_department_id: p.source_department_id,
                             title: p.title.clone(),
                             counterparty_name: p.counterparty_name.clone(),
                             license_no: p.license_no.clone(),
                             important: p.important,
-                            status: "pending".into(),
+                            status: DeliveryStatus::Pending,
                             received_at: p.received_at,
                             claim_deadline: p.claim_deadline,
                             feedback_deadline: p.feedback_deadline,
@@ -199,7 +197,7 @@ async fn try_create(
                         .bind(p.received_at)
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| if unique_violation(&e) { AppError::conflict(RACE, "") } else { e.into() })?;
+                        .map_err(|e| if unique_violation(&e) { DbError::conflict(RACE, "") } else { e.into() })?;
                     }
                     PushOutcome::Created(Box::new(push))
                 }
@@ -208,13 +206,13 @@ async fn try_create(
     }
     .await;
     match res {
-        Err(AppError::Conflict { code: RACE, .. }) => Err(Race),
+        Err(DbError::Conflict { code: RACE, .. }) => Err(Race),
         other => Ok(other),
     }
 }
 
 /// A push with all its deliveries (for the delivery detail view).
-pub async fn get(db: &Db, push_id: i64) -> AppResult<Option<Push>> {
+pub async fn get(db: &Db, push_id: i64) -> DbResult<Option<Push>> {
     let row: Option<PushRow> = read!(db, |c| {
         sqlx::query_as(
         "SELECT id, kind, source_department_id, content, created_at, created_by FROM pushes WHERE id = $1"
@@ -235,7 +233,7 @@ pub async fn get(db: &Db, push_id: i64) -> AppResult<Option<Push>> {
     let content: PushContent = serde_json::from_str(&row.content)?;
     Ok(Some(Push {
         id: row.id,
-        kind: PushKind::parse(&row.kind).unwrap_or(PushKind::Approval),
+        kind: row.kind,
         source_department: db.dept_code(row.source_department_id),
         created_at: to_cst(from_millis(row.created_at)),
         created_by: row.created_by,

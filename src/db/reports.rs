@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use crate::api::*;
+use crate::db::DbResult;
 use crate::domain::{from_millis, to_cst};
-use crate::error::AppResult;
 
 use super::Db;
 
@@ -27,7 +27,7 @@ pub async fn monthly(
     from: i64,
     to: i64,
     only_dept: Option<i64>,
-) -> AppResult<MonthlyStats> {
+) -> DbResult<MonthlyStats> {
     let rows: Vec<MonthRow> = read!(db, |c| {
         sqlx::query_as(
         "SELECT department_id, claimed + auto_claimed + pending AS received, claimed, auto_claimed, pending, claim_ms FROM ( \
@@ -104,7 +104,7 @@ pub async fn accountability(
     from: i64,
     to: i64,
     only_dept: Option<i64>,
-) -> AppResult<Vec<AccountabilityRecord>> {
+) -> DbResult<Vec<AccountabilityRecord>> {
     let rows: Vec<AccountabilityRow> = read!(db, |c| {
         sqlx::query_as(
         "SELECT id, department_id, rule, article, delivery_id, push_id, item, received_at, occurred_at FROM accountability \
@@ -133,7 +133,7 @@ pub async fn accountability(
 }
 
 /// A delivery's history from the audit trail.
-pub async fn history(db: &Db, delivery_id: i64) -> AppResult<Vec<HistoryEntry>> {
+pub async fn history(db: &Db, delivery_id: i64) -> DbResult<Vec<HistoryEntry>> {
     let rows: Vec<(i64, String, String)> = read!(db, |c| {
         sqlx::query_as(
         "SELECT at, actor, action FROM audit_log WHERE entity = 'delivery' AND entity_id = $1 ORDER BY id"

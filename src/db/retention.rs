@@ -3,18 +3,14 @@
 //! are records and are never purged here.
 
 use super::Db;
-use crate::error::AppResult;
+use crate::db::DbResult;
 
 /// Rows deleted per statement, so a large backlog never holds the writer for long.
 const BATCH: i64 = 5_000;
 
 /// Delete idempotency records created before `idempotency_before` and sessions that expired
 /// before `sessions_before`. Returns how many of each went.
-pub async fn purge(
-    db: &Db,
-    idempotency_before: i64,
-    sessions_before: i64,
-) -> AppResult<(u64, u64)> {
+pub async fn purge(db: &Db, idempotency_before: i64, sessions_before: i64) -> DbResult<(u64, u64)> {
     let mut totals = (0, 0);
     loop {
         let (idem, sessions) = write_tx!(db, |tx, _fx| {

@@ -1,16 +1,56 @@
-//! Row types as stored, and their conversion to wire types.
+//! Row types as stored, and their conversion to wire types. Enum columns decode through the
+//! enums' one name derive (`api::wire_names!`, over `strum`): a stored name that is none of
+//! them fails the read, naming the column and the value — it never becomes a default.
 
 use crate::api::*;
-use crate::domain::{from_millis, to_cst};
+use crate::domain::{Audience, from_millis, to_cst};
 
 use super::Db;
+
+/// Enum columns are TEXT holding the wire name: decoded as a string, then by the enum's
+/// `TryFrom<String>` (an unknown name is a decode error of that column).
+macro_rules! text_enum_columns {
+    ($($ty:ty),*) => {$(
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $ty
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $ty
+        where
+            String: sqlx::Decode<'r, DB>,
+        {
+            fn decode(
+                value: <DB as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let name = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+                Ok(<$ty>::try_from(name)?)
+            }
+        }
+    )*};
+}
+
+text_enum_columns!(
+    Role,
+    DepartmentKind,
+    DeliveryStatus,
+    DisputeStatus,
+    PushKind
+);
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DepartmentRow {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: DepartmentKind,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,15 +59,14 @@ pub struct UserRow {
     pub username: String,
     pub password_hash: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: Option<i64>,
     pub deactivated_at: Option<i64>,
 }
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        // Roles are only ever written from the `Role` enum.
-        Role::parse(&self.role).unwrap_or(Role::SupervisionStaff)
+        self.role
     }
     pub fn to_api(&self, db: &Db) -> User {
         User {
@@ -50,14 +89,14 @@ pub const DELIVERY_COLUMNS: &str = "d.id, d.push_id, p.kind AS push_kind, d.depa
 pub struct DeliveryRow {
     pub id: i64,
     pub push_id: i64,
-    pub push_kind: String,
+    pub push_kind: PushKind,
     pub department_id: i64,
     pub source_department_id: i64,
     pub title: String,
     pub counterparty_name: Option<String>,
     pub license_no: Option<String>,
     pub important: bool,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub received_at: i64,
     pub claim_deadline: i64,
     pub feedback_deadline: i64,
@@ -72,14 +111,14 @@ impl DeliveryRow {
         Delivery {
             id: self.id,
             push_id: self.push_id,
-            push_kind: PushKind::parse(&self.push_kind).unwrap_or(PushKind::Approval),
+            push_kind: self.push_kind,
             department: db.dept_code(self.department_id),
             source_department: db.dept_code(self.source_department_id),
             title: self.title.clone(),
             counterparty_name: self.counterparty_name.clone(),
             license_no: self.license_no.clone(),
             important: self.important,
-            status: DeliveryStatus::parse(&self.status).unwrap_or(DeliveryStatus::Pending),
+            status: self.status,
             received_at: to_cst(from_millis(self.received_at)),
             claim_deadline: to_cst(from_millis(self.claim_deadline)),
             feedback_deadline: to_cst(from_millis(self.feedback_deadline)),
@@ -90,15 +129,18 @@ impl DeliveryRow {
         }
     }
     /// The departments that may see this delivery's events.
-    pub fn audience(&self) -> (Option<i64>, Option<i64>) {
-        (Some(self.department_id), Some(self.source_department_id))
+    pub fn audience(&self) -> Audience {
+        Audience::Between {
+            recipient: self.department_id,
+            sender: self.source_department_id,
+        }
     }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PushRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: PushKind,
     pub source_department_id: i64,
     pub content: String,
     pub created_at: i64,
@@ -112,7 +154,7 @@ pub struct DisputeRow {
     pub raised_by_department_id: i64,
     pub answering_department_id: i64,
     pub subject: String,
-    pub status: String,
+    pub status: DisputeStatus,
     pub opened_at: i64,
     pub answer_due: i64,
     pub answer_due_provisional: bool,
@@ -150,11 +192,7 @@ impl DisputeRow {
             subject: self.subject.clone(),
             raised_by_department: db.dept_code(self.raised_by_department_id),
             answering_department: db.dept_code(self.answering_department_id),
-            status: if self.status == "resolved" {
-                DisputeStatus::Resolved
-            } else {
-                DisputeStatus::Open
-            },
+            status: self.status,
             opened_at: to_cst(from_millis(self.opened_at)),
             answer_due: to_cst(from_millis(self.answer_due)),
             answer_due_provisional: self.answer_due_provisional,
@@ -163,11 +201,12 @@ impl DisputeRow {
             messages,
         }
     }
-    pub fn audience(&self) -> (Option<i64>, Option<i64>) {
-        (
-            Some(self.raised_by_department_id),
-            Some(self.answering_department_id),
-        )
+    /// Raised by the delivery's recipient, answered by its sender.
+    pub fn audience(&self) -> Audience {
+        Audience::Between {
+            recipient: self.raised_by_department_id,
+            sender: self.answering_department_id,
+        }
     }
 }
 
@@ -200,4 +239,37 @@ pub struct EventRow {
     pub dept_b: Option<i64>,
     pub data: String,
     pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::{Db, DbError, Pool, people};
+
+    /// A stored role that is none of the roles fails the read, naming the column and the
+    /// value; it is never taken for some default role.
+    #[tokio::test]
+    async fn a_corrupt_stored_role_is_an_error_not_a_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("rows.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let Pool::Sqlite(pool) = db.pool() else {
+            unreachable!("a SQLite test")
+        };
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, display_name, role, created_at) \
+             VALUES ('mallory', 'x', 'M', 'superuser', 0)",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        let err = people::user_by_username(&db, "mallory").await.unwrap_err();
+        assert!(
+            matches!(&err, DbError::Sql(sqlx::Error::ColumnDecode { index, .. }) if index.contains("role")),
+            "{err:?}"
+        );
+        let chain = crate::db::Chain(&err).to_string();
+        assert!(chain.contains("\"superuser\" is not a role"), "{chain}");
+        assert!(people::list_users(&db).await.is_err());
+        db.close().await;
+    }
 }

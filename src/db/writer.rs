@@ -22,10 +22,10 @@ use sqlx::{Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::Effects;
-use crate::error::{AppError, AppResult};
+use crate::db::{DbError, DbResult};
 
 /// Hands a finished write its answer once the commit outcome is known (`None`: committed).
-type Deliver = Box<dyn FnOnce(Option<AppError>) + Send>;
+type Deliver = Box<dyn FnOnce(Option<DbError>) + Send>;
 /// A write as queued: runs in the writer's transaction and hands back the effects to store
 /// with it; `Err(())` when it failed (its answer has then been sent and its savepoint is
 /// rolled back).
@@ -55,20 +55,20 @@ impl Writer {
 
     /// Run `f` in the next group commit and store the effects it returns in the same commit.
     /// Resolves after the commit with `f`'s value and whether it wrote events.
-    pub async fn write<T, F>(&self, f: F) -> AppResult<(T, bool)>
+    pub async fn write<T, F>(&self, f: F) -> DbResult<(T, bool)>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, AppResult<(T, Effects)>>
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, DbResult<(T, Effects)>>
             + Send
             + 'static,
     {
-        let (reply, answer) = oneshot::channel::<AppResult<(T, bool)>>();
+        let (reply, answer) = oneshot::channel::<DbResult<(T, bool)>>();
         let job: JobFn = Box::new(move |conn| {
             Box::pin(async move {
                 match f(conn).await {
                     Ok((value, effects)) => {
                         let events = !effects.events.is_empty();
-                        let deliver = Box::new(move |failed: Option<AppError>| {
+                        let deliver = Box::new(move |failed: Option<DbError>| {
                             let _ = reply.send(match failed {
                                 None => Ok((value, events)),
                                 Some(e) => Err(e),
@@ -83,12 +83,12 @@ impl Writer {
                 }
             })
         });
-        let stopped = || AppError::Unavailable("the database writer has stopped".into());
-        self.tx.send(job).await.map_err(|_| stopped())?;
-        // A dropped sender means the write panicked (caught in the writer).
-        answer
+        self.tx
+            .send(job)
             .await
-            .map_err(|_| AppError::Internal("a write failed unexpectedly".into()))?
+            .map_err(|_| DbError::WriterStopped)?;
+        // A dropped sender means the write panicked (caught in the writer).
+        answer.await.map_err(|_| DbError::WritePanicked)?
     }
 }
 
@@ -125,8 +125,9 @@ async fn run(
             Some(e) => {
                 tracing::error!(error = %e, "group commit failed; every write in it is refused");
                 let _ = conn.execute("ROLLBACK").await;
+                let e = std::sync::Arc::new(e);
                 for d in done {
-                    d(Some(AppError::Unavailable(format!("commit failed: {e}"))));
+                    d(Some(DbError::CommitFailed(e.clone())));
                 }
             }
         }
@@ -240,13 +241,13 @@ mod tests {
                             .execute(&mut *conn)
                             .await?;
                             let mut fx = Effects::default();
-                            fx.event("test.written", (None, None), &i, 0);
+                            fx.event("test.written", crate::domain::Audience::Everyone, &i, 0);
                             fx.audit(0, "t", "test.write", "department", Some(i), serde_json::json!({}));
                             if i == 40 {
                                 panic!("a write that panics after writing");
                             }
                             if i % 2 == 1 {
-                                return Err(AppError::conflict("odd", "refused after writing"));
+                                return Err(DbError::conflict("odd", "refused after writing"));
                             }
                             Ok((i, fx))
                         })
@@ -261,9 +262,9 @@ mod tests {
         for (i, t) in tasks.into_iter().enumerate() {
             let got = t.await.unwrap();
             match i {
-                40 => assert!(matches!(got, Err(AppError::Internal(_))), "{got:?}"),
+                40 => assert!(matches!(got, Err(DbError::WritePanicked)), "{got:?}"),
                 _ if i % 2 == 1 => {
-                    assert!(matches!(got, Err(AppError::Conflict { code: "odd", .. })))
+                    assert!(matches!(got, Err(DbError::Conflict { code: "odd", .. })))
                 }
                 _ => assert_eq!(got.unwrap(), (i as i64, true)),
             }

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod ids;
+pub mod policy;
 pub mod principal;
 pub mod reminders;
 pub mod validate;
@@ -11,4 +12,5 @@ pub use calendar::{Calendar, Deadline};
 pub use clock::{
     Clock, ManualClock, OffsetClock, SystemClock, cst, from_millis, millis, to_cst, to_millis,
 };
+pub use policy::{Action, Audience};
 pub use principal::Principal;

@@ -11,37 +11,42 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::event_types;
-use crate::db::{Db, rows::EventRow};
-use crate::domain::{Principal, from_millis, to_cst};
+use crate::db::{Db, DbError, rows::EventRow};
+use crate::domain::{Action, Audience, Principal, from_millis, policy, to_cst};
 
 /// An event ready to send: the audience for filtering and the SSE payload, serialised once.
 #[derive(Debug)]
 pub struct HubEvent {
     pub id: i64,
     pub kind: String,
-    pub audience: (Option<i64>, Option<i64>),
+    pub audience: Audience,
     pub json: String,
 }
 
 impl HubEvent {
-    pub fn from_row(r: EventRow) -> Self {
+    /// The event as stored; its data must be the JSON it was written as (a row that is not
+    /// is corrupt: an error, never sent as `null`).
+    pub fn from_row(r: EventRow) -> Result<Self, DbError> {
         let data: serde_json::Value =
-            serde_json::from_str(&r.data).unwrap_or(serde_json::Value::Null);
+            serde_json::from_str(&r.data).map_err(|e| DbError::Corrupt {
+                what: "event data",
+                source: Box::new(e),
+            })?;
         let ev = crate::api::Event {
             id: r.id,
             kind: r.kind.clone(),
             at: to_cst(from_millis(r.at)),
             data,
         };
-        Self {
+        Ok(Self {
             id: r.id,
             kind: r.kind,
-            audience: (r.dept_a, r.dept_b),
+            audience: Audience::from_columns(r.dept_a, r.dept_b),
             json: serde_json::to_string(&ev).expect("event serialises"),
-        }
+        })
     }
     pub fn visible_to(&self, p: &Principal) -> bool {
-        p.can_see(self.audience)
+        policy::may(p, Action::See, self.audience)
     }
 }
 
@@ -82,7 +87,7 @@ impl EventHub {
         let mut last = match crate::db::events::head(&db).await {
             Ok(h) => h,
             Err(e) => {
-                tracing::error!(error = %e, "cannot read event log head");
+                tracing::error!(error = %crate::db::Chain(&e), "cannot read event log head");
                 0
             }
         };
@@ -97,14 +102,22 @@ impl EventHub {
                 let rows = match crate::db::events::after(&db, last, 1000).await {
                     Ok(r) => r,
                     Err(e) => {
-                        tracing::warn!(error = %e, "reading the event log failed; retrying");
+                        tracing::warn!(error = %crate::db::Chain(&e), "reading the event log failed; retrying");
                         break;
                     }
                 };
                 let n = rows.len();
                 for r in rows {
                     last = r.id;
-                    let ev = Arc::new(HubEvent::from_row(r));
+                    let ev = match HubEvent::from_row(r) {
+                        Ok(ev) => Arc::new(ev),
+                        Err(e) => {
+                            // Reported here, once; streams catching up skip it too.
+                            tracing::error!(id = last, error = %crate::db::Chain(&e), "corrupt event skipped");
+                            self.head.store(last, Ordering::Release);
+                            continue;
+                        }
+                    };
                     on_event(&ev);
                     self.head.store(ev.id, Ordering::Release);
                     // No receivers is fine: nobody is watching.

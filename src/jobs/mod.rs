@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::db::DbResult;
 use crate::db::{Db, deliveries, retention};
 use crate::domain::reminders::due_reminders;
 use crate::domain::{Clock, millis, to_millis};
-use crate::error::AppResult;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
@@ -72,7 +72,7 @@ impl Sweeper {
     }
 
     /// Purge by age if [`PURGE_EVERY`] of clock time has passed since the last purge.
-    async fn housekeeping(&self, last_purge: &mut Option<i64>, now: i64) -> AppResult<()> {
+    async fn housekeeping(&self, last_purge: &mut Option<i64>, now: i64) -> DbResult<()> {
         if last_purge.is_some_and(|last| now.saturating_sub(last) < millis(PURGE_EVERY)) {
             return Ok(());
         }
@@ -89,7 +89,7 @@ impl Sweeper {
         Ok(())
     }
 
-    pub async fn sweep(&self) -> AppResult<SweepReport> {
+    pub async fn sweep(&self) -> DbResult<SweepReport> {
         let mut last_purge = self.lock.lock().await;
         let now = to_millis(self.clock.now());
         let mut report = SweepReport::default();
@@ -128,7 +128,7 @@ impl Sweeper {
                 _ = tokio::time::sleep(interval) => {}
             }
             if let Err(e) = self.sweep().await {
-                tracing::warn!(error = %e, "sweep failed; will retry");
+                tracing::warn!(error = %crate::db::Chain(&e), "sweep failed; will retry");
             }
         }
     }

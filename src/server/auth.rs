@@ -15,10 +15,10 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::api::{DepartmentKind, Role};
+use crate::api::DepartmentKind;
 use crate::db::people::SessionTimes;
-use crate::domain::{Principal, to_millis};
-use crate::error::{AppError, AppResult};
+use crate::domain::{Action, Audience, Principal, policy, to_millis};
+use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
 
@@ -47,21 +47,21 @@ pub fn hash_password(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+        .map_err(|e| AppError::internal(format!("argon2: {e}")))
 }
 
 /// argon2 is slow on purpose: hash off the async threads.
 pub async fn hash_password_off_thread(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::internal)?
 }
 
 /// argon2 is slow on purpose: verify off the async threads.
 pub async fn verify_password_off_thread(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(AppError::internal)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -299,20 +299,17 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
 }
 
 impl Auth {
-    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
-        if roles.contains(&self.0.role) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden_role())
-        }
+    /// May the caller do `action`, which concerns no record (administration, pushing)?
+    /// Asked of `domain::policy`, like every action on a record.
+    pub fn may(&self, action: Action) -> AppResult<()> {
+        Ok(policy::check(&self.0, action, Audience::Everyone)?)
     }
 
-    /// Staff of a department of this kind (people or their business system's API key).
-    pub fn require_staff_of(&self, kind: DepartmentKind) -> AppResult<i64> {
-        match (self.0.role.department_kind(), self.0.department_id) {
-            (Some(k), Some(dept)) if k == kind => Ok(dept),
-            _ => Err(AppError::forbidden_role()),
-        }
+    /// Staff of a department of this kind (people or their business system's API key), who
+    /// may push: their department.
+    pub fn pushing_department(&self, kind: DepartmentKind) -> AppResult<i64> {
+        self.may(Action::Push(kind))?;
+        self.0.department_id.ok_or_else(AppError::forbidden_role)
     }
 
     /// A person (not an API key).

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use super::AppState;
-use crate::error::AppError;
+use crate::server::error::AppError;
 
 /// Paths whose answers are long-lived streams, exempt from `request_timeout`.
 const STREAMS: &[&str] = &["/api/v1/events"];

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+use crate::server::error::AppError;
 
 /// A JSON body. Not declared as JSON → 415; malformed JSON → 400; well-formed but wrong
 /// (missing, unknown or mistyped fields) → 422 with the JSON path of the field; too large → 413.
@@ -171,12 +171,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         let axum::extract::Path(raw): axum::extract::Path<String> =
             axum::extract::Path::from_request_parts(parts, state)
                 .await
-                .map_err(|_| AppError::not_found("记录 / record"))?;
+                .map_err(|_| AppError::not_found("记录", "record"))?;
         raw.parse::<i64>()
             .ok()
             .filter(|id| *id > 0)
             .map(Id)
-            .ok_or_else(|| AppError::not_found("记录 / record"))
+            .ok_or_else(|| AppError::not_found("记录", "record"))
     }
 }
 

@@ -23,7 +23,7 @@ use axum::http::request::Parts;
 
 use super::{AppState, ServerConfig};
 use crate::db::{Db, login_failures as store};
-use crate::error::{AppError, AppResult};
+use crate::server::error::{AppError, AppResult};
 
 /// Longer names cannot be accounts (usernames are at most 32 characters): they are not
 /// remembered, so nobody can fill the table with huge names.
@@ -112,7 +112,7 @@ impl LoginGuard {
     /// A successful login clears the pair's failures.
     pub async fn succeeded(&self, db: &Db, username: &str, client: &str) -> AppResult<()> {
         match key(username) {
-            Some(name) => store::clear(db, &name, client).await,
+            Some(name) => Ok(store::clear(db, &name, client).await?),
             None => Ok(()),
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod conn;
+pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod login_guard;
@@ -222,7 +223,7 @@ pub async fn start(
                     .map_err(anyhow::Error::from),
             };
             if let Err(e) = result {
-                tracing::error!(error = %e, ?what, "reload failed");
+                tracing::error!(error = format!("{e:#}"), ?what, "reload failed");
             }
         }
     });
@@ -262,9 +263,21 @@ pub async fn start(
     })
 }
 
+/// The routes and the OpenAPI document, split from the one route list.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = utoipa_axum::router::OpenApiRouter::with_openapi(openapi::frame())
+        .merge(handlers::routes())
+        .split_for_parts();
+    // On the whole document: the statuses every operation of a kind shares.
+    openapi::document_common_errors(&mut doc);
+    (routes, doc)
+}
+
 pub fn router(state: AppState) -> Router {
     let max_body = state.cfg.max_body_bytes;
-    handlers::routes()
+    let (routes, doc) = api();
+    routes
+        .layer(axum::Extension(handlers::Document(Arc::new(doc))))
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

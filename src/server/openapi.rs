@@ -1,27 +1,13 @@
-//! The OpenAPI document for integrators, generated from the handlers' annotations.
+//! The OpenAPI document's frame (title, security scheme). Its paths come from the route
+//! list (`handlers::routes`), split into the router and the document together in
+//! `server::api`, so nothing is documented that is not served, or served undocumented.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::handlers;
-use super::sse;
-
 #[derive(OpenApi)]
 #[openapi(
     info(title = "shenguan 审批监管互动平台 API", description = "Approval–supervision interaction platform: pushes, claims against working-day deadlines, disputes, live events."),
-    paths(
-        handlers::healthz, handlers::metrics, handlers::openapi, handlers::set_test_clock,
-        handlers::login, handlers::logout, handlers::me, handlers::change_password,
-        handlers::create_department, handlers::list_departments, handlers::create_user, handlers::list_users,
-        handlers::reset_password, handlers::deactivate_user, handlers::activate_user,
-        handlers::create_api_key, handlers::revoke_api_key,
-        handlers::create_approval_push, handlers::create_supervision_push, handlers::get_push,
-        handlers::list_deliveries, handlers::get_delivery, handlers::claim_delivery, handlers::escalate_delivery,
-        handlers::open_dispute, handlers::list_disputes, handlers::get_dispute, handlers::reply_dispute, handlers::resolve_dispute,
-        handlers::monthly_stats, handlers::list_accountability,
-        handlers::calendar_info, handlers::import_calendar_year, handlers::calendar_deadline,
-        sse::events,
-    ),
     // The event stream's data and the event payloads no path returns directly (the stream
     // is not a JSON response body, so no path references them).
     components(schemas(
@@ -53,17 +39,16 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    document_common_errors(&mut doc);
-    doc
+/// The document without paths.
+pub fn frame() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
 }
 
 /// The answers every operation of a kind can give, whatever its handler does, added where its
 /// annotation does not already list them: they come from the layers and extractors all
 /// handlers share (credentials, the JSON body, the path id, the request timeout), so listing
 /// them by hand on each handler would drift. All carry the JSON [`crate::api::ErrorBody`].
-fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+pub fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use crate::api::*;
 use crate::domain::Principal;
-use crate::error::AppResult;
 use crate::server::AppState;
+use crate::server::error::AppResult;
 
 pub struct Redactor {
     /// The viewer's department, `None` for the roles that see all (nothing is redacted).

@@ -22,8 +22,8 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::api::{StreamReset, event_types};
-use crate::error::{AppError, AppResult};
 use crate::events::HubEvent;
+use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
 use super::auth::{Auth, Credential, still_authenticated};
@@ -47,6 +47,11 @@ impl Drop for Gauge {
             .subscriber_count()
             .fetch_sub(1, Ordering::Relaxed);
     }
+}
+
+/// The event stream's route with its OpenAPI path.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::default().routes(utoipa_axum::routes!(events))
 }
 
 /// Whether the stream's credentials still hold. A database hiccup is not a revocation: only
@@ -145,7 +150,7 @@ pub async fn events(
                     let rows = match crate::db::events::after(&s.db, cursor, 500).await {
                         Ok(r) => r,
                         Err(e) => {
-                            tracing::warn!(error = %e, "event catch-up failed");
+                            tracing::warn!(error = %crate::db::Chain(&e), "event catch-up failed");
                             tokio::time::sleep(Duration::from_millis(500)).await;
                             continue;
                         }
@@ -156,7 +161,8 @@ pub async fn events(
                             break 'drain;
                         }
                         cursor = r.id;
-                        let ev = HubEvent::from_row(r);
+                        // A corrupt row is reported by the tailer; it is not sent.
+                        let Ok(ev) = HubEvent::from_row(r) else { continue };
                         if ev.visible_to(&principal) {
                             yield Ok(to_sse(&ev, Redactor::event_json(&s, &principal, &ev).await));
                         }

@@ -39,6 +39,16 @@ async fn claim_rules(b: Backend) {
     );
     // Unknown ids and non-numeric ids are 404.
     assert_eq!(refused_status(app.market.claim(999_999).await), 404);
+    // The 404 names the record once in each language.
+    let (_, v) = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/deliveries/999999",
+            app.market.token(),
+            None,
+        )
+        .await;
+    assert_eq!(v["error"]["message"], "未找到推送 / delivery not found");
     let (s, _) = app
         .request(
             reqwest::Method::POST,

@@ -12,16 +12,19 @@ use crate::console::model::{Details, Mode, Pane, Purpose, StatusKind, TextBox};
 
 impl App {
     /// Whether the signed-in role may do this at all (the server decides each case; this only
-    /// keeps the command bar and the keys from offering what would certainly be refused):
-    /// claims and replies are for departments' staff, escalation also for supervisors.
+    /// keeps the command bar and the keys from offering what would certainly be refused).
+    /// Asked of the server's own rules (`domain::policy`), before a record is chosen.
     fn role_may(&self, cmd: Command) -> bool {
+        use crate::domain::policy::{self, Action};
         let Some(me) = &self.me else { return true };
-        let staff = me.role.department_kind().is_some();
-        match cmd {
-            Command::Claim | Command::Reply => staff,
-            Command::Escalate => staff || me.role == crate::api::Role::Supervisor,
-            _ => true,
-        }
+        let actions: &[Action] = match cmd {
+            Command::Claim => &[Action::Claim],
+            // Reply raises feedback on a delivery or replies in a thread.
+            Command::Reply => &[Action::RaiseFeedback, Action::Reply],
+            Command::Escalate => &[Action::Escalate],
+            _ => return true,
+        };
+        actions.iter().any(|a| policy::role_may(me.role, *a))
     }
 
     /// Whether the console offers `cmd` at all: not a change under `--readonly`, and only

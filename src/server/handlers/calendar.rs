@@ -6,11 +6,20 @@ use axum::http::StatusCode;
 
 use crate::api::*;
 use crate::domain::calendar::{CalendarError, check_notice, vet_notice};
-use crate::domain::to_millis;
-use crate::error::{AppError, AppResult};
+use crate::domain::{Action, to_millis};
 use crate::server::AppState;
 use crate::server::auth::Auth;
+use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Params, bad_param};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(calendar_info))
+        .routes(routes!(import_calendar_year))
+        .routes(routes!(calendar_deadline))
+}
 
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", responses((status = 200, body = CalendarInfo)), security(("bearer" = [])))]
 pub async fn calendar_info(
@@ -33,7 +42,7 @@ pub async fn import_calendar_year(
     auth: Auth,
     ApiJson(body): ApiJson<CalendarYear>,
 ) -> AppResult<(StatusCode, Json<CalendarInfo>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     // Validate on a copy first: a bad notice must not touch the live calendar.
     let mut trial = s.calendar().clone();
     trial
@@ -69,9 +78,7 @@ pub async fn import_calendar_year(
         true,
     )
     .await?;
-    s.reload_calendar()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    s.reload_calendar().await.map_err(AppError::internal)?;
     Ok(super::created(CalendarInfo {
         published_years: s.calendar().published_years(),
     }))

@@ -9,29 +9,29 @@ use base64::Engine;
 use crate::api::*;
 use crate::db::deliveries::{self as store, Direction, ListFilter};
 use crate::db::rows::DeliveryRow;
-use crate::domain::{to_millis, validate};
-use crate::error::{AppError, AppResult};
+use crate::domain::{Action, policy, to_millis, validate};
 use crate::server::AppState;
 use crate::server::auth::Auth;
+use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use crate::server::redact::Redactor;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list_deliveries))
+        .routes(routes!(get_delivery))
+        .routes(routes!(claim_delivery))
+        .routes(routes!(escalate_delivery))
+}
 
 /// The delivery if the caller may see it; another department's is "not found".
 pub(crate) async fn visible_delivery(s: &AppState, auth: &Auth, id: i64) -> AppResult<DeliveryRow> {
     store::get(&s.db, id)
         .await?
-        .filter(|d| auth.0.can_see(d.audience()))
-        .ok_or_else(|| AppError::not_found("推送 / delivery"))
-}
-
-/// Only staff of the receiving department (or its business system) act on a delivery.
-pub(crate) fn require_recipient(auth: &Auth, d: &DeliveryRow) -> AppResult<()> {
-    let staff = auth.0.role.department_kind().is_some();
-    if staff && auth.0.department_id == Some(d.department_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("只有接收部门的工作人员可以执行此操作 / only the receiving department's staff may do this".into()))
-    }
+        .filter(|d| policy::may(&auth.0, Action::See, d.audience()))
+        .ok_or_else(|| AppError::not_found("推送", "delivery"))
 }
 
 pub(crate) fn encode_cursor(a: i64, b: i64) -> String {
@@ -108,7 +108,7 @@ pub async fn list_deliveries(
         (false, code) => {
             let own = p.department_id.ok_or_else(AppError::forbidden_role)?;
             if code.is_some_and(|c| c != s.db.dept_code(own)) {
-                return Err(AppError::not_found("部门 / department"));
+                return Err(AppError::not_found("部门", "department"));
             }
             Some(own)
         }
@@ -152,7 +152,7 @@ pub async fn get_delivery(
     let row = visible_delivery(&s, &auth, id).await?;
     let push = crate::db::pushes::get(&s.db, row.push_id)
         .await?
-        .ok_or_else(|| AppError::not_found("推送 / push"))?;
+        .ok_or_else(|| AppError::not_found("推送", "push"))?;
     let mut detail = DeliveryDetail {
         delivery: row.to_api(&s.db),
         push,
@@ -178,7 +178,7 @@ pub async fn claim_delivery(
     Id(id): Id,
 ) -> AppResult<Json<Delivery>> {
     let row = visible_delivery(&s, &auth, id).await?;
-    require_recipient(&auth, &row)?;
+    policy::check(&auth.0, Action::Claim, row.audience())?;
     let row = store::claim(&s.db, &auth.0, row, to_millis(s.clock.now())).await?;
     s.metrics.claims.fetch_add(1, Ordering::Relaxed);
     Ok(Json(row.to_api(&s.db)))
@@ -196,12 +196,7 @@ pub async fn escalate_delivery(
 ) -> AppResult<(axum::http::StatusCode, Json<Escalation>)> {
     let row = visible_delivery(&s, &auth, id).await?;
     let p = &auth.0;
-    let party = p.role.department_kind().is_some()
-        && (p.department_id == Some(row.department_id)
-            || p.department_id == Some(row.source_department_id));
-    if !(p.role == Role::Supervisor || party) {
-        return Err(AppError::forbidden_role());
-    }
+    policy::check(p, Action::Escalate, row.audience())?;
     let reason = validate::text("reason", &body.reason, 2000)?;
     let esc = store::escalate(&s.db, p, &row, &reason, to_millis(s.clock.now())).await?;
     Ok(super::created(esc))

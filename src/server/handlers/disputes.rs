@@ -7,16 +7,25 @@ use axum::http::StatusCode;
 use crate::api::*;
 use crate::db::disputes as store;
 use crate::db::rows::DisputeRow;
-use crate::domain::{to_millis, validate};
-use crate::error::{AppError, AppResult};
+use crate::domain::{Action, policy, to_millis, validate};
 use crate::server::AppState;
 use crate::server::auth::Auth;
+use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use crate::server::redact::Redactor;
 
-use super::deliveries::{
-    decode_cursor, encode_cursor, require_recipient, take_limit, visible_delivery,
-};
+use super::deliveries::{decode_cursor, encode_cursor, take_limit, visible_delivery};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(open_dispute))
+        .routes(routes!(list_disputes))
+        .routes(routes!(get_dispute))
+        .routes(routes!(reply_dispute))
+        .routes(routes!(resolve_dispute))
+}
 
 /// Raise a question or dispute on a delivery, within its feedback window (1 working day).
 #[utoipa::path(post, path = "/api/v1/deliveries/{id}/feedback", tag = "disputes", params(("id" = i64, Path)), request_body = NewMessage,
@@ -30,7 +39,7 @@ pub async fn open_dispute(
     ApiJson(body): ApiJson<NewMessage>,
 ) -> AppResult<(StatusCode, Json<Dispute>)> {
     let row = visible_delivery(&s, &auth, id).await?;
-    require_recipient(&auth, &row)?;
+    policy::check(&auth.0, Action::RaiseFeedback, row.audience())?;
     let text = validate::text("body", &body.body, 5000)?;
     let now = s.clock.now();
     if to_millis(now) >= row.feedback_deadline {
@@ -39,10 +48,7 @@ pub async fn open_dispute(
             "反馈时限（1个工作日）已过 / the 1-working-day feedback window has closed",
         ));
     }
-    let due = s
-        .calendar()
-        .deadline(now, 1)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let due = s.calendar().deadline(now, 1).map_err(AppError::internal)?;
     let dispute = store::open(
         &s.db,
         &auth.0,
@@ -65,24 +71,8 @@ fn shown(s: &AppState, auth: &Auth, mut d: Dispute) -> Dispute {
 async fn visible_dispute(s: &AppState, auth: &Auth, id: i64) -> AppResult<DisputeRow> {
     store::get_row(&s.db, id)
         .await?
-        .filter(|d| auth.0.can_see(d.audience()))
-        .ok_or_else(|| AppError::not_found("争议 / dispute"))
-}
-
-/// Only staff of the two departments concerned take part in a thread.
-fn require_party(auth: &Auth, d: &DisputeRow) -> AppResult<()> {
-    let p = &auth.0;
-    let party = p.role.department_kind().is_some()
-        && (p.department_id == Some(d.raised_by_department_id)
-            || p.department_id == Some(d.answering_department_id));
-    if party {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "只有争议双方的工作人员可以回复或办结 / only the two departments' staff take part"
-                .into(),
-        ))
-    }
+        .filter(|d| policy::may(&auth.0, Action::See, d.audience()))
+        .ok_or_else(|| AppError::not_found("争议", "dispute"))
 }
 
 #[utoipa::path(get, path = "/api/v1/disputes", tag = "disputes",
@@ -136,7 +126,7 @@ pub async fn get_dispute(
     visible_dispute(&s, &auth, id).await?;
     let d = store::get(&s.db, id)
         .await?
-        .ok_or_else(|| AppError::not_found("争议 / dispute"))?;
+        .ok_or_else(|| AppError::not_found("争议", "dispute"))?;
     Ok(Json(shown(&s, &auth, d)))
 }
 
@@ -150,7 +140,7 @@ pub async fn reply_dispute(
     ApiJson(body): ApiJson<NewMessage>,
 ) -> AppResult<(StatusCode, Json<Dispute>)> {
     let d = visible_dispute(&s, &auth, id).await?;
-    require_party(&auth, &d)?;
+    policy::check(&auth.0, Action::Reply, d.audience())?;
     let text = validate::text("body", &body.body, 5000)?;
     let d = store::reply(&s.db, &auth.0, &d, &text, to_millis(s.clock.now())).await?;
     Ok(super::created(shown(&s, &auth, d)))
@@ -166,7 +156,7 @@ pub async fn resolve_dispute(
     ApiJson(body): ApiJson<ResolveDispute>,
 ) -> AppResult<Json<Dispute>> {
     let d = visible_dispute(&s, &auth, id).await?;
-    require_party(&auth, &d)?;
+    policy::check(&auth.0, Action::Resolve, d.audience())?;
     let resolution = body
         .resolution
         .as_deref()

@@ -1,4 +1,4 @@
-//! Route table and the small handlers that belong to no resource.
+//! The route list and the small handlers that belong to no resource.
 
 mod calendar;
 mod deliveries;
@@ -7,65 +7,36 @@ mod people;
 mod pushes;
 mod reports;
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post, put};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::*;
-use crate::domain::to_cst;
-use crate::error::{AppError, AppResult};
+use crate::domain::{Action, to_cst};
+use crate::server::error::{AppError, AppResult};
 
 use super::AppState;
 use super::auth::Auth;
 use super::extract::ApiJson;
 
-pub use calendar::*;
-pub use deliveries::*;
-pub use disputes::*;
-pub use people::*;
-pub use pushes::*;
-pub use reports::*;
-
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/sessions", post(login))
-        .route("/api/v1/sessions/current", delete(logout))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/password", put(change_password))
-        .route(
-            "/api/v1/departments",
-            post(create_department).get(list_departments),
-        )
-        .route("/api/v1/users", post(create_user).get(list_users))
-        .route("/api/v1/users/{id}/password", put(reset_password))
-        .route("/api/v1/users/{id}/deactivate", post(deactivate_user))
-        .route("/api/v1/users/{id}/activate", post(activate_user))
-        .route("/api/v1/api-keys", post(create_api_key))
-        .route("/api/v1/api-keys/{id}", delete(revoke_api_key))
-        .route("/api/v1/approval-pushes", post(create_approval_push))
-        .route("/api/v1/supervision-pushes", post(create_supervision_push))
-        .route("/api/v1/pushes/{id}", get(get_push))
-        .route("/api/v1/deliveries", get(list_deliveries))
-        .route("/api/v1/deliveries/{id}", get(get_delivery))
-        .route("/api/v1/deliveries/{id}/claim", post(claim_delivery))
-        .route("/api/v1/deliveries/{id}/feedback", post(open_dispute))
-        .route("/api/v1/deliveries/{id}/escalate", post(escalate_delivery))
-        .route("/api/v1/disputes", get(list_disputes))
-        .route("/api/v1/disputes/{id}", get(get_dispute))
-        .route("/api/v1/disputes/{id}/replies", post(reply_dispute))
-        .route("/api/v1/disputes/{id}/resolve", post(resolve_dispute))
-        .route("/api/v1/accountability", get(list_accountability))
-        .route("/api/v1/stats/monthly", get(monthly_stats))
-        .route("/api/v1/calendar", get(calendar_info))
-        .route("/api/v1/calendar/years", post(import_calendar_year))
-        .route("/api/v1/calendar/deadline", get(calendar_deadline))
-        .route("/api/v1/test/clock", put(set_test_clock))
-        .route("/api/v1/events", get(super::sse::events))
+/// Every route of the API with its OpenAPI path: each resource module contributes its own,
+/// and `server::api` splits the whole into the router and the served document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi))
+        .routes(routes!(set_test_clock))
+        .merge(people::routes())
+        .merge(pushes::routes())
+        .merge(deliveries::routes())
+        .merge(disputes::routes())
+        .merge(reports::routes())
+        .merge(calendar::routes())
+        .merge(super::sse::routes())
 }
 
 pub async fn not_found() -> AppError {
@@ -92,9 +63,13 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "This document")))]
-pub async fn openapi() -> impl IntoResponse {
-    Json(super::openapi::document())
+pub async fn openapi(Extension(doc): Extension<Document>) -> impl IntoResponse {
+    Json(doc.0.clone())
 }
+
+/// The served OpenAPI document, built with the router from the same route list.
+#[derive(Clone)]
+pub struct Document(pub std::sync::Arc<utoipa::openapi::OpenApi>);
 
 /// Set the test clock and sweep before answering (only with `--test-clock`; admin only).
 #[utoipa::path(put, path = "/api/v1/test/clock", tag = "operations", request_body = SetClock,
@@ -108,7 +83,7 @@ pub async fn set_test_clock(
     if !s.cfg.test_clock {
         return Err(not_found().await);
     }
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let at = body.now.with_timezone(&chrono::Utc);
     if !s.clock.set(at) {
         return Err(AppError::conflict(

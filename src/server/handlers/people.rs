@@ -6,14 +6,31 @@ use axum::http::StatusCode;
 
 use crate::api::*;
 use crate::db::people as store;
-use crate::domain::{millis, to_millis, validate};
-use crate::error::{AppError, AppResult};
+use crate::domain::{Action, millis, to_millis, validate};
 use crate::server::AppState;
 use crate::server::auth::{self, Auth, Revoked};
+use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id};
 use crate::server::login_guard::ClientAddr;
 
 use super::created;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(create_department, list_departments))
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(reset_password))
+        .routes(routes!(deactivate_user))
+        .routes(routes!(activate_user))
+        .routes(routes!(create_api_key))
+        .routes(routes!(revoke_api_key))
+}
 
 /// Log in: a bearer token for the console or scripts.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "people", request_body = Login,
@@ -93,7 +110,7 @@ pub async fn create_department(
     auth: Auth,
     ApiJson(body): ApiJson<NewDepartment>,
 ) -> AppResult<(StatusCode, Json<Department>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let d = NewDepartment {
         code: validate::department_code("code", body.code.trim())?,
         name: validate::text("name", &body.name, 100)?,
@@ -122,7 +139,7 @@ pub async fn create_user(
     auth: Auth,
     ApiJson(body): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let username = validate::username("username", body.username.trim())?;
     validate::password("password", &body.password)?;
     let display_name = validate::text("display_name", &body.display_name, 100)?;
@@ -198,7 +215,7 @@ async fn login_failed(
         s.metrics.login_lockouts.fetch_add(1, Ordering::Relaxed);
     }
     if let Err(e) = store::record_login_failure(&s.db, username, locked.is_some(), now).await {
-        tracing::warn!(error = %e, "cannot audit a failed login");
+        tracing::warn!(error = %crate::db::Chain(&e), "cannot audit a failed login");
     }
     locked.unwrap_or(otherwise)
 }
@@ -228,7 +245,7 @@ pub async fn change_password(
     }
     let user = store::user_by_id(&s.db, user_id)
         .await?
-        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+        .ok_or_else(|| AppError::not_found("用户", "user"))?;
     let current = body.current_password.clone();
     if !auth::verify_password_off_thread(current, user.password_hash).await? {
         let wrong = AppError::invalid(
@@ -256,7 +273,7 @@ pub async fn reset_password(
     Id(id): Id,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> AppResult<StatusCode> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     validate::password("new_password", &body.new_password)?;
     let hash = auth::hash_password_off_thread(body.new_password.clone()).await?;
     store::set_password(&s.db, &auth.0, id, hash, None, to_millis(s.clock.now())).await?;
@@ -274,7 +291,7 @@ pub async fn deactivate_user(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<Json<User>> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     if auth.0.user_id == Some(id) {
         return Err(AppError::conflict(
             "cannot_deactivate_self",
@@ -283,7 +300,7 @@ pub async fn deactivate_user(
     }
     let row = store::set_active(&s.db, &auth.0, id, false, to_millis(s.clock.now()))
         .await?
-        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+        .ok_or_else(|| AppError::not_found("用户", "user"))?;
     s.auth_cache.forget(Revoked::User(id));
     Ok(Json(row.to_api(&s.db)))
 }
@@ -297,16 +314,16 @@ pub async fn activate_user(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<Json<User>> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     let row = store::set_active(&s.db, &auth.0, id, true, to_millis(s.clock.now()))
         .await?
-        .ok_or_else(|| AppError::not_found("用户 / user"))?;
+        .ok_or_else(|| AppError::not_found("用户", "user"))?;
     Ok(Json(row.to_api(&s.db)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_users(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Vec<User>>> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     Ok(Json(
         store::list_users(&s.db)
             .await?
@@ -325,7 +342,7 @@ pub async fn create_api_key(
     auth: Auth,
     ApiJson(body): ApiJson<NewApiKey>,
 ) -> AppResult<(StatusCode, Json<ApiKeyCreated>)> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     auth.require_person()?;
     let name = validate::text("name", &body.name, 100)?;
     let (dept, d) =
@@ -362,11 +379,11 @@ pub async fn revoke_api_key(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<StatusCode> {
-    auth.require(&[Role::Admin])?;
+    auth.may(Action::Administer)?;
     if store::revoke_api_key(&s.db, &auth.0, id, to_millis(s.clock.now())).await? {
         s.auth_cache.forget(Revoked::ApiKey(id));
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(AppError::not_found("API 密钥 / API key"))
+        Err(AppError::not_found("API 密钥", "API key"))
     }
 }

@@ -9,10 +9,19 @@ use std::sync::atomic::Ordering;
 use crate::api::*;
 use crate::db::pushes::{self as store, IdempotencyKey, PushInsert, PushOutcome};
 use crate::domain::{to_cst, to_millis, validate};
-use crate::error::{AppError, AppResult};
 use crate::server::AppState;
 use crate::server::auth::{Auth, secret_hash};
+use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{Id, JsonBytes, parse_json};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(create_approval_push))
+        .routes(routes!(create_supervision_push))
+        .routes(routes!(get_push))
+}
 
 /// Push approval information to supervision departments. Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/approval-pushes", tag = "pushes", request_body = NewApprovalPush,
@@ -133,7 +142,7 @@ fn incoming<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<Incoming<T>> {
-    let source = auth.require_staff_of(kind)?;
+    let source = auth.pushing_department(kind)?;
     let idem = idempotency_key(auth, headers, body)?;
     let raw = parse_json(body)?;
     Ok(Incoming {
@@ -153,10 +162,7 @@ struct Deadlines {
 }
 
 fn deadlines(s: &AppState, now: chrono::DateTime<chrono::Utc>) -> AppResult<Deadlines> {
-    let dl = s
-        .calendar()
-        .deadline(now, 1)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let dl = s.calendar().deadline(now, 1).map_err(AppError::internal)?;
     Ok(Deadlines {
         received_at: to_millis(now),
         claim: to_millis(dl.utc()),
@@ -275,7 +281,7 @@ async fn finish(
 pub async fn get_push(State(s): State<AppState>, auth: Auth, Id(id): Id) -> AppResult<Json<Push>> {
     let mut push = store::get(&s.db, id)
         .await?
-        .ok_or_else(|| AppError::not_found("推送 / push"))?;
+        .ok_or_else(|| AppError::not_found("推送", "push"))?;
     let p = &auth.0;
     let mine = p.sees_all()
         || p.department_id.is_some_and(|d| {
@@ -286,7 +292,7 @@ pub async fn get_push(State(s): State<AppState>, auth: Auth, Id(id): Id) -> AppR
                     .any(|x| x.department == s.db.dept_code(d))
         });
     if !mine {
-        return Err(AppError::not_found("推送 / push"));
+        return Err(AppError::not_found("推送", "push"));
     }
     crate::server::redact::Redactor::new(&s, p).push(&mut push);
     Ok(Json(push))

@@ -4,12 +4,20 @@ use axum::Json;
 use axum::extract::State;
 
 use crate::api::*;
-use crate::error::AppResult;
 use crate::server::AppState;
 use crate::server::auth::Auth;
+use crate::server::error::AppResult;
 use crate::server::extract::Params;
 
 use super::month_range;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// This resource's routes, each with its OpenAPI path (one list for both).
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(monthly_stats))
+        .routes(routes!(list_accountability))
+}
 
 /// Per-department claim figures for deliveries received in a month (definitions in
 /// docs/STATISTICS.md). The monthly bulletin (art. 7) is circulated to every department, so

@@ -1,10 +1,16 @@
-//! The one error type of the server. Every refusal is a 4xx with a JSON body naming what is
-//! wrong; internal failures are logged with their cause and answered 500 without details.
+//! The one error type of the HTTP API. Every refusal is a 4xx with a JSON body naming what
+//! is wrong; a failure keeps its cause (a [`DbError`] with its `sqlx` error, …) as its
+//! `source`, is logged once with the whole chain when it is answered, and is answered
+//! 500/503 without details.
+
+use std::error::Error as StdError;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::{ErrorBody, ErrorDetail, SESSION_IDLE};
+use crate::db::{Chain, DbError};
+use crate::domain::policy::Refusal;
 use crate::domain::validate::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,17 +55,26 @@ pub enum AppError {
         retry_after_secs: u64,
         message: String,
     },
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// 503: retrying later may succeed (pool exhausted, writer stopped, commit failed).
+    #[error("service unavailable")]
+    Unavailable(#[source] BoxError),
+    /// 500.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
 }
+
+pub type BoxError = Box<dyn StdError + Send + Sync>;
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn not_found(what: &str) -> Self {
-        Self::NotFound(format!("未找到{what} / {what} not found"))
+    /// 404 for a record called `zh` in Chinese and `en` in English.
+    pub fn not_found(zh: &str, en: &str) -> Self {
+        Self::NotFound(format!("未找到{zh} / {en} not found"))
+    }
+    /// 500 with its cause (logged, never shown).
+    pub fn internal(cause: impl Into<BoxError>) -> Self {
+        Self::Internal(cause.into())
     }
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid {
@@ -156,26 +171,64 @@ impl From<FieldError> for AppError {
     }
 }
 
+/// A policy refusal, with the message each kind of refusal has always had.
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Hidden => Self::not_found("记录", "record"),
+            Refusal::NotRecipient => Self::Forbidden(
+                "只有接收部门的工作人员可以执行此操作 / only the receiving department's staff may do this"
+                    .into(),
+            ),
+            Refusal::NotParty => Self::Forbidden(
+                "只有争议双方的工作人员可以回复或办结 / only the two departments' staff take part"
+                    .into(),
+            ),
+            Refusal::RoleMayNot => Self::forbidden_role(),
+        }
+    }
+}
+
+/// Storage refusals that are rules of the domain keep their status; failures keep the
+/// `DbError` as their cause.
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound { zh, en } => Self::not_found(zh, en),
+            DbError::Conflict { code, message } => Self::Conflict { code, message },
+            DbError::Invalid {
+                code,
+                message,
+                field,
+            } => Self::Invalid {
+                code,
+                message,
+                field,
+            },
+            e if e.is_unavailable() => Self::Unavailable(Box::new(e)),
+            e => Self::Internal(Box::new(e)),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => Self::Unavailable(e.to_string()),
-            _ => Self::Internal(e.to_string()),
-        }
+        DbError::from(e).into()
     }
 }
 
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
-        Self::Internal(format!("json: {e}"))
+        Self::internal(e)
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
-            Self::Internal(cause) => tracing::error!(%cause, "internal error"),
-            Self::Unavailable(cause) => tracing::warn!(%cause, "unavailable"),
+            // The one place a failure is logged: with its whole chain of causes.
+            Self::Internal(_) => tracing::error!(cause = %Chain(&self), "internal error"),
+            Self::Unavailable(_) => tracing::warn!(cause = %Chain(&self), "unavailable"),
             _ => {}
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
@@ -189,5 +242,40 @@ impl IntoResponse for AppError {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_the_record_once_per_language() {
+        let e = AppError::not_found("推送", "delivery");
+        assert_eq!(e.body().error.message, "未找到推送 / delivery not found");
+        assert_eq!(e.status(), StatusCode::NOT_FOUND);
+    }
+
+    /// A storage failure keeps its cause: the chain reaches sqlx's own error, and the body
+    /// shows none of it.
+    #[test]
+    fn failures_keep_their_source_chain() {
+        let e = AppError::from(DbError::Sql(sqlx::Error::RowNotFound));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let chain = Chain(&e).to_string();
+        assert!(
+            chain.starts_with("internal error: database error: "),
+            "{chain}"
+        );
+        assert!(
+            chain.contains(&sqlx::Error::RowNotFound.to_string()),
+            "{chain}"
+        );
+        assert_eq!(e.body().error.code, "internal");
+        let busy = AppError::from(DbError::Sql(sqlx::Error::PoolTimedOut));
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let refused = AppError::from(DbError::conflict("already_claimed", "x"));
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        assert_eq!(refused.body().error.code, "already_claimed");
     }
 }

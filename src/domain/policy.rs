@@ -1,0 +1,294 @@
+//! Who may do what: the one answer to "may this principal do X to this record".
+//!
+//! The server's handlers ask [`check`] before they change anything, and the console asks
+//! [`role_may`] before it offers a command, so the two cannot disagree. Pure: a function of
+//! the principal, the action and the record's [`Audience`].
+//!
+//! To add an action (a licence action, a verification task, an inquiry letter…): add an
+//! [`Action`] variant, its rule in [`check`], and its rows in the table test below.
+
+use crate::api::{DepartmentKind, Role};
+
+use super::Principal;
+
+/// The departments a record concerns: who may see it, and who takes part in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone signed in (a new department, a calendar year).
+    Everyone,
+    /// A record between two departments: `recipient` received it (claims it, raises
+    /// questions on it); `sender` sent it (answers those questions). A dispute thread has
+    /// the audience of its delivery: raised by the recipient, answered by the sender.
+    Between { recipient: i64, sender: i64 },
+}
+
+impl Audience {
+    /// The audience as stored in an event row (`dept_a`, `dept_b`; both `None`: everyone).
+    pub fn from_columns(a: Option<i64>, b: Option<i64>) -> Self {
+        match (a, b) {
+            (None, None) => Self::Everyone,
+            (Some(recipient), Some(sender)) => Self::Between { recipient, sender },
+            // One department only: it is both sides.
+            (Some(d), None) | (None, Some(d)) => Self::Between {
+                recipient: d,
+                sender: d,
+            },
+        }
+    }
+
+    /// The columns an event row stores this audience in.
+    pub fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Self::Everyone => (None, None),
+            Self::Between { recipient, sender } => (Some(recipient), Some(sender)),
+        }
+    }
+
+    fn includes(self, department: Option<i64>) -> bool {
+        match (self, department) {
+            (Self::Everyone, _) => true,
+            (Self::Between { recipient, sender }, Some(d)) => d == recipient || d == sender,
+            (Self::Between { .. }, None) => false,
+        }
+    }
+}
+
+/// What a principal wants to do to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read it (and receive its events).
+    See,
+    /// Claim (认领) a delivery (art. 7(1)1).
+    Claim,
+    /// Raise a question or dispute on a delivery.
+    RaiseFeedback,
+    /// Escalate (督办) a delivery.
+    Escalate,
+    /// Reply in a dispute thread.
+    Reply,
+    /// Resolve (办结) a dispute thread.
+    Resolve,
+    /// Push (推送) as a department of this kind: approval results (art. 7(1)) or
+    /// supervision information (art. 7(2)). Concerns no record yet (`Audience::Everyone`).
+    Push(DepartmentKind),
+    /// Manage departments, accounts and API keys, load a holiday notice, set the test
+    /// clock (`Audience::Everyone`).
+    Administer,
+}
+
+impl Action {
+    /// The actions on a record between two departments.
+    pub const ON_RECORDS: [Action; 6] = [
+        Action::See,
+        Action::Claim,
+        Action::RaiseFeedback,
+        Action::Escalate,
+        Action::Reply,
+        Action::Resolve,
+    ];
+}
+
+/// Why an action is refused; the HTTP layer turns each into its status and message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The record is not the principal's to see: answer as if it did not exist (404).
+    Hidden,
+    /// Only the receiving department's staff (or its business system) may do this.
+    NotRecipient,
+    /// Only staff of the two departments concerned take part.
+    NotParty,
+    /// The principal's role may not do this.
+    RoleMayNot,
+}
+
+/// May `p` do `action` to a record whose audience is `record`?
+pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refusal> {
+    if !(p.role.sees_all() || record.includes(p.department_id)) {
+        return Err(Refusal::Hidden);
+    }
+    // Staff act for their department (a business system's key is staff of its department).
+    let staff = p.role.department_kind().is_some();
+    let recipient =
+        matches!(record, Audience::Between { recipient, .. } if p.department_id == Some(recipient));
+    let party = matches!(record, Audience::Between { .. }) && record.includes(p.department_id);
+    match action {
+        Action::See => Ok(()),
+        Action::Claim | Action::RaiseFeedback if staff && recipient => Ok(()),
+        Action::Claim | Action::RaiseFeedback => Err(Refusal::NotRecipient),
+        Action::Escalate if p.role == Role::Supervisor || (staff && party) => Ok(()),
+        Action::Escalate => Err(Refusal::RoleMayNot),
+        Action::Reply | Action::Resolve if staff && party => Ok(()),
+        Action::Reply | Action::Resolve => Err(Refusal::NotParty),
+        // A business system's key acts as staff of its department, so it may push too.
+        Action::Push(kind)
+            if p.role.department_kind() == Some(kind) && p.department_id.is_some() =>
+        {
+            Ok(())
+        }
+        Action::Administer if p.role == Role::Admin => Ok(()),
+        Action::Push(_) | Action::Administer => Err(Refusal::RoleMayNot),
+    }
+}
+
+/// `check` as a yes/no.
+pub fn may(p: &Principal, action: Action, record: Audience) -> bool {
+    check(p, action, record).is_ok()
+}
+
+/// Whether a role may do `action` to some record it sees: what the console offers before a
+/// record is chosen. Asked of [`check`] with a record of the role's own department, so the
+/// two answers cannot drift apart.
+pub fn role_may(role: Role, action: Action) -> bool {
+    const OWN: i64 = 0;
+    let p = Principal {
+        user_id: None,
+        api_key_id: None,
+        name: String::new(),
+        role,
+        department_id: role.department_kind().map(|_| OWN),
+    };
+    let records = [
+        Audience::Between {
+            recipient: OWN,
+            sender: OWN + 1,
+        },
+        Audience::Between {
+            recipient: OWN + 1,
+            sender: OWN,
+        },
+    ];
+    records.into_iter().any(|r| may(&p, action, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECIPIENT: i64 = 3;
+    const SENDER: i64 = 1;
+    const OTHER: i64 = 2;
+    const RECORD: Audience = Audience::Between {
+        recipient: RECIPIENT,
+        sender: SENDER,
+    };
+
+    fn who(role: Role, dept: Option<i64>) -> Principal {
+        Principal {
+            user_id: Some(1),
+            api_key_id: None,
+            name: "u".into(),
+            role,
+            department_id: dept,
+        }
+    }
+
+    use Action::*;
+    use Refusal::*;
+    use Role::*;
+
+    /// The answers to `Action::ON_RECORDS`, in order.
+    type Row = [Result<(), Refusal>; 6];
+
+    /// Role × department × action on a delivery (recipient 3, sender 1) — the rules the
+    /// handlers enforced one by one before this module existed.
+    #[test]
+    fn the_table() {
+        #[rustfmt::skip]
+        let table: &[(Role, Option<i64>, Row)] = &[
+            //                                 See      Claim              RaiseFeedback      Escalate    Reply          Resolve
+            (SupervisionStaff, Some(RECIPIENT), [Ok(()), Ok(()),            Ok(()),            Ok(()),     Ok(()),        Ok(())]),
+            (ApprovalStaff,    Some(SENDER),    [Ok(()), Err(NotRecipient), Err(NotRecipient), Ok(()),     Ok(()),        Ok(())]),
+            (SupervisionStaff, Some(OTHER),     [Err(Hidden); 6]),
+            (SupervisionStaff, None,            [Err(Hidden); 6]),
+            (Supervisor,       None,            [Ok(()), Err(NotRecipient), Err(NotRecipient), Ok(()),     Err(NotParty), Err(NotParty)]),
+            (Supervisor,       Some(RECIPIENT), [Ok(()), Err(NotRecipient), Err(NotRecipient), Ok(()),     Err(NotParty), Err(NotParty)]),
+            (DutyOfficer,      None,            [Ok(()), Err(NotRecipient), Err(NotRecipient), Err(RoleMayNot),  Err(NotParty), Err(NotParty)]),
+            (Admin,            None,            [Ok(()), Err(NotRecipient), Err(NotRecipient), Err(RoleMayNot),  Err(NotParty), Err(NotParty)]),
+        ];
+        for (role, dept, expected) in table {
+            let p = who(*role, *dept);
+            for (action, want) in Action::ON_RECORDS.into_iter().zip(expected) {
+                assert_eq!(
+                    check(&p, action, RECORD),
+                    *want,
+                    "{role:?} of {dept:?} doing {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn everyone_records_are_seen_by_all_and_acted_on_by_none() {
+        for role in Role::ALL {
+            let p = who(role, role.department_kind().map(|_| OTHER));
+            assert_eq!(check(&p, See, Audience::Everyone), Ok(()));
+            assert_eq!(check(&p, Claim, Audience::Everyone), Err(NotRecipient));
+            assert_eq!(check(&p, Reply, Audience::Everyone), Err(NotParty));
+        }
+    }
+
+    /// Pushing and administration concern no record: only the role (and for staff, having
+    /// a department) decides.
+    #[test]
+    fn pushing_and_administering() {
+        use DepartmentKind::{Approval, Supervision};
+        #[rustfmt::skip]
+        let table = [
+            // role, department, Push(Approval), Push(Supervision), Administer
+            (ApprovalStaff,    Some(SENDER), [true,  false, false]),
+            (SupervisionStaff, Some(OTHER),  [false, true,  false]),
+            (SupervisionStaff, None,         [false, false, false]),
+            (Supervisor,       None,         [false, false, false]),
+            (DutyOfficer,      None,         [false, false, false]),
+            (Admin,            None,         [false, false, true]),
+        ];
+        for (role, dept, expected) in table {
+            let p = who(role, dept);
+            let actions = [Push(Approval), Push(Supervision), Administer];
+            for (action, want) in actions.into_iter().zip(expected) {
+                let got = check(&p, action, Audience::Everyone);
+                let refused = Err(RoleMayNot);
+                assert_eq!(
+                    got,
+                    if want { Ok(()) } else { refused },
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    /// What the console offers each role (before a record is chosen).
+    #[test]
+    fn roles_offered() {
+        for role in [ApprovalStaff, SupervisionStaff] {
+            assert!(
+                Action::ON_RECORDS.into_iter().all(|a| role_may(role, a)),
+                "{role:?}"
+            );
+        }
+        assert!(role_may(Supervisor, Escalate));
+        assert!(role_may(Supervisor, See));
+        for role in [Supervisor, DutyOfficer, Admin] {
+            for a in [Claim, RaiseFeedback, Reply, Resolve] {
+                assert!(!role_may(role, a), "{role:?} {a:?}");
+            }
+        }
+        assert!(!role_may(DutyOfficer, Escalate));
+        assert!(!role_may(Admin, Escalate));
+    }
+
+    #[test]
+    fn audience_columns_round_trip() {
+        for a in [Audience::Everyone, RECORD] {
+            let (x, y) = a.columns();
+            assert_eq!(Audience::from_columns(x, y), a);
+        }
+        assert_eq!(
+            Audience::from_columns(Some(4), None),
+            Audience::Between {
+                recipient: 4,
+                sender: 4
+            }
+        );
+    }
+}
