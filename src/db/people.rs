@@ -375,7 +375,7 @@ pub async fn principal_for_session(
 
 /// Record that a session was used at `now` (never moving the time backwards). Called at most
 /// about once a minute per session, so the request path stays free of writes.
-pub async fn touch_session(db: &Db, token_hash: &str, now: i64) -> AppResult<()> {
+pub async fn touch_session(db: &Db, token_hash: &str, now: i64) -> DbResult<()> {
     let token_hash = token_hash.to_string();
     write_tx!(db, |tx, _fx| {
         sqlx::query(
