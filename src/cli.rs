@@ -2,11 +2,14 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::console::Lang;
+
+mod server_args;
+pub use server_args::ServerArgs;
+use server_args::parse_close_of_business;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -132,134 +135,6 @@ impl Command {
                     ..
                 }
         )
-    }
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct ServerArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080", env = "SHENGUAN_LISTEN")]
-    pub listen: String,
-    #[command(flatten)]
-    pub database: DatabaseArg,
-    /// Enable PUT /api/v1/test/clock (tests and demos; never in production).
-    #[arg(long)]
-    pub test_clock: bool,
-    /// Where the test clock starts (RFC 3339; default: now). Only with --test-clock.
-    #[arg(long, requires = "test_clock", value_parser = parse_instant)]
-    pub test_clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// How often the sweeper auto-claims overdue deliveries, in milliseconds (10–86400000).
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=86_400_000))]
-    pub sweep_interval_ms: u64,
-    /// China times (HH:MM, comma-separated, 07:00–19:59, before the close of business) at which
-    /// the 催办 reminder goes out on a claim deadline's last working day; `off`: none.
-    /// Default 09:00,15:00 (those before the close of business).
-    #[arg(long)]
-    pub remind_at: Option<String>,
-    /// End deadlines at this China-time close of business (HH:MM, 12:00–23:59) instead of 24:00.
-    #[arg(long, value_parser = parse_close_of_business)]
-    pub close_of_business: Option<chrono::NaiveTime>,
-    /// Session lifetime in hours (1–8760).
-    #[arg(long, default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=8760))]
-    pub session_ttl_hours: u64,
-    /// End a session unused for this many minutes (登录连接超时自动退出; 1–525600).
-    #[arg(long, default_value_t = 480, value_parser = clap::value_parser!(u64).range(1..=525_600))]
-    pub session_idle_minutes: u64,
-    /// Serve HTTPS with this certificate chain (PEM; re-read on SIGHUP). Needs --tls-key.
-    #[arg(long, env = "SHENGUAN_TLS_CERT", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM; re-read on SIGHUP).
-    #[arg(long, env = "SHENGUAN_TLS_KEY", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-    /// Failed logins for one username before it is locked (登录失败处理; 1–100).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub login_max_failures: u32,
-    /// How long a username stays locked after too many failed logins, in minutes (1–10080).
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=10_080))]
-    pub login_lockout_minutes: u64,
-    /// How long an Idempotency-Key is honoured, in days (1–3650; then its record is purged).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
-    pub idempotency_retention_days: u64,
-    /// Read settings from this TOML file: the keys are these flags' long names (see
-    /// `config_file`); flags and environment variables override it.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Print the effective settings (passwords masked) and exit.
-    #[arg(long)]
-    pub print_config: bool,
-    /// Close a connection whose request head (request line and headers) has not arrived
-    /// within this many seconds (1–3600); also how long an idle keep-alive connection is kept.
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub header_read_timeout_secs: u64,
-    /// Answer 408 when a request (body upload and handling) takes longer than this many
-    /// seconds (1–86400). The event stream is exempt.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub request_timeout_secs: u64,
-    /// A reverse proxy's address whose X-Forwarded-For header names the client (repeatable);
-    /// the login guard counts failures per username and client address.
-    #[arg(long = "trusted-proxy")]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
-}
-
-fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map_err(|_| format!("expected an RFC 3339 instant, got {s:?}"))
-}
-
-fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
-    chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("expected HH:MM, got {s:?}"))
-}
-
-/// A close of business before noon (or 00:00) would end a working day before it has begun.
-fn parse_close_of_business(s: &str) -> Result<chrono::NaiveTime, String> {
-    let t = parse_hhmm(s)?;
-    if t < chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("noon") {
-        return Err(format!(
-            "{s}: must be between 12:00 and 23:59 China time (leave it out for 24:00)"
-        ));
-    }
-    Ok(t)
-}
-
-impl ServerArgs {
-    /// The server configuration, or a message naming the flag at fault (checks that need
-    /// two flags; each flag alone is checked as it is parsed).
-    pub fn config(&self) -> anyhow::Result<crate::server::ServerConfig> {
-        let cob = self.close_of_business;
-        let remind_at = match &self.remind_at {
-            Some(given) => crate::domain::reminders::parse_times(given, cob)
-                .map_err(|e| anyhow::anyhow!("invalid value {given:?} for '--remind-at': {e}"))?,
-            // The default adapts to an early close of business instead of refusing it.
-            None => crate::domain::reminders::default_times()
-                .into_iter()
-                .filter(|t| cob.is_none_or(|c| *t < c))
-                .collect(),
-        };
-        Ok(crate::server::ServerConfig {
-            listen: self.listen.clone(),
-            database: self.database.url.clone(),
-            test_clock: self.test_clock,
-            test_clock_start: self.test_clock_start.map(|t| t.with_timezone(&chrono::Utc)),
-            sweep_interval: Duration::from_millis(self.sweep_interval_ms),
-            remind_at,
-            close_of_business: self.close_of_business,
-            session_ttl: Duration::from_secs(self.session_ttl_hours * 3600),
-            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
-            tls: match (&self.tls_cert, &self.tls_key) {
-                (Some(cert), Some(key)) => Some(crate::server::tls::TlsFiles {
-                    cert: cert.clone(),
-                    key: key.clone(),
-                }),
-                _ => None,
-            },
-            login_max_failures: self.login_max_failures,
-            login_lockout: Duration::from_secs(self.login_lockout_minutes * 60),
-            idempotency_retention: Duration::from_secs(self.idempotency_retention_days * 24 * 3600),
-            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
-            request_timeout: Duration::from_secs(self.request_timeout_secs),
-            trusted_proxies: self.trusted_proxies.clone(),
-            ..Default::default()
-        })
     }
 }
 
