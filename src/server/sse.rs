@@ -109,7 +109,13 @@ pub async fn events(
                 id
             }
         }
-        None => s.hub.head(),
+        // From now on: the log's newest event. This instance's broadcast head can lag the log
+        // by the tailer's latency, and starting there would replay events from before the
+        // subscriber connected (seen under load as the seed's `department.created` events).
+        None => match crate::db::events::head(&s.db).await {
+            Ok(h) => h.max(s.hub.head()),
+            Err(_) => s.hub.head(),
+        },
     };
     let Auth(principal, credential) = auth;
     let mut revoked = s.auth_cache.revocations();
