@@ -32,11 +32,13 @@ macro_rules! wire_names {
 }
 pub(crate) use wire_names;
 
+mod bulletins;
 mod deliveries;
 mod people;
 mod pushes;
 mod reports;
 
+pub use bulletins::*;
 pub use deliveries::*;
 pub use people::*;
 pub use pushes::*;
@@ -127,6 +129,8 @@ pub mod event_types {
     /// A dispute's `answer_due` was re-derived (data: `DisputeDeadlineChanged`).
     pub const DISPUTE_DEADLINE_CHANGED: &str = "dispute.deadline_changed";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
+    /// A monthly bulletin (or a correction) was issued (data: `BulletinIssued`).
+    pub const BULLETIN_ISSUED: &str = "bulletin.issued";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
     /// Not a logged event: the stream's answer to a `Last-Event-ID` beyond the newest event

@@ -1,5 +1,6 @@
 //! The route list and the small handlers that belong to no resource.
 
+mod bulletins;
 mod calendar;
 mod deliveries;
 mod disputes;
@@ -35,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(deliveries::routes())
         .merge(disputes::routes())
         .merge(reports::routes())
+        .merge(bulletins::routes())
         .merge(calendar::routes())
         .merge(super::sse::routes())
 }
