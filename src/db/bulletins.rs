@@ -236,22 +236,21 @@ fn uploads(
             .license_date
             .as_deref()
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-        if let (PushKind::Approval, Some(date), true) = (r.kind, license, late_days > 0) {
-            if let Some(due) = crate::bulletin::upload_due(cal, date, late_days) {
-                // Acting exactly at the deadline instant is late (DESIGN.md).
-                if r.created_at >= due.timestamp_millis() {
-                    line.late += 1;
-                    u.late_approval_pushes += 1;
-                    late_list.push(LateUpload {
-                        push_id: r.id,
-                        department: code,
-                        item: r.title,
-                        license_date: date,
-                        due,
-                        pushed_at: to_cst(from_millis(r.created_at)),
-                    });
-                }
-            }
+        if let (PushKind::Approval, Some(date), true) = (r.kind, license, late_days > 0)
+            && let Some(due) = crate::bulletin::upload_due(cal, date, late_days)
+            // Acting exactly at the deadline instant is late (DESIGN.md).
+            && r.created_at >= due.timestamp_millis()
+        {
+            line.late += 1;
+            u.late_approval_pushes += 1;
+            late_list.push(LateUpload {
+                push_id: r.id,
+                department: code,
+                item: r.title,
+                license_date: date,
+                due,
+                pushed_at: to_cst(from_millis(r.created_at)),
+            });
         }
     }
     u.by_sender = by_sender.into_values().collect();
@@ -402,22 +401,25 @@ pub async fn versions(db: &Db, month: Option<&str>) -> DbResult<Vec<BulletinIssu
     Ok(rows.iter().map(BulletinRow::to_api).collect())
 }
 
+/// A `bulletins` row: the `BulletinRow` columns and the frozen contents (JSON).
+type StoredBulletin = (
+    String,
+    i32,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+);
+
 /// One issued version (the latest when `version` is `None`) with its frozen contents.
 pub async fn get(db: &Db, month: &str, version: Option<i32>) -> DbResult<Option<Bulletin>> {
     let sql = format!(
         "SELECT {COLUMNS}, contents FROM bulletins WHERE month = $1 AND ($2 IS NULL OR version = $2) \
          ORDER BY version DESC LIMIT 1"
     );
-    let row: Option<(
-        String,
-        i32,
-        i64,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        String,
-    )> = read!(db, |c| {
+    let row: Option<StoredBulletin> = read!(db, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(month)
             .bind(version)
