@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::console::Lang;
 
+mod report;
 mod server_args;
+pub use report::ReportCommand;
 pub use server_args::ServerArgs;
 use server_args::parse_close_of_business;
 
@@ -74,6 +76,9 @@ pub enum Command {
         #[command(flatten)]
         ui: ConsoleArgs,
     },
+    /// Reports through the API with your login: the monthly bulletin as XLSX, CSV or Markdown.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Write shell completions and man pages generated from this CLI (packaging).
     #[command(hide = true)]
     Generate {
@@ -346,6 +351,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Server(args) => run_server(args).await,
+        Command::Report(cmd) => report::run(cmd).await,
         Command::Admin(AdminCommand::Bootstrap {
             account,
             display_name,

@@ -8,6 +8,8 @@
 pub mod admin;
 pub mod api;
 pub mod backup;
+/// The monthly bulletin's ranking, rules and exports (pure; issue 13).
+pub mod bulletin;
 pub mod cli;
 pub mod client;
 pub mod config_file;

@@ -32,12 +32,14 @@ macro_rules! wire_names {
 }
 pub(crate) use wire_names;
 
+mod bulletins;
 mod deliveries;
 mod duties;
 mod people;
 mod pushes;
 mod reports;
 
+pub use bulletins::*;
 pub use deliveries::*;
 pub use duties::*;
 pub use people::*;
@@ -139,6 +141,8 @@ pub mod event_types {
     pub const DUTY_CANCELLED: &str = "duty.cancelled";
     pub const DUTY_DEADLINE_CHANGED: &str = "duty.deadline_changed";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
+    /// A monthly bulletin (or a correction) was issued (data: `BulletinIssued`).
+    pub const BULLETIN_ISSUED: &str = "bulletin.issued";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
     /// Not a logged event: the stream's answer to a `Last-Event-ID` beyond the newest event

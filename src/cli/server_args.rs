@@ -32,6 +32,10 @@ pub struct ServerArgs {
     /// End deadlines at this China-time close of business (HH:MM, 12:00–23:59) instead of 24:00.
     #[arg(long, value_parser = parse_close_of_business)]
     pub close_of_business: Option<chrono::NaiveTime>,
+    /// The monthly bulletin's late-upload rule (迟报): an approval push is late when made at or
+    /// after the end of this many working days after its licence date (0–30; 0: not counted).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=30))]
+    pub late_upload_working_days: u32,
     /// Session lifetime in hours (1–8760).
     #[arg(long, default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub session_ttl_hours: u64,
@@ -116,6 +120,7 @@ impl ServerArgs {
             sweep_interval: Duration::from_millis(self.sweep_interval_ms),
             remind_at,
             close_of_business: self.close_of_business,
+            late_upload_working_days: self.late_upload_working_days,
             session_ttl: Duration::from_secs(self.session_ttl_hours * 3600),
             session_idle: Duration::from_secs(self.session_idle_minutes * 60),
             tls: match (&self.tls_cert, &self.tls_key) {

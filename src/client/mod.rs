@@ -272,6 +272,51 @@ impl Client {
         self.get_query("/api/v1/accountability", &[("month", month)])
             .await
     }
+    /// `POST /api/v1/bulletins`: issue a month's bulletin, or a correction of it.
+    pub async fn issue_bulletin(&self, b: &NewBulletin) -> Result<BulletinIssued> {
+        self.post("/api/v1/bulletins", b).await
+    }
+    /// A month's bulletin: `version` a number, `live`, or `None` for the latest issued.
+    pub async fn bulletin(&self, month: &str, version: Option<&str>) -> Result<Bulletin> {
+        let q: Vec<(&str, &str)> = version.map(|v| ("version", v)).into_iter().collect();
+        self.get_query(&format!("/api/v1/bulletins/{month}"), &q)
+            .await
+    }
+    /// The issued versions of a month.
+    pub async fn bulletins(&self, month: &str) -> Result<Vec<BulletinIssued>> {
+        self.get_query("/api/v1/bulletins", &[("month", month)])
+            .await
+    }
+    /// `GET /api/v1/reports/monthly`: the bulletin as a file (the bytes as served).
+    pub async fn monthly_report(
+        &self,
+        month: &str,
+        format: ReportFormat,
+        version: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let format = serde_json::to_value(format).expect("a unit enum serialises");
+        let mut q = vec![
+            ("month", month),
+            ("format", format.as_str().unwrap_or_default()),
+        ];
+        if let Some(v) = version {
+            q.push(("version", v));
+        }
+        let resp = self
+            .request(Method::GET, "/api/v1/reports/monthly")
+            .query(&q)
+            .send()
+            .await
+            .map_err(|e| trust::classify(&e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| trust::classify(&e))?;
+        if !status.is_success() {
+            let body = serde_json::from_slice::<ErrorBody>(&bytes)
+                .map_err(|e| ClientError::Decode(e.to_string()))?;
+            return Err(ClientError::Api { status, body });
+        }
+        Ok(bytes.to_vec())
+    }
     pub async fn set_test_clock(
         &self,
         now: chrono::DateTime<chrono::FixedOffset>,

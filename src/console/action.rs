@@ -9,7 +9,9 @@ use crossterm::event::KeyEvent;
 
 use super::i18n::{CommandText, Strings};
 use super::model::Inspection;
-use crate::api::{Delivery, DeliveryDetail, Dispute, Escalation, Me, MonthlyStats, Page};
+use crate::api::{
+    Bulletin, BulletinIssued, Delivery, DeliveryDetail, Dispute, Escalation, Me, MonthlyStats, Page,
+};
 use crate::client::StreamItem;
 
 /// Where a command is looked up: `Normal` while browsing panes, `Modal` inside a text box,
@@ -69,6 +71,9 @@ commands! {
     PrevMonth => "prev_month", Normal, false;
     NextMonth => "next_month", Normal, false;
     Refresh => "refresh", Normal, false;
+    IssueBulletin => "issue_bulletin", Normal, true;
+    ExportBulletin => "export_bulletin", Normal, false;
+    ToggleLive => "toggle_live", Normal, false;
     Help => "help", Normal, false;
     Send => "send", Modal, false;
     Confirm => "confirm", Modal, false;
@@ -97,6 +102,9 @@ impl Command {
             Command::PrevMonth => c.prev_month,
             Command::NextMonth => c.next_month,
             Command::Refresh => c.refresh,
+            Command::IssueBulletin => c.issue_bulletin,
+            Command::ExportBulletin => c.export_bulletin,
+            Command::ToggleLive => c.toggle_live,
             Command::Help => c.help,
             Command::Send => c.send,
             Command::Confirm => c.confirm,
@@ -177,6 +185,21 @@ pub enum Action {
         month: String,
         stats: Outcome<MonthlyStats>,
     },
+    /// The shown month's issued bulletin (`None`: not issued) and its live draft.
+    Bulletins {
+        month: String,
+        issued: Outcome<Option<Box<Bulletin>>>,
+        live: Outcome<Box<Bulletin>>,
+    },
+    /// The live statistics of the 12 months ending with `month`, oldest first.
+    Trend {
+        month: String,
+        months: Outcome<Vec<MonthlyStats>>,
+    },
+    /// The answer to issuing a bulletin.
+    Issued(Outcome<BulletinIssued>),
+    /// An export was written: its absolute path.
+    Exported(Outcome<String>),
     Detail(Outcome<Box<DeliveryDetail>>),
     Claimed {
         id: i64,
@@ -213,6 +236,16 @@ pub enum Effect {
     LoadDepartments,
     LoadMonthly {
         month: String,
+    },
+    /// Issue the bulletin of `month` (after the user confirmed).
+    IssueBulletin {
+        month: String,
+    },
+    /// Write the shown bulletin as XLSX in the working directory: `version` the issued
+    /// version, `None` the live draft.
+    ExportBulletin {
+        month: String,
+        version: Option<i32>,
     },
     LoadDetail {
         id: i64,

@@ -16,6 +16,7 @@ mod deliveries;
 mod disputes;
 mod duties;
 mod events;
+mod month_end;
 mod monthly;
 mod requests;
 
@@ -25,7 +26,7 @@ use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEventKind;
 
 pub use self::disputes::DisputeList;
-pub use self::monthly::Monthly;
+pub use self::monthly::{Monthly, months_ending};
 use super::action::{Action, Command, Effect, RequestError};
 use super::config::Thresholds;
 use super::i18n::{Lang, Strings, fill};
@@ -322,6 +323,14 @@ impl App {
                     Err(e) => self.request_failed(e, true),
                 }
             }
+            Action::Bulletins {
+                month,
+                issued,
+                live,
+            } => self.on_bulletins(month, issued, live),
+            Action::Trend { month, months } => self.on_trend(month, months),
+            Action::Issued(result) => self.on_issued(result),
+            Action::Exported(result) => self.on_exported(result),
             Action::Detail(res) => match (&mut self.mode, res) {
                 (Mode::Details(d), Ok(detail)) if d.delivery_id == detail.delivery.id => {
                     d.detail = Some(detail);

@@ -295,9 +295,28 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
             });
         }
         Effect::LoadMonthly { month } => {
+            // The month-end screen: the live statistics, the issued bulletin beside the live
+            // draft, and the 12-month trend, each arriving on its own.
+            month_end_loads(&month, &c, &tx);
             tokio::spawn(async move {
                 let stats = c.monthly_stats(&month).await.map_err(RequestError::from);
                 let _ = tx.send(Action::Monthly { month, stats });
+            });
+        }
+        Effect::IssueBulletin { month } => {
+            tokio::spawn(async move {
+                let b = crate::api::NewBulletin {
+                    month,
+                    correction: None,
+                };
+                let result = c.issue_bulletin(&b).await.map_err(RequestError::from);
+                let _ = tx.send(Action::Issued(result));
+            });
+        }
+        Effect::ExportBulletin { month, version } => {
+            tokio::spawn(async move {
+                let result = export_bulletin(&c, &month, version).await;
+                let _ = tx.send(Action::Exported(result));
             });
         }
         Effect::LoadDetail { id } => {
@@ -350,4 +369,68 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
             });
         }
     }
+}
+
+/// The month-end screen's requests for `month` (see [`Effect::LoadMonthly`]).
+fn month_end_loads(month: &str, c: &crate::client::Client, tx: &UnboundedSender<Action>) {
+    let (month2, c2, tx2) = (month.to_string(), c.clone(), tx.clone());
+    tokio::spawn(async move {
+        // Not issued yet is an answer (404), not a failure.
+        let issued = match c2.bulletin(&month2, None).await {
+            Ok(b) => Ok(Some(Box::new(b))),
+            Err(e) if e.status() == Some(reqwest::StatusCode::NOT_FOUND) => Ok(None),
+            Err(e) => Err(RequestError::from(e)),
+        };
+        let live = c2
+            .bulletin(&month2, Some("live"))
+            .await
+            .map(Box::new)
+            .map_err(RequestError::from);
+        let _ = tx2.send(Action::Bulletins {
+            month: month2,
+            issued,
+            live,
+        });
+    });
+    let (month, c, tx) = (month.to_string(), c.clone(), tx.clone());
+    tokio::spawn(async move {
+        let mut months = Vec::with_capacity(12);
+        let mut failed = None;
+        for name in super::app::months_ending(&month) {
+            match c.monthly_stats(&name).await {
+                Ok(s) => months.push(s),
+                Err(e) => {
+                    failed = Some(RequestError::from(e));
+                    break;
+                }
+            }
+        }
+        let months = match failed {
+            Some(e) => Err(e),
+            None => Ok(months),
+        };
+        let _ = tx.send(Action::Trend { month, months });
+    });
+}
+
+/// Fetch the bulletin as XLSX and write it in the working directory; its absolute path.
+async fn export_bulletin(
+    c: &crate::client::Client,
+    month: &str,
+    version: Option<i32>,
+) -> Result<String, RequestError> {
+    let v = version.map(|v| v.to_string());
+    let v = v.as_deref().unwrap_or("live");
+    let bytes = c
+        .monthly_report(month, crate::api::ReportFormat::Xlsx, Some(v))
+        .await
+        .map_err(RequestError::from)?;
+    let name = match version {
+        Some(n) => format!("bulletin-{month}-v{n}.xlsx"),
+        None => format!("bulletin-{month}-draft.xlsx"),
+    };
+    let path = std::path::absolute(&name).map_err(|e| RequestError::Failed(e.to_string()))?;
+    std::fs::write(&path, bytes)
+        .map_err(|e| RequestError::Failed(format!("{}: {e}", path.display())))?;
+    Ok(path.display().to_string())
 }

@@ -36,7 +36,22 @@ impl App {
             },
             Mode::Filter => self.filter_key(ev, modal, normal),
             Mode::TextBox(_) => self.text_box_key(ev, modal),
-            Mode::Details(_) | Mode::Help { .. } => {
+            Mode::ConfirmIssue { month } => {
+                let month = month.clone();
+                match modal {
+                    Some(Command::Confirm) => {
+                        self.mode = Mode::Normal;
+                        self.set_status(self.s().month_end.st_issuing.into(), StatusKind::Info);
+                        Some(Effect::IssueBulletin { month })
+                    }
+                    Some(Command::Cancel) => {
+                        self.mode = Mode::Normal;
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            Mode::Details(_) | Mode::Help { .. } | Mode::MonthDrill { .. } => {
                 self.overlay_key(modal, normal);
                 None
             }
@@ -143,6 +158,7 @@ impl App {
         let (scroll, own) = match &self.mode {
             Mode::Details(d) => (&d.scroll, Command::Details),
             Mode::Help { scroll } => (scroll, Command::Help),
+            Mode::MonthDrill { scroll, .. } => (scroll, Command::Details),
             _ => return,
         };
         let close = matches!(modal, Some(Command::Cancel | Command::Confirm))

@@ -189,6 +189,16 @@ pub enum Mode {
     Filter,
     TextBox(Box<TextBox>),
     Details(Box<Details>),
+    /// Confirming the issue of a month's bulletin (confirm issues it, cancel does not).
+    ConfirmIssue {
+        month: String,
+    },
+    /// Drill-down of the month-end screen: a department's late items and ledger records in
+    /// the shown bulletin.
+    MonthDrill {
+        department: String,
+        scroll: Cell<u16>,
+    },
     Help {
         scroll: Cell<u16>,
     },

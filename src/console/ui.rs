@@ -76,6 +76,10 @@ pub fn render(frame: &mut Frame, app: &App) {
         Mode::TextBox(tb) => render_textbox(frame, app, tb),
         Mode::Help { scroll } => overlays::render_help(frame, app, scroll),
         Mode::Details(d) => overlays::render_details(frame, app, d),
+        Mode::ConfirmIssue { month } => panes::month_end::render_confirm(frame, app, month),
+        Mode::MonthDrill { department, scroll } => {
+            panes::month_end::render_drill(frame, app, department, scroll)
+        }
         Mode::Normal | Mode::Filter => {}
     }
 }
@@ -230,7 +234,14 @@ pub fn hint_commands(app: &App) -> Vec<Command> {
         ],
         Pane::Disputes => vec![Command::Reply, Command::Escalate, Command::Details],
         Pane::Inspections => vec![],
-        Pane::Monthly => vec![Command::PrevMonth, Command::NextMonth],
+        Pane::Monthly => vec![
+            Command::PrevMonth,
+            Command::NextMonth,
+            Command::ToggleLive,
+            Command::Details,
+            Command::IssueBulletin,
+            Command::ExportBulletin,
+        ],
     };
     cmds.extend([
         Command::Filter,

@@ -131,6 +131,7 @@ macro_rules! flush_effects {
     }};
 }
 
+pub mod bulletins;
 pub mod calendar;
 pub mod deadlines;
 pub mod deliveries;

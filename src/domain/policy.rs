@@ -74,6 +74,9 @@ pub enum Action {
     /// Manage departments, accounts and API keys, load a holiday notice, set the test
     /// clock (`Audience::Everyone`).
     Administer,
+    /// Issue the monthly bulletin (每月通报, art. 7) or a correction of it: the duty officer's
+    /// month-end, and the admin's (`Audience::Everyone`).
+    IssueBulletin,
 }
 
 impl Action {
@@ -126,7 +129,8 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
             Ok(())
         }
         Action::Administer if p.role == Role::Admin => Ok(()),
-        Action::Push(_) | Action::Administer => Err(Refusal::RoleMayNot),
+        Action::IssueBulletin if matches!(p.role, Role::DutyOfficer | Role::Admin) => Ok(()),
+        Action::Push(_) | Action::Administer | Action::IssueBulletin => Err(Refusal::RoleMayNot),
     }
 }
 
@@ -254,6 +258,24 @@ mod tests {
                     "{role:?} {action:?}"
                 );
             }
+        }
+    }
+
+    /// Only the duty officer and the admin issue the bulletin; no department does.
+    #[test]
+    fn issuing_the_bulletin() {
+        #[rustfmt::skip]
+        let table = [
+            (ApprovalStaff,    Some(SENDER), false),
+            (SupervisionStaff, Some(OTHER),  false),
+            (Supervisor,       None,         false),
+            (DutyOfficer,      None,         true),
+            (Admin,            None,         true),
+        ];
+        for (role, dept, want) in table {
+            let got = check(&who(role, dept), IssueBulletin, Audience::Everyone);
+            assert_eq!(got, if want { Ok(()) } else { Err(RoleMayNot) }, "{role:?}");
+            assert_eq!(role_may(role, IssueBulletin), want, "{role:?} offered");
         }
     }
 

@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub remind_at: Vec<NaiveTime>,
     /// Deadlines end at this local time instead of 24:00 when set.
     pub close_of_business: Option<NaiveTime>,
+    /// The bulletin's late-upload rule: working days after the licence date (0: not counted).
+    pub late_upload_working_days: u32,
     pub session_ttl: Duration,
     pub max_body_bytes: usize,
     /// How often an open event stream checks that its credentials are still valid (expiry,
@@ -76,6 +78,7 @@ impl Default for ServerConfig {
             sweep_interval: Duration::from_secs(1),
             remind_at: crate::domain::reminders::default_times(),
             close_of_business: None,
+            late_upload_working_days: 1,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 256 * 1024,
             stream_recheck: Duration::from_secs(30),

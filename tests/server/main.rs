@@ -4,6 +4,8 @@ mod common;
 
 mod auth;
 mod backup;
+mod bulletin_exports;
+mod bulletins;
 mod calendar_lifecycle;
 mod claims;
 mod cli;

@@ -22,6 +22,7 @@ impl App {
             // Reply raises feedback on a delivery or replies in a thread.
             Command::Reply => &[Action::RaiseFeedback, Action::Reply],
             Command::Escalate => &[Action::Escalate],
+            Command::IssueBulletin => &[Action::IssueBulletin],
             _ => return true,
         };
         actions.iter().any(|a| policy::role_may(me.role, *a))
@@ -139,6 +140,58 @@ impl App {
                     }
                     None => self.set_status(s.st_nothing_selected.into(), StatusKind::Error),
                 }
+                None
+            }
+            Command::Details if pane == Pane::Monthly => {
+                let sel = self.pane(Pane::Monthly).list.selected;
+                let Some(code) = self.visible_months().get(sel).map(|d| d.department.clone())
+                else {
+                    self.set_status(s.st_nothing_selected.into(), StatusKind::Error);
+                    return None;
+                };
+                self.mode = Mode::MonthDrill {
+                    department: code,
+                    scroll: Cell::new(0),
+                };
+                None
+            }
+            Command::IssueBulletin => {
+                if pane != Pane::Monthly {
+                    return self.not_here(cmd);
+                }
+                self.mode = Mode::ConfirmIssue {
+                    month: self.month_str(),
+                };
+                None
+            }
+            Command::ExportBulletin => {
+                if pane != Pane::Monthly {
+                    return self.not_here(cmd);
+                }
+                // What is shown is what is exported: the issued version, or the live draft.
+                let version = match (&self.monthly.issued, self.monthly.show_live) {
+                    (Some(b), false) => b.issued.as_ref().map(|i| i.version),
+                    _ => None,
+                };
+                self.set_status(s.month_end.st_exporting.into(), StatusKind::Info);
+                Some(Effect::ExportBulletin {
+                    month: self.month_str(),
+                    version,
+                })
+            }
+            Command::ToggleLive => {
+                if pane != Pane::Monthly {
+                    return self.not_here(cmd);
+                }
+                self.monthly.show_live = !self.monthly.show_live;
+                let text = if self.monthly.show_live {
+                    s.month_end.st_show_live
+                } else {
+                    s.month_end.st_show_issued
+                };
+                self.set_status(text.into(), StatusKind::Info);
+                let len = self.pane_len(Pane::Monthly);
+                self.pane_mut(Pane::Monthly).list.clamp(len);
                 None
             }
             Command::Details => {

@@ -1,6 +1,6 @@
 //! English (`--lang en`).
 
-use super::{CommandText, CommandTexts, Lang, Strings};
+use super::{CommandText, CommandTexts, Lang, MonthEndTexts, Strings};
 
 pub static EN: Strings = Strings {
     lang: Lang::En,
@@ -37,6 +37,29 @@ pub static EN: Strings = Strings {
     col_avg: "Avg time",
     col_disputes: "Disp",
     chart_title: "On-time claim rate",
+    month_end: MonthEndTexts {
+        issued: "Issued v{} · {}",
+        live_beside: "Live figures (not issued; differ from the issued version)",
+        live_only: "Live figures · draft, not issued",
+        ranking: "Ranking · on-time rate",
+        col_rank: "Rank",
+        col_hours: "W-hrs",
+        col_trend: "12-month trend",
+        confirm_issue: "Issue the bulletin of {}?",
+        confirm_issue_note: "Its figures are frozen: every later view and export shows them as issued; a correction is a new version.",
+        confirm_keys: "{} confirm · {} cancel",
+        st_issued: "Bulletin {} version {} issued",
+        st_issuing: "Issuing…",
+        st_exported: "Exported to {}",
+        st_exporting: "Exporting…",
+        st_show_live: "Showing the live figures",
+        st_show_issued: "Showing the issued bulletin",
+        drill_title: "{}: late items and ledger records",
+        drill_ledger: "Ledger records",
+        drill_late_uploads: "Late approval uploads",
+        drill_none: "(none)",
+        drill_summary: "{} on time, {} late, rate {}",
+    },
 
     empty_unclaimed: "Nothing waiting to be claimed",
     empty_filtered: "Nothing matches the filter",
@@ -248,6 +271,18 @@ pub static EN: Strings = Strings {
         refresh: CommandText {
             long: "reload",
             short: "reload",
+        },
+        issue_bulletin: CommandText {
+            long: "issue the monthly bulletin",
+            short: "issue",
+        },
+        export_bulletin: CommandText {
+            long: "export the monthly bulletin (XLSX)",
+            short: "export",
+        },
+        toggle_live: CommandText {
+            long: "switch issued / live figures",
+            short: "issued/live",
         },
         help: CommandText {
             long: "help",

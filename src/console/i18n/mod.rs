@@ -84,10 +84,48 @@ pub struct CommandTexts {
     pub prev_month: CommandText,
     pub next_month: CommandText,
     pub refresh: CommandText,
+    pub issue_bulletin: CommandText,
+    pub export_bulletin: CommandText,
+    pub toggle_live: CommandText,
     pub help: CommandText,
     pub send: CommandText,
     pub confirm: CommandText,
     pub cancel: CommandText,
+}
+
+/// The month-end screen's texts (月度统计 as the duty officer's screen).
+#[derive(Debug)]
+pub struct MonthEndTexts {
+    /// "Issued, version {}, {}" (version, issue instant).
+    pub issued: &'static str,
+    /// The live figures while an issued version exists.
+    pub live_beside: &'static str,
+    /// The live figures of a month never issued.
+    pub live_only: &'static str,
+    pub ranking: &'static str,
+    pub col_rank: &'static str,
+    pub col_hours: &'static str,
+    pub col_trend: &'static str,
+    /// "Issue the bulletin of {}?" and what it means.
+    pub confirm_issue: &'static str,
+    pub confirm_issue_note: &'static str,
+    /// "{} confirm · {} cancel" (keys).
+    pub confirm_keys: &'static str,
+    /// "Bulletin {} version {} issued".
+    pub st_issued: &'static str,
+    pub st_issuing: &'static str,
+    /// "Exported to {}".
+    pub st_exported: &'static str,
+    pub st_exporting: &'static str,
+    pub st_show_live: &'static str,
+    pub st_show_issued: &'static str,
+    /// "{}: late items and ledger records".
+    pub drill_title: &'static str,
+    pub drill_ledger: &'static str,
+    pub drill_late_uploads: &'static str,
+    pub drill_none: &'static str,
+    /// "{} on time, {} late, rate {}".
+    pub drill_summary: &'static str,
 }
 
 pub struct Strings {
@@ -126,6 +164,8 @@ pub struct Strings {
     pub col_avg: &'static str,
     pub col_disputes: &'static str,
     pub chart_title: &'static str,
+    /// The month-end screen (issued bulletin vs live figures).
+    pub month_end: MonthEndTexts,
 
     pub empty_unclaimed: &'static str,
     pub empty_filtered: &'static str,

@@ -1,6 +1,6 @@
 //! 简体中文 (the default).
 
-use super::{CommandText, CommandTexts, Lang, Strings};
+use super::{CommandText, CommandTexts, Lang, MonthEndTexts, Strings};
 
 pub static ZH: Strings = Strings {
     lang: Lang::Zh,
@@ -37,6 +37,29 @@ pub static ZH: Strings = Strings {
     col_avg: "平均用时",
     col_disputes: "争议",
     chart_title: "按时认领率",
+    month_end: MonthEndTexts {
+        issued: "已发布 第{}版 · {}",
+        live_beside: "实时数字（未发布，与已发布版本不同）",
+        live_only: "实时数字 · 草稿，尚未发布",
+        ranking: "排名 · 按时率",
+        col_rank: "名次",
+        col_hours: "工时",
+        col_trend: "12个月趋势",
+        confirm_issue: "发布 {} 月度通报？",
+        confirm_issue_note: "发布后数字冻结，之后的查看和导出都显示发布时的数字；更正须另发新版本。",
+        confirm_keys: "{} 确认 · {} 取消",
+        st_issued: "已发布 {} 月度通报第 {} 版",
+        st_issuing: "正在发布…",
+        st_exported: "已导出到 {}",
+        st_exporting: "正在导出…",
+        st_show_live: "显示实时数字",
+        st_show_issued: "显示已发布的通报",
+        drill_title: "{}：逾期事项与问责记录",
+        drill_ledger: "问责记录",
+        drill_late_uploads: "迟报的审批信息",
+        drill_none: "（无）",
+        drill_summary: "按时 {} 件，逾期 {} 件，按时率 {}",
+    },
 
     empty_unclaimed: "没有待认领的推送",
     empty_filtered: "没有符合筛选条件的条目",
@@ -248,6 +271,18 @@ pub static ZH: Strings = Strings {
         refresh: CommandText {
             long: "重新加载",
             short: "刷新",
+        },
+        issue_bulletin: CommandText {
+            long: "发布月度通报",
+            short: "发布",
+        },
+        export_bulletin: CommandText {
+            long: "导出月度通报（XLSX）",
+            short: "导出",
+        },
+        toggle_live: CommandText {
+            long: "切换已发布 / 实时数字",
+            short: "已发布/实时",
         },
         help: CommandText {
             long: "帮助",

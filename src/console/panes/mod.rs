@@ -2,6 +2,7 @@
 
 pub mod disputes;
 pub mod inspections;
+pub mod month_end;
 pub mod monthly;
 pub mod unclaimed;
 

@@ -1,6 +1,8 @@
-//! 月度统计: per department this month — received, claimed on time, auto-claimed, pending,
-//! on-time rate, average claim time — with a bar chart of the on-time rate. `[` / `]` change
-//! the month.
+//! 月度统计, the duty officer's month-end screen: which figures are shown (the issued bulletin
+//! or the live ones, labelled), per department received, claimed on time, auto-claimed,
+//! pending, on-time rate, average claim time (working hours when a bulletin is loaded) and a
+//! 12-month trend sparkline; below, the ranking with on-time-rate bars. `[` / `]` change the
+//! month; the drill-down, issue and export keys are in `month_end`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -28,6 +30,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let s = app.s();
     let th = &app.theme;
     let rows = app.visible_months();
+    // The first line says what the figures are: issued (frozen) or live.
+    let area = if area.height > 2 {
+        super::month_end::render_label(app, area, buf);
+        Rect::new(area.x, area.y + 1, area.width, area.height - 1)
+    } else {
+        area
+    };
     if rows.is_empty() {
         let text = if app.monthly.loading {
             s.loading.to_string()
@@ -40,7 +49,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     // Narrow panes (a 2×2 grid at 120 columns) drop the average time and dispute columns
     // rather than the department names.
     let wide = area.width >= 66;
+    let trend = area.width >= 90;
+    let me = &s.month_end;
+    let mine = app.my_department();
     let mut cols = vec![
+        Column::fixed(me.col_rank, 4).right(),
         Column::fill(s.col_unit, 1, 8),
         Column::fixed(s.col_received, 6).right(),
         Column::fixed(s.col_on_time, 8).right(),
@@ -51,6 +64,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     if wide {
         cols.push(Column::fixed(s.col_avg, 8).right());
         cols.push(Column::fixed(s.col_disputes, 4).right());
+    }
+    if trend {
+        cols.push(Column::fixed(me.col_trend, 12));
     }
     // Table on top, the chart below it in whatever height is left (at least 3 lines).
     let table_h = (rows.len() as u16 + 1).min(area.height.saturating_sub(4).max(area.height / 2));
@@ -64,8 +80,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Some(_) => th.plenty,
             None => th.muted,
         };
+        let line = app.monthly.line(&d.department);
+        let rank = line
+            .and_then(|l| l.rank)
+            .map_or_else(|| s.none.to_string(), |r| r.to_string());
+        // Staff see their own department marked.
+        let name = if mine == Some(d.department.as_str()) {
+            TableCell::new(format!("» {}", d.name), th.key)
+        } else {
+            TableCell::new(d.name.as_str(), th.text)
+        };
         let mut row = vec![
-            TableCell::new(d.name.as_str(), th.text),
+            TableCell::new(rank, th.muted),
+            name,
             TableCell::new(d.received.to_string(), th.text),
             TableCell::new(d.claimed_on_time.to_string(), th.text),
             TableCell::new(
@@ -80,11 +107,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             TableCell::new(format_rate(d.on_time_rate, s), rate_style).keep(),
         ];
         if wide {
-            row.push(TableCell::new(format_avg(d.avg_claim_seconds, s), th.text));
+            // Working hours from the bulletin; wall time until it is loaded.
+            let avg = match line {
+                Some(l) => l
+                    .avg_claim_working_hours
+                    .map_or_else(|| s.none.to_string(), |h| format!("{h:.1}{}", s.hour_unit)),
+                None => format_avg(d.avg_claim_seconds, s),
+            };
+            row.push(TableCell::new(avg, th.text));
             row.push(TableCell::new(d.disputes_opened.to_string(), th.text));
+        }
+        if trend {
+            let spark = app
+                .monthly
+                .trend
+                .get(&d.department)
+                .map(|t| super::month_end::sparkline(t, app.theme.ascii))
+                .unwrap_or_default();
+            row.push(TableCell::new(spark, th.bar));
         }
         row
     });
+    if super::month_end::render_ranking(app, area, table_h, buf) {
+        return;
+    }
 
     // Bar chart: one bar per department, on-time claim rate.
     let chart_y = area.y + table_h + 1;

@@ -16,6 +16,7 @@ use super::clock::cst;
 use crate::api::CalendarDay;
 
 pub mod notice;
+mod working_time;
 
 pub use notice::{NoticeCheck, check_notice, vet_notice};
 

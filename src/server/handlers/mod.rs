@@ -1,5 +1,6 @@
 //! The route list and the small handlers that belong to no resource.
 
+mod bulletins;
 mod calendar;
 mod deliveries;
 mod disputes;
@@ -37,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(disputes::routes())
         .merge(duties::routes())
         .merge(reports::routes())
+        .merge(bulletins::routes())
         .merge(calendar::routes())
         .merge(super::sse::routes())
 }
