@@ -63,7 +63,7 @@ super::wire_names!(JointEventStatus, "joint event status");
 /// `{"push": 12}` an approval push, `{"licence": "XK-…"}` a licence number,
 /// `{"dispute": 3}` a dispute thread, `{"topic": "…"}` (agenda only) a free topic.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case")]
 pub enum JointRef {
     Push(i64),
     Licence(String),

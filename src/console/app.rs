@@ -15,6 +15,7 @@ mod commands;
 mod deliveries;
 mod disputes;
 mod events;
+mod joint;
 mod monthly;
 mod requests;
 
@@ -75,6 +76,8 @@ pub struct App {
     claiming: std::collections::HashSet<i64>,
     pub disputes: DisputeList,
     pub inspections: Vec<Inspection>,
+    /// The server answered the joint-work list (until then the pane says it is loading).
+    pub inspections_loaded: bool,
     pub monthly: Monthly,
 
     // Lifecycle.
@@ -115,6 +118,7 @@ impl App {
             claiming: Default::default(),
             disputes: DisputeList::default(),
             inspections: Vec::new(),
+            inspections_loaded: false,
             monthly: Monthly::new(now),
             quit: false,
             fatal: None,
@@ -142,6 +146,7 @@ impl App {
         Effect::Batch(vec![
             Effect::LoadDeliveries { cursor: None },
             Effect::LoadDisputes,
+            Effect::LoadJointEvents,
             self.monthly.load(),
         ])
     }
@@ -366,13 +371,11 @@ impl App {
                 None
             }
             Action::Inspections(list) => {
-                let mut list = list;
-                list.sort_by_key(|i| (i.at, i.id));
-                self.inspections = list;
-                let len = self.pane_len(Pane::Inspections);
-                self.pane_mut(Pane::Inspections).list.clamp(len);
+                self.set_inspections(list);
                 None
             }
+            Action::JointEvents(res) => self.on_joint_events(res),
+            Action::JointDone { event_id, result } => self.on_joint_done(event_id, result),
         }
     }
 

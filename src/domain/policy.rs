@@ -326,10 +326,26 @@ mod tests {
         ];
         for (role, dept, [schedule, over, organise, participate]) in table {
             let p = who(*role, *dept);
-            assert_eq!(check(&p, ScheduleJointWork, Audience::Everyone), *schedule, "{role:?} schedule");
-            assert_eq!(check(&p, OverrideNotice, Audience::Everyone), *over, "{role:?} override");
-            assert_eq!(check(&p, OrganiseJointWork, RECORD), *organise, "{role:?} organise");
-            assert_eq!(check(&p, Participate, RECORD), *participate, "{role:?} participate");
+            assert_eq!(
+                check(&p, ScheduleJointWork, Audience::Everyone),
+                *schedule,
+                "{role:?} schedule"
+            );
+            assert_eq!(
+                check(&p, OverrideNotice, Audience::Everyone),
+                *over,
+                "{role:?} override"
+            );
+            assert_eq!(
+                check(&p, OrganiseJointWork, RECORD),
+                *organise,
+                "{role:?} organise"
+            );
+            assert_eq!(
+                check(&p, Participate, RECORD),
+                *participate,
+                "{role:?} participate"
+            );
         }
     }
 

@@ -12,6 +12,7 @@ mod support;
 mod deliveries;
 mod dialogs;
 mod filters;
+mod joint;
 mod screen;
 
 pub use chrono::Duration;

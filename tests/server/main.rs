@@ -13,6 +13,8 @@ mod disputes;
 mod events;
 mod harness;
 mod idle;
+mod joint_events;
+mod joint_reports;
 mod ledger;
 mod lockout;
 mod openapi_doc;

@@ -22,6 +22,7 @@ impl App {
             // Reply raises feedback on a delivery or replies in a thread.
             Command::Reply => &[Action::RaiseFeedback, Action::Reply],
             Command::Escalate => &[Action::Escalate],
+            Command::Acknowledge | Command::Sign | Command::Dissent => &[Action::Participate],
             _ => return true,
         };
         actions.iter().any(|a| policy::role_may(me.role, *a))
@@ -136,6 +137,12 @@ impl App {
                     None => self.set_status(s.st_nothing_selected.into(), StatusKind::Error),
                 }
                 None
+            }
+            Command::Acknowledge | Command::Sign | Command::Dissent => {
+                if pane != Pane::Inspections {
+                    return self.not_here(cmd);
+                }
+                self.joint_command(cmd)
             }
             Command::Details => {
                 let id = match pane {

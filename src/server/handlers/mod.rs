@@ -3,6 +3,8 @@
 mod calendar;
 mod deliveries;
 mod disputes;
+mod joint_events;
+mod joint_reports;
 mod people;
 mod pushes;
 mod reports;
@@ -36,6 +38,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(disputes::routes())
         .merge(reports::routes())
         .merge(calendar::routes())
+        .merge(joint_events::routes())
+        .merge(joint_reports::routes())
         .merge(super::sse::routes())
 }
 
