@@ -33,12 +33,14 @@ macro_rules! wire_names {
 pub(crate) use wire_names;
 
 mod deliveries;
+mod duties;
 mod joint_events;
 mod people;
 mod pushes;
 mod reports;
 
 pub use deliveries::*;
+pub use duties::*;
 pub use joint_events::*;
 pub use people::*;
 pub use pushes::*;
@@ -131,6 +133,16 @@ pub mod event_types {
     pub const DISPUTE_RESOLVED: &str = "dispute.resolved";
     /// A dispute's `answer_due` was re-derived (data: `DisputeDeadlineChanged`).
     pub const DISPUTE_DEADLINE_CHANGED: &str = "dispute.deadline_changed";
+    /// A duty (data: `Duty`) was created, done, passed its deadline still to be done
+    /// (`overdue`), ended by its rule at the deadline (`lapsed`), reminded, cancelled, or its
+    /// deadline moved (data: `DutyDeadlineChanged`).
+    pub const DUTY_CREATED: &str = "duty.created";
+    pub const DUTY_DONE: &str = "duty.done";
+    pub const DUTY_OVERDUE: &str = "duty.overdue";
+    pub const DUTY_LAPSED: &str = "duty.lapsed";
+    pub const DUTY_REMINDER: &str = "duty.reminder";
+    pub const DUTY_CANCELLED: &str = "duty.cancelled";
+    pub const DUTY_DEADLINE_CHANGED: &str = "duty.deadline_changed";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
     /// Joint work (data: the whole `JointEvent`, without people's names).
     pub const JOINT_EVENT_SCHEDULED: &str = "joint_event.scheduled";
@@ -215,6 +227,8 @@ mod tests {
         agree::<DeliveryStatus>();
         agree::<DisputeStatus>();
         agree::<PushKind>();
+        agree::<DutyKind>();
+        agree::<DutyState>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

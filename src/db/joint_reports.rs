@@ -2,6 +2,7 @@
 //! 联合出具现场勘验评审报告 … 在核查勘验结果书面材料上签字确认).
 
 use crate::api::*;
+use crate::db::duties::{close_duty, open_duty};
 use crate::db::joint_events::{JointEventRecord, emit, in_tx};
 use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
@@ -51,6 +52,15 @@ pub async fn minutes(
     }))
 }
 
+/// The signature deadline of a report recorded now: `working_days` after it (art. 11,
+/// `--report-sign-working-days`), as computed by the calendar.
+#[derive(Debug, Clone, Copy)]
+pub struct SignBy {
+    pub working_days: u32,
+    pub due_at: i64,
+    pub provisional: bool,
+}
+
 /// Record the joint report (once per event).
 pub async fn record(
     db: &Db,
@@ -58,6 +68,7 @@ pub async fn record(
     rec: &JointEventRecord,
     body: &str,
     now: i64,
+    sign_by: SignBy,
 ) -> DbResult<JointEvent> {
     let (actor, rec, body) = (actor.clone(), rec.clone(), body.to_string());
     Ok(write_tx!(db, |tx, fx| {
@@ -79,6 +90,21 @@ pub async fn record(
             }
             other => other?,
         };
+        // Every participant owes its signature within the configured working days.
+        for d in &rec.participants {
+            open_duty!(tx, fx, db, crate::db::duties::NewDuty {
+                kind: DutyKind::ReportSignature,
+                department_id: *d,
+                counterpart_department_id: Some(rec.organiser),
+                person: None,
+                subject_id: rec.id,
+                title: rec.title.clone(),
+                origin_at: now,
+                working_days: Some(sign_by.working_days),
+                due_at: sign_by.due_at,
+                provisional: sign_by.provisional,
+            }, now, &actor.name);
+        }
         let event = in_tx!(tx, db, rec.id);
         emit(
             &mut fx,
@@ -147,6 +173,7 @@ pub async fn sign(
             }
             other => other?,
         };
+        close_duty!(tx, fx, db, DutyKind::ReportSignature, rec.id, dept, now, &actor.name);
         // Final when no participant is left without a signature.
         sqlx::query(
             "UPDATE joint_reports SET final_at = $1 WHERE event_id = $2 AND final_at IS NULL AND NOT EXISTS (\

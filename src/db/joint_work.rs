@@ -3,6 +3,7 @@
 //! state check is the conditional statement itself, so a race changes a row exactly once.
 
 use crate::api::*;
+use crate::db::duties::{cancel_duties, close_duty, open_duty};
 use crate::db::joint_events::{JointEventRecord, emit, in_tx, ref_columns};
 use crate::db::{DbError, DbResult};
 use crate::domain::Principal;
@@ -120,6 +121,22 @@ pub async fn create(db: &Db, actor: &Principal, e: NewEvent, now: i64) -> DbResu
                 .execute(&mut *tx)
                 .await?;
         }
+        // Each participant owes an acknowledgement of this notice by the event's start
+        // (a fixed deadline: it lapses then, with a ledger record).
+        for d in &e.participants {
+            open_duty!(tx, fx, db, crate::db::duties::NewDuty {
+                kind: DutyKind::NoticeAck,
+                department_id: *d,
+                counterpart_department_id: Some(e.organiser),
+                person: None,
+                subject_id: id,
+                title: e.title.clone(),
+                origin_at: now,
+                working_days: None,
+                due_at: e.starts_at,
+                provisional: false,
+            }, now, &actor.name);
+        }
         let event = in_tx!(tx, db, id);
         emit(
             &mut fx,
@@ -182,6 +199,7 @@ pub async fn acknowledge(
                 "本部门已签收该通知 / your department has already acknowledged this notice",
             ));
         }
+        close_duty!(tx, fx, db, DutyKind::NoticeAck, rec.id, dept, now, &actor.name);
         let event = in_tx!(tx, db, rec.id);
         emit(
             &mut fx,
@@ -249,6 +267,25 @@ pub async fn reschedule(
         .bind(&actor.name)
         .execute(&mut *tx)
         .await?;
+        // The old notice's acknowledgements are withdrawn (done ones stay done) and the fresh
+        // notice is owed anew, due at the new start.
+        cancel_duties!(tx, fx, db, DutyKind::NoticeAck, rec.id, now, &actor.name);
+        // Each participant owes an acknowledgement of this notice by the event's start
+        // (a fixed deadline: it lapses then, with a ledger record).
+        for d in &rec.participants {
+            open_duty!(tx, fx, db, crate::db::duties::NewDuty {
+                kind: DutyKind::NoticeAck,
+                department_id: *d,
+                counterpart_department_id: Some(rec.organiser),
+                person: None,
+                subject_id: rec.id,
+                title: rec.title.clone(),
+                origin_at: now,
+                working_days: None,
+                due_at: starts_at,
+                provisional: false,
+            }, now, &actor.name);
+        }
         let event = in_tx!(tx, db, rec.id);
         emit(
             &mut fx,
@@ -293,6 +330,7 @@ pub async fn cancel(
         .bind(&actor.name)
         .execute(&mut *tx)
         .await?;
+        cancel_duties!(tx, fx, db, DutyKind::NoticeAck, rec.id, now, &actor.name);
         let event = in_tx!(tx, db, rec.id);
         emit(
             &mut fx,

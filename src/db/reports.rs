@@ -53,6 +53,7 @@ pub async fn monthly(
     .await
     })?;
     let disputes: HashMap<i64, i64> = disputes.into_iter().collect();
+    let mut deadlines = super::duties::monthly_figures(db, from, to).await?;
     let by_dept: HashMap<i64, MonthRow> = rows.into_iter().map(|r| (r.department_id, r)).collect();
     let mut departments = Vec::new();
     // Every department appears, including those that received nothing: a zero is a fact.
@@ -76,6 +77,7 @@ pub async fn monthly(
             avg_claim_seconds: (claimed > 0)
                 .then(|| r.map_or(0, |r| r.claim_ms) as f64 / claimed as f64 / 1000.0),
             disputes_opened: disputes.get(&id).copied().unwrap_or(0),
+            deadlines: deadlines.remove(&id).unwrap_or_default(),
         });
     }
     Ok(MonthlyStats {
@@ -90,8 +92,10 @@ struct AccountabilityRow {
     department_id: i64,
     rule: String,
     article: String,
-    delivery_id: i64,
-    push_id: i64,
+    delivery_id: Option<i64>,
+    push_id: Option<i64>,
+    duty_id: Option<i64>,
+    person: Option<String>,
     item: String,
     received_at: i64,
     occurred_at: i64,
@@ -107,7 +111,7 @@ pub async fn accountability(
 ) -> DbResult<Vec<AccountabilityRecord>> {
     let rows: Vec<AccountabilityRow> = read!(db, |c| {
         sqlx::query_as(
-        "SELECT id, department_id, rule, article, delivery_id, push_id, item, received_at, occurred_at FROM accountability \
+        "SELECT id, department_id, rule, article, delivery_id, push_id, duty_id, person, item, received_at, occurred_at FROM accountability \
          WHERE received_at >= $1 AND received_at < $2 AND ($3 IS NULL OR department_id = $3) ORDER BY received_at, id"
     )
     .bind(from)
@@ -125,6 +129,8 @@ pub async fn accountability(
             article: r.article,
             delivery_id: r.delivery_id,
             push_id: r.push_id,
+            duty_id: r.duty_id,
+            person: r.person,
             item: r.item,
             received_at: to_cst(from_millis(r.received_at)),
             occurred_at: to_cst(from_millis(r.occurred_at)),

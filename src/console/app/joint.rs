@@ -105,22 +105,27 @@ impl App {
                     self.set_status(fill(j.st_already_signed, &[&row.title]), StatusKind::Info);
                     return None;
                 }
-                let mut area = TextArea::default();
-                area.set_placeholder_text(s.dlg_placeholder);
-                area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-                self.mode = Mode::TextBox(Box::new(TextBox {
-                    purpose: Purpose::Sign {
-                        event_id: row.id,
-                        title: row.title.clone(),
-                        agree: cmd == Command::Sign,
-                    },
-                    area,
-                    confirm_discard: false,
-                    sending: false,
-                }));
+                self.open_sign_box(row.id, row.title.clone(), cmd == Command::Sign);
                 None
             }
         }
+    }
+
+    /// The text box in which my department signs a report (agree, or dissent with a reason).
+    pub(super) fn open_sign_box(&mut self, event_id: i64, title: String, agree: bool) {
+        let mut area = TextArea::default();
+        area.set_placeholder_text(self.s().dlg_placeholder);
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        self.mode = Mode::TextBox(Box::new(TextBox {
+            purpose: Purpose::Sign {
+                event_id,
+                title,
+                agree,
+            },
+            area,
+            confirm_discard: false,
+            sending: false,
+        }));
     }
 
     /// The answer to an acknowledgement or a signature.

@@ -51,7 +51,14 @@ pub async fn record_report(
     }
     let now = s.clock.now();
     held(&rec, now)?;
-    let e = store::record(&s.db, &auth.0, &rec, &text, to_millis(now)).await?;
+    let n = s.cfg.report_sign_working_days;
+    let due = s.calendar().deadline(now, n).map_err(AppError::internal)?;
+    let sign_by = store::SignBy {
+        working_days: n,
+        due_at: to_millis(due.utc()),
+        provisional: due.provisional,
+    };
+    let e = store::record(&s.db, &auth.0, &rec, &text, to_millis(now), sign_by).await?;
     Ok(super::created(shown(&auth, e, &s)))
 }
 

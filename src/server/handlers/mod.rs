@@ -3,6 +3,7 @@
 mod calendar;
 mod deliveries;
 mod disputes;
+pub(crate) mod duties;
 mod joint_events;
 mod joint_reports;
 mod people;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(pushes::routes())
         .merge(deliveries::routes())
         .merge(disputes::routes())
+        .merge(duties::routes())
         .merge(reports::routes())
         .merge(calendar::routes())
         .merge(joint_events::routes())
