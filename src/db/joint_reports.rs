@@ -92,18 +92,25 @@ pub async fn record(
         };
         // Every participant owes its signature within the configured working days.
         for d in &rec.participants {
-            open_duty!(tx, fx, db, crate::db::duties::NewDuty {
-                kind: DutyKind::ReportSignature,
-                department_id: *d,
-                counterpart_department_id: Some(rec.organiser),
-                person: None,
-                subject_id: rec.id,
-                title: rec.title.clone(),
-                origin_at: now,
-                working_days: Some(sign_by.working_days),
-                due_at: sign_by.due_at,
-                provisional: sign_by.provisional,
-            }, now, &actor.name);
+            open_duty!(
+                tx,
+                fx,
+                db,
+                crate::db::duties::NewDuty {
+                    kind: DutyKind::ReportSignature,
+                    department_id: *d,
+                    counterpart_department_id: Some(rec.organiser),
+                    person: None,
+                    subject_id: rec.id,
+                    title: rec.title.clone(),
+                    origin_at: now,
+                    working_days: Some(sign_by.working_days),
+                    due_at: sign_by.due_at,
+                    provisional: sign_by.provisional,
+                },
+                now,
+                &actor.name
+            );
         }
         let event = in_tx!(tx, db, rec.id);
         emit(
@@ -173,7 +180,16 @@ pub async fn sign(
             }
             other => other?,
         };
-        close_duty!(tx, fx, db, DutyKind::ReportSignature, rec.id, dept, now, &actor.name);
+        close_duty!(
+            tx,
+            fx,
+            db,
+            DutyKind::ReportSignature,
+            rec.id,
+            dept,
+            now,
+            &actor.name
+        );
         // Final when no participant is left without a signature.
         sqlx::query(
             "UPDATE joint_reports SET final_at = $1 WHERE event_id = $2 AND final_at IS NULL AND NOT EXISTS (\

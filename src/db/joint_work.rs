@@ -124,18 +124,25 @@ pub async fn create(db: &Db, actor: &Principal, e: NewEvent, now: i64) -> DbResu
         // Each participant owes an acknowledgement of this notice by the event's start
         // (a fixed deadline: it lapses then, with a ledger record).
         for d in &e.participants {
-            open_duty!(tx, fx, db, crate::db::duties::NewDuty {
-                kind: DutyKind::NoticeAck,
-                department_id: *d,
-                counterpart_department_id: Some(e.organiser),
-                person: None,
-                subject_id: id,
-                title: e.title.clone(),
-                origin_at: now,
-                working_days: None,
-                due_at: e.starts_at,
-                provisional: false,
-            }, now, &actor.name);
+            open_duty!(
+                tx,
+                fx,
+                db,
+                crate::db::duties::NewDuty {
+                    kind: DutyKind::NoticeAck,
+                    department_id: *d,
+                    counterpart_department_id: Some(e.organiser),
+                    person: None,
+                    subject_id: id,
+                    title: e.title.clone(),
+                    origin_at: now,
+                    working_days: None,
+                    due_at: e.starts_at,
+                    provisional: false,
+                },
+                now,
+                &actor.name
+            );
         }
         let event = in_tx!(tx, db, id);
         emit(
@@ -199,7 +206,16 @@ pub async fn acknowledge(
                 "本部门已签收该通知 / your department has already acknowledged this notice",
             ));
         }
-        close_duty!(tx, fx, db, DutyKind::NoticeAck, rec.id, dept, now, &actor.name);
+        close_duty!(
+            tx,
+            fx,
+            db,
+            DutyKind::NoticeAck,
+            rec.id,
+            dept,
+            now,
+            &actor.name
+        );
         let event = in_tx!(tx, db, rec.id);
         emit(
             &mut fx,
@@ -273,18 +289,25 @@ pub async fn reschedule(
         // Each participant owes an acknowledgement of this notice by the event's start
         // (a fixed deadline: it lapses then, with a ledger record).
         for d in &rec.participants {
-            open_duty!(tx, fx, db, crate::db::duties::NewDuty {
-                kind: DutyKind::NoticeAck,
-                department_id: *d,
-                counterpart_department_id: Some(rec.organiser),
-                person: None,
-                subject_id: rec.id,
-                title: rec.title.clone(),
-                origin_at: now,
-                working_days: None,
-                due_at: starts_at,
-                provisional: false,
-            }, now, &actor.name);
+            open_duty!(
+                tx,
+                fx,
+                db,
+                crate::db::duties::NewDuty {
+                    kind: DutyKind::NoticeAck,
+                    department_id: *d,
+                    counterpart_department_id: Some(rec.organiser),
+                    person: None,
+                    subject_id: rec.id,
+                    title: rec.title.clone(),
+                    origin_at: now,
+                    working_days: None,
+                    due_at: starts_at,
+                    provisional: false,
+                },
+                now,
+                &actor.name
+            );
         }
         let event = in_tx!(tx, db, rec.id);
         emit(

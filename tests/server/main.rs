@@ -14,6 +14,7 @@ mod duties;
 mod events;
 mod harness;
 mod idle;
+mod joint_duties;
 mod joint_events;
 mod joint_reports;
 mod ledger;

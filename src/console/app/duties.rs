@@ -111,7 +111,10 @@ impl App {
         match d.kind {
             // Acknowledge the joint event's notice (the duty's subject is the event).
             crate::api::DutyKind::NoticeAck => {
-                self.set_status(fill(s.joint.st_acknowledging, &[&d.title]), StatusKind::Info);
+                self.set_status(
+                    fill(s.joint.st_acknowledging, &[&d.title]),
+                    StatusKind::Info,
+                );
                 return Some(Effect::Acknowledge {
                     event_id: d.subject_id,
                 });
