@@ -209,7 +209,7 @@ pub enum Action {
     /// The answer to acknowledging a notice or signing a report.
     JointDone {
         event_id: i64,
-        result: Outcome<crate::api::JointEvent>,
+        result: Outcome<Box<crate::api::JointEvent>>,
     },
 }
 

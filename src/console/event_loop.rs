@@ -345,6 +345,7 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let result = c
                     .acknowledge_joint_event(event_id)
                     .await
+                    .map(Box::new)
                     .map_err(RequestError::from);
                 let _ = tx.send(Action::JointDone { event_id, result });
             });
@@ -358,6 +359,7 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let result = c
                     .sign_joint_report(event_id, agree, comment.as_deref())
                     .await
+                    .map(Box::new)
                     .map_err(RequestError::from);
                 let _ = tx.send(Action::JointDone { event_id, result });
             });

@@ -315,14 +315,49 @@ mod tests {
     #[test]
     fn joint_work() {
         #[rustfmt::skip]
-        let table: &[(Role, Option<i64>, [Result<(), Refusal>; 4])] = &[
+        type JointRow = (Role, Option<i64>, [Result<(), Refusal>; 4]);
+        let table: &[JointRow] = &[
             // role, department: Schedule, Override, Organise, Participate
-            (ApprovalStaff,    Some(SENDER),    [Ok(()), Err(RoleMayNot), Ok(()),            Err(NotParticipant)]),
-            (SupervisionStaff, Some(RECIPIENT), [Err(RoleMayNot), Err(RoleMayNot), Err(NotOrganiser), Ok(())]),
-            (SupervisionStaff, Some(OTHER),     [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden),  Err(Hidden)]),
-            (ApprovalStaff,    None,            [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden),  Err(Hidden)]),
-            (Supervisor,       None,            [Err(RoleMayNot), Err(RoleMayNot), Err(NotOrganiser), Err(NotParticipant)]),
-            (Admin,            None,            [Err(RoleMayNot), Ok(()),          Err(NotOrganiser), Err(NotParticipant)]),
+            (
+                ApprovalStaff,
+                Some(SENDER),
+                [Ok(()), Err(RoleMayNot), Ok(()), Err(NotParticipant)],
+            ),
+            (
+                SupervisionStaff,
+                Some(RECIPIENT),
+                [Err(RoleMayNot), Err(RoleMayNot), Err(NotOrganiser), Ok(())],
+            ),
+            (
+                SupervisionStaff,
+                Some(OTHER),
+                [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden), Err(Hidden)],
+            ),
+            (
+                ApprovalStaff,
+                None,
+                [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden), Err(Hidden)],
+            ),
+            (
+                Supervisor,
+                None,
+                [
+                    Err(RoleMayNot),
+                    Err(RoleMayNot),
+                    Err(NotOrganiser),
+                    Err(NotParticipant),
+                ],
+            ),
+            (
+                Admin,
+                None,
+                [
+                    Err(RoleMayNot),
+                    Ok(()),
+                    Err(NotOrganiser),
+                    Err(NotParticipant),
+                ],
+            ),
         ];
         for (role, dept, [schedule, over, organise, participate]) in table {
             let p = who(*role, *dept);

@@ -219,7 +219,7 @@ fn acknowledge_my_departments_notice() {
     after.participants[0].acknowledged_at = Some(now());
     a.update(Action::JointDone {
         event_id: 3,
-        result: Ok(after),
+        result: Ok(Box::new(after)),
     });
     assert!(status(&a).contains("已签收通知"), "{}", status(&a));
     assert_eq!(
@@ -299,7 +299,7 @@ fn sign_agree_or_dissent_in_a_text_box() {
     signed.report = Some(report(1, &[("health", false), ("market", true)], &[]));
     a.update(Action::JointDone {
         event_id: 1,
-        result: Ok(signed),
+        result: Ok(Box::new(signed)),
     });
     assert!(matches!(a.mode, Mode::Normal), "the box closes");
     assert!(status(&a).contains("已在报告上签字"));

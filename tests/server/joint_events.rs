@@ -437,7 +437,8 @@ async fn scheduling_refusals_write_nothing(b: Backend) {
         refused_status(app.duty.schedule_joint_event(&ok).await),
         403
     );
-    let cases: Vec<(&str, Box<dyn Fn(&mut NewJointEvent)>)> = vec![
+    type Change = Box<dyn Fn(&mut NewJointEvent)>;
+    let cases: Vec<(&str, Change)> = vec![
         ("departments", Box::new(|e| e.departments.clear())),
         (
             "departments[0]",

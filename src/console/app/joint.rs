@@ -132,7 +132,7 @@ impl App {
     pub(super) fn on_joint_done(
         &mut self,
         event_id: i64,
-        result: Outcome<JointEvent>,
+        result: Outcome<Box<JointEvent>>,
     ) -> Option<Effect> {
         let j = self.s().joint;
         let signing = matches!(&self.mode, Mode::TextBox(tb)
