@@ -16,6 +16,8 @@ use crate::client::{Client, DeliveryQuery};
 use crate::domain::{Clock, OffsetClock, cst, ids};
 use crate::server::{RunningServer, ServerConfig};
 
+mod joint;
+
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 pub const DEPARTMENTS: &[(&str, &str, DepartmentKind)] = &[
@@ -311,6 +313,8 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
         }
         day += Span::days(1);
     }
+    // A week of joint work around today (arts. 9–11).
+    joint::seed(s, now).await?;
     // Today so far: pushes through the day, many still waiting in the queues.
     let start = local(today, 8, 0);
     if now > start {

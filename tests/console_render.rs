@@ -338,6 +338,12 @@ fn inspections_pane_with_data() {
             departments: vec!["ecology".into(), "approval".into()],
             experts: vec!["刘工".into(), "陈工".into()],
             signed: 0,
+            signatories: vec![],
+            acknowledged: vec!["ecology".into()],
+            reported: true,
+            report_final: false,
+            cancelled: false,
+            emergency: false,
         },
         Inspection {
             id: 1,
@@ -348,6 +354,12 @@ fn inspections_pane_with_data() {
             departments: vec!["emergency".into(), "enforcement".into(), "approval".into()],
             experts: vec!["王工".into()],
             signed: 3,
+            signatories: vec!["emergency".into(), "enforcement".into(), "approval".into()],
+            acknowledged: vec!["emergency".into(), "enforcement".into(), "approval".into()],
+            reported: true,
+            report_final: true,
+            cancelled: false,
+            emergency: false,
         },
     ]));
     a.update(Action::Command(Command::NextPane));
@@ -356,6 +368,6 @@ fn inspections_pane_with_data() {
     let first = t.find("危险化学品经营场所联合踏勘").expect("shown");
     let second = t.find("排污许可听证").expect("shown");
     assert!(first < second, "soonest first");
-    assert!(t.contains("3/3") && t.contains("0/2"), "{t}");
+    assert!(t.contains("已定稿") && t.contains("0/2"), "{t}");
     insta::assert_snapshot!("zh_120x24_inspections_data", t);
 }

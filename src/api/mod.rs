@@ -35,6 +35,7 @@ pub(crate) use wire_names;
 mod bulletins;
 mod deliveries;
 mod duties;
+mod joint_events;
 mod people;
 mod pushes;
 mod reports;
@@ -42,6 +43,7 @@ mod reports;
 pub use bulletins::*;
 pub use deliveries::*;
 pub use duties::*;
+pub use joint_events::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -72,6 +74,9 @@ pub struct ErrorDetail {
     /// The request field at fault, as a JSON path (`counterparty.credit_code`, `recipients[1]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `notice_too_short`: the earliest lawful `starts_at` for a notice given now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The `code` of a 401 for a session that ended for being idle (`--session-idle-minutes`):
@@ -143,6 +148,16 @@ pub mod event_types {
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
     /// A monthly bulletin (or a correction) was issued (data: `BulletinIssued`).
     pub const BULLETIN_ISSUED: &str = "bulletin.issued";
+    /// Joint work (data: the whole `JointEvent`, without people's names).
+    pub const JOINT_EVENT_SCHEDULED: &str = "joint_event.scheduled";
+    pub const JOINT_EVENT_ACKNOWLEDGED: &str = "joint_event.acknowledged";
+    pub const JOINT_EVENT_RESCHEDULED: &str = "joint_event.rescheduled";
+    pub const JOINT_EVENT_CANCELLED: &str = "joint_event.cancelled";
+    pub const JOINT_EVENT_MINUTES: &str = "joint_event.minutes";
+    /// The joint report was recorded (data: the `JointEvent`).
+    pub const JOINT_EVENT_REPORTED: &str = "joint_event.reported";
+    /// A department signed the joint report (data: the `JointEvent`).
+    pub const REPORT_SIGNED: &str = "report.signed";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
     /// Not a logged event: the stream's answer to a `Last-Event-ID` beyond the newest event

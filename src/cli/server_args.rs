@@ -76,6 +76,10 @@ pub struct ServerArgs {
     /// the login guard counts failures per username and client address.
     #[arg(long = "trusted-proxy")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Working days each participating department has to sign a joint report once the
+    /// bureau has recorded it (art. 11); a missed signature is a ledger record.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub report_sign_working_days: u32,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -136,6 +140,7 @@ impl ServerArgs {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trusted_proxies: self.trusted_proxies.clone(),
+            report_sign_working_days: self.report_sign_working_days,
             ..Default::default()
         })
     }

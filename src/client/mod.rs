@@ -2,6 +2,7 @@
 //! generator and the tests. It speaks only the wire types in [`crate::api`].
 
 mod events;
+mod joint_events;
 mod trust;
 
 pub use events::{EventStream, StreamItem};
@@ -39,6 +40,13 @@ impl ClientError {
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Api { body, .. } => Some(&body.error.code),
+            _ => None,
+        }
+    }
+    /// The request field the server named as at fault.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Api { body, .. } => body.error.field.as_deref(),
             _ => None,
         }
     }
@@ -135,6 +143,7 @@ impl Client {
                     code: "http_error".into(),
                     message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
                     field: None,
+                    earliest: None,
                 },
             });
             return Err(ClientError::Api { status, body });

@@ -66,6 +66,9 @@ commands! {
     Claim => "claim", Normal, true;
     Reply => "reply", Normal, true;
     Escalate => "escalate", Normal, true;
+    Acknowledge => "acknowledge", Normal, true;
+    Sign => "sign", Normal, true;
+    Dissent => "dissent", Normal, true;
     Details => "details", Normal, false;
     Filter => "filter", Normal, false;
     PrevMonth => "prev_month", Normal, false;
@@ -97,6 +100,9 @@ impl Command {
             Command::Claim => c.claim,
             Command::Reply => c.reply,
             Command::Escalate => c.escalate,
+            Command::Acknowledge => c.acknowledge,
+            Command::Sign => c.sign,
+            Command::Dissent => c.dissent,
             Command::Details => c.details,
             Command::Filter => c.filter,
             Command::PrevMonth => c.prev_month,
@@ -219,8 +225,15 @@ pub enum Action {
     },
     /// Department names, for showing codes as names.
     Departments(Vec<crate::api::Department>),
-    /// Joint inspections, once the coordination API exists.
+    /// Joint work as the pane shows it (tests feed it directly).
     Inspections(Vec<Inspection>),
+    /// Joint work loaded from the server (`GET /api/v1/joint-events`).
+    JointEvents(Outcome<crate::api::JointEventList>),
+    /// The answer to acknowledging a notice or signing a report.
+    JointDone {
+        event_id: i64,
+        result: Outcome<Box<crate::api::JointEvent>>,
+    },
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].
@@ -264,6 +277,15 @@ pub enum Effect {
     Escalate {
         delivery_id: i64,
         reason: String,
+    },
+    LoadJointEvents,
+    Acknowledge {
+        event_id: i64,
+    },
+    Sign {
+        event_id: i64,
+        agree: bool,
+        comment: Option<String>,
     },
     /// Several requests at once (e.g. refresh everything).
     Batch(Vec<Effect>),

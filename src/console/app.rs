@@ -16,6 +16,7 @@ mod deliveries;
 mod disputes;
 mod duties;
 mod events;
+mod joint;
 mod month_end;
 mod monthly;
 mod requests;
@@ -77,6 +78,8 @@ pub struct App {
     claiming: std::collections::HashSet<i64>,
     pub disputes: DisputeList,
     pub inspections: Vec<Inspection>,
+    /// The server answered the joint-work list (until then the pane says it is loading).
+    pub inspections_loaded: bool,
     pub monthly: Monthly,
 
     // Lifecycle.
@@ -117,6 +120,7 @@ impl App {
             claiming: Default::default(),
             disputes: DisputeList::default(),
             inspections: Vec::new(),
+            inspections_loaded: false,
             monthly: Monthly::new(now),
             quit: false,
             fatal: None,
@@ -146,6 +150,7 @@ impl App {
             Effect::LoadDeliveries { cursor: None },
             Effect::LoadDuties { cursor: None },
             Effect::LoadDisputes,
+            Effect::LoadJointEvents,
             self.monthly.load(),
         ])
     }
@@ -390,13 +395,11 @@ impl App {
                 None
             }
             Action::Inspections(list) => {
-                let mut list = list;
-                list.sort_by_key(|i| (i.at, i.id));
-                self.inspections = list;
-                let len = self.pane_len(Pane::Inspections);
-                self.pane_mut(Pane::Inspections).list.clamp(len);
+                self.set_inspections(list);
                 None
             }
+            Action::JointEvents(res) => self.on_joint_events(res),
+            Action::JointDone { event_id, result } => self.on_joint_done(event_id, result),
         }
     }
 

@@ -353,6 +353,36 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let _ = tx.send(Action::ReplySent { dispute_id, result });
             });
         }
+        Effect::LoadJointEvents => {
+            tokio::spawn(async move {
+                let r = c.joint_events(None, None).await.map_err(RequestError::from);
+                let _ = tx.send(Action::JointEvents(r));
+            });
+        }
+        Effect::Acknowledge { event_id } => {
+            tokio::spawn(async move {
+                let result = c
+                    .acknowledge_joint_event(event_id)
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::JointDone { event_id, result });
+            });
+        }
+        Effect::Sign {
+            event_id,
+            agree,
+            comment,
+        } => {
+            tokio::spawn(async move {
+                let result = c
+                    .sign_joint_report(event_id, agree, comment.as_deref())
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::JointDone { event_id, result });
+            });
+        }
         Effect::Escalate {
             delivery_id,
             reason,

@@ -186,7 +186,9 @@ impl App {
             return None;
         };
         let body = tb.text().trim().to_string();
-        if body.is_empty() {
+        // Agreeing to a joint report needs no comment; everything else needs text.
+        let may_be_empty = matches!(tb.purpose, Purpose::Sign { agree: true, .. });
+        if body.is_empty() && !may_be_empty {
             self.set_status(s.st_empty_text.into(), StatusKind::Error);
             return None;
         }
@@ -203,6 +205,13 @@ impl App {
             Purpose::Escalate { delivery_id, .. } => Effect::Escalate {
                 delivery_id: *delivery_id,
                 reason: body,
+            },
+            Purpose::Sign {
+                event_id, agree, ..
+            } => Effect::Sign {
+                event_id: *event_id,
+                agree: *agree,
+                comment: (!body.is_empty()).then_some(body),
             },
         };
         self.set_status(s.st_sending.into(), StatusKind::Info);

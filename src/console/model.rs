@@ -48,7 +48,7 @@ impl Pane {
 }
 
 /// A joint inspection, review, hearing or meeting (art. 9–11), as the inspections pane shows it.
-/// Fed by [`crate::console::action::Action::Inspections`] once the coordination API exists.
+/// Built from the server's `JointEvent` ([`Inspection::from_event`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inspection {
     pub id: i64,
@@ -62,6 +62,56 @@ pub struct Inspection {
     pub experts: Vec<String>,
     /// Departments that have signed the joint report, of `departments.len()`.
     pub signed: usize,
+    /// Departments that have signed the report.
+    pub signatories: Vec<String>,
+    /// Departments that have acknowledged the notice in force.
+    pub acknowledged: Vec<String>,
+    /// A joint report is recorded (`signed` counts its signatures).
+    pub reported: bool,
+    /// Every participant has signed the report.
+    pub report_final: bool,
+    pub cancelled: bool,
+    /// Notified under an admin's emergency override of the notice period.
+    pub emergency: bool,
+}
+
+impl Inspection {
+    pub fn from_event(e: &crate::api::JointEvent) -> Self {
+        use crate::api::{JointEventKind, JointEventStatus};
+        let report = e.report.as_ref();
+        Inspection {
+            id: e.id,
+            kind: match e.kind {
+                JointEventKind::Inspection => InspectionKind::Inspection,
+                JointEventKind::Review => InspectionKind::Review,
+                JointEventKind::Hearing => InspectionKind::Hearing,
+                JointEventKind::Meeting => InspectionKind::Meeting,
+            },
+            title: e.title.clone(),
+            at: e.starts_at,
+            place: e.place.clone(),
+            departments: e
+                .participants
+                .iter()
+                .map(|p| p.department.clone())
+                .collect(),
+            experts: Vec::new(),
+            signed: report.map_or(0, |r| r.signatures.len()),
+            signatories: report.map_or_else(Vec::new, |r| {
+                r.signatures.iter().map(|s| s.department.clone()).collect()
+            }),
+            acknowledged: e
+                .participants
+                .iter()
+                .filter(|p| p.acknowledged_at.is_some())
+                .map(|p| p.department.clone())
+                .collect(),
+            reported: report.is_some(),
+            report_final: report.is_some_and(|r| r.is_final),
+            cancelled: e.status == JointEventStatus::Cancelled,
+            emergency: e.emergency.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +209,13 @@ pub enum Purpose {
     Reply { dispute_id: i64, subject: String },
     /// Escalate (督办) a delivery with a reason.
     Escalate { delivery_id: i64, title: String },
+    /// Sign a joint report for my department: agree (the comment may be empty) or dissent
+    /// (the comment says why).
+    Sign {
+        event_id: i64,
+        title: String,
+        agree: bool,
+    },
 }
 
 pub struct TextBox {

@@ -233,7 +233,7 @@ pub fn hint_commands(app: &App) -> Vec<Command> {
             Command::Details,
         ],
         Pane::Disputes => vec![Command::Reply, Command::Escalate, Command::Details],
-        Pane::Inspections => vec![],
+        Pane::Inspections => vec![Command::Acknowledge, Command::Sign, Command::Dissent],
         Pane::Monthly => vec![
             Command::PrevMonth,
             Command::NextMonth,

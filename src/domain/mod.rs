@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod ids;
+pub mod joint;
 pub mod policy;
 pub mod principal;
 pub mod reminders;

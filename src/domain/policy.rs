@@ -77,6 +77,18 @@ pub enum Action {
     /// Issue the monthly bulletin (每月通报, art. 7) or a correction of it: the duty officer's
     /// month-end, and the admin's (`Audience::Everyone`).
     IssueBulletin,
+    /// Schedule joint work (arts. 9–11): the bureau's staff (`Audience::Everyone`).
+    ScheduleJointWork,
+    /// Override the notice period of joint work in an emergency: admins only
+    /// (`Audience::Everyone`).
+    OverrideNotice,
+    /// Reschedule or cancel joint work, record its minutes or its report: the organising
+    /// department's staff (the event's audience for the principal, see
+    /// `db::joint_events::JointEventRecord::audience_for`: the organiser is the sender).
+    OrganiseJointWork,
+    /// Acknowledge a notice, sign a joint report: a participating department's staff for
+    /// itself (the participant is the recipient).
+    Participate,
 }
 
 impl Action {
@@ -102,6 +114,10 @@ pub enum Refusal {
     NotParty,
     /// The principal's role may not do this.
     RoleMayNot,
+    /// Only a participating department's staff take part (for their own department).
+    NotParticipant,
+    /// Only the organising department's staff manage joint work.
+    NotOrganiser,
 }
 
 /// May `p` do `action` to a record whose audience is `record`?
@@ -128,9 +144,28 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         {
             Ok(())
         }
-        Action::Administer if p.role == Role::Admin => Ok(()),
+        Action::Administer | Action::OverrideNotice if p.role == Role::Admin => Ok(()),
         Action::IssueBulletin if matches!(p.role, Role::DutyOfficer | Role::Admin) => Ok(()),
-        Action::Push(_) | Action::Administer | Action::IssueBulletin => Err(Refusal::RoleMayNot),
+        Action::ScheduleJointWork
+            if p.role.department_kind() == Some(DepartmentKind::Approval)
+                && p.department_id.is_some() =>
+        {
+            Ok(())
+        }
+        Action::Push(_)
+        | Action::Administer
+        | Action::OverrideNotice
+        | Action::ScheduleJointWork
+        | Action::IssueBulletin => Err(Refusal::RoleMayNot),
+        Action::OrganiseJointWork
+            if staff
+                && matches!(record, Audience::Between { sender, .. } if p.department_id == Some(sender)) =>
+        {
+            Ok(())
+        }
+        Action::OrganiseJointWork => Err(Refusal::NotOrganiser),
+        Action::Participate if staff && recipient => Ok(()),
+        Action::Participate => Err(Refusal::NotParticipant),
     }
 }
 
@@ -297,6 +332,79 @@ mod tests {
         }
         assert!(!role_may(DutyOfficer, Escalate));
         assert!(!role_may(Admin, Escalate));
+    }
+
+    /// Joint work: a participant (3) of an event the bureau (1) organises, an outsider (2).
+    #[test]
+    fn joint_work() {
+        #[rustfmt::skip]
+        type JointRow = (Role, Option<i64>, [Result<(), Refusal>; 4]);
+        let table: &[JointRow] = &[
+            // role, department: Schedule, Override, Organise, Participate
+            (
+                ApprovalStaff,
+                Some(SENDER),
+                [Ok(()), Err(RoleMayNot), Ok(()), Err(NotParticipant)],
+            ),
+            (
+                SupervisionStaff,
+                Some(RECIPIENT),
+                [Err(RoleMayNot), Err(RoleMayNot), Err(NotOrganiser), Ok(())],
+            ),
+            (
+                SupervisionStaff,
+                Some(OTHER),
+                [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden), Err(Hidden)],
+            ),
+            (
+                ApprovalStaff,
+                None,
+                [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden), Err(Hidden)],
+            ),
+            (
+                Supervisor,
+                None,
+                [
+                    Err(RoleMayNot),
+                    Err(RoleMayNot),
+                    Err(NotOrganiser),
+                    Err(NotParticipant),
+                ],
+            ),
+            (
+                Admin,
+                None,
+                [
+                    Err(RoleMayNot),
+                    Ok(()),
+                    Err(NotOrganiser),
+                    Err(NotParticipant),
+                ],
+            ),
+        ];
+        for (role, dept, [schedule, over, organise, participate]) in table {
+            let p = who(*role, *dept);
+            assert_eq!(
+                check(&p, ScheduleJointWork, Audience::Everyone),
+                *schedule,
+                "{role:?} schedule"
+            );
+            assert_eq!(
+                check(&p, OverrideNotice, Audience::Everyone),
+                *over,
+                "{role:?} override"
+            );
+            assert_eq!(
+                check(&p, OrganiseJointWork, RECORD),
+                *organise,
+                "{role:?} organise"
+            );
+            assert_eq!(
+                check(&p, Participate, RECORD),
+                *participate,
+                "{role:?} participate"
+            );
+        }
     }
 
     #[test]

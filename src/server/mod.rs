@@ -66,6 +66,8 @@ pub struct ServerConfig {
     /// The first delay before answering a login for a username and client with failures;
     /// it doubles with each further failure (at most 16×).
     pub login_delay: Duration,
+    /// Working days to sign a joint report (`--report-sign-working-days`, art. 11).
+    pub report_sign_working_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -91,6 +93,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(60),
             trusted_proxies: Vec::new(),
             login_delay: Duration::from_millis(250),
+            report_sign_working_days: 1,
         }
     }
 }

@@ -13,6 +13,7 @@ mod deliveries;
 mod dialogs;
 mod duties;
 mod filters;
+mod joint;
 mod screen;
 
 pub use chrono::Duration;

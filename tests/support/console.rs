@@ -354,6 +354,10 @@ pub fn app(lang: Lang, theme: Theme, me: Me) -> App {
         month: "2026-11".into(),
         stats: Ok(monthly("2026-11")),
     });
+    // The county has no joint work scheduled (tests of the joint-work pane feed their own).
+    app.update(Action::JointEvents(Ok(shenguan::api::JointEventList {
+        items: vec![],
+    })));
     app.update(Action::Stream(shenguan::client::StreamItem::Connected));
     app
 }

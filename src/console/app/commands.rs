@@ -23,6 +23,7 @@ impl App {
             Command::Reply => &[Action::RaiseFeedback, Action::Reply],
             Command::Escalate => &[Action::Escalate],
             Command::IssueBulletin => &[Action::IssueBulletin],
+            Command::Acknowledge | Command::Sign | Command::Dissent => &[Action::Participate],
             _ => return true,
         };
         actions.iter().any(|a| policy::role_may(me.role, *a))
@@ -193,6 +194,12 @@ impl App {
                 let len = self.pane_len(Pane::Monthly);
                 self.pane_mut(Pane::Monthly).list.clamp(len);
                 None
+            }
+            Command::Acknowledge | Command::Sign | Command::Dissent => {
+                if pane != Pane::Inspections {
+                    return self.not_here(cmd);
+                }
+                self.joint_command(cmd)
             }
             Command::Details => {
                 let id = match pane {

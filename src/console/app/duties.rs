@@ -108,6 +108,24 @@ impl App {
     /// (a request, or a text box / confirmation first).
     pub(super) fn duty_primary(&mut self, d: &Duty) -> Option<Effect> {
         let s = self.s();
+        match d.kind {
+            // Acknowledge the joint event's notice (the duty's subject is the event).
+            crate::api::DutyKind::NoticeAck => {
+                self.set_status(
+                    fill(s.joint.st_acknowledging, &[&d.title]),
+                    StatusKind::Info,
+                );
+                return Some(Effect::Acknowledge {
+                    event_id: d.subject_id,
+                });
+            }
+            // Sign the joint report: the text box (agree; the comment may stay empty).
+            crate::api::DutyKind::ReportSignature => {
+                self.open_sign_box(d.subject_id, d.title.clone(), true);
+                return None;
+            }
+            _ => {}
+        }
         self.set_status(
             fill(s.st_duty_no_action, &[s.duty_kind(d.kind), &d.title]),
             StatusKind::Info,

@@ -150,6 +150,17 @@ impl App {
                 }
                 self.upsert_dispute(d);
             }
+            event_types::JOINT_EVENT_SCHEDULED
+            | event_types::JOINT_EVENT_ACKNOWLEDGED
+            | event_types::JOINT_EVENT_RESCHEDULED
+            | event_types::JOINT_EVENT_CANCELLED
+            | event_types::JOINT_EVENT_MINUTES
+            | event_types::JOINT_EVENT_REPORTED
+            | event_types::REPORT_SIGNED => {
+                if let Ok(j) = serde_json::from_value::<crate::api::JointEvent>(e.data) {
+                    self.on_joint_event(&e.kind, j);
+                }
+            }
             _ => {}
         }
     }

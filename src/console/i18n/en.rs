@@ -252,6 +252,18 @@ pub static EN: Strings = Strings {
             long: "escalate (with a reason)",
             short: "escalate",
         },
+        acknowledge: CommandText {
+            long: "acknowledge a joint-work notice (my department)",
+            short: "ack",
+        },
+        sign: CommandText {
+            long: "agree and sign the joint report",
+            short: "sign",
+        },
+        dissent: CommandText {
+            long: "dissent from the joint report (say why)",
+            short: "dissent",
+        },
         details: CommandText {
             long: "details",
             short: "details",
@@ -301,4 +313,5 @@ pub static EN: Strings = Strings {
             short: "cancel",
         },
     },
+    joint: &super::joint::EN,
 };

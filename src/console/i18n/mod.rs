@@ -8,7 +8,10 @@
 use std::str::FromStr;
 
 mod en;
+mod joint;
 mod zh;
+
+pub use joint::JointStrings;
 
 pub use en::EN;
 pub use zh::ZH;
@@ -79,6 +82,9 @@ pub struct CommandTexts {
     pub claim: CommandText,
     pub reply: CommandText,
     pub escalate: CommandText,
+    pub acknowledge: CommandText,
+    pub sign: CommandText,
+    pub dissent: CommandText,
     pub details: CommandText,
     pub filter: CommandText,
     pub prev_month: CommandText,
@@ -319,6 +325,8 @@ pub struct Strings {
     pub who: &'static str,
 
     pub commands: CommandTexts,
+    /// The joint-work pane.
+    pub joint: &'static JointStrings,
 }
 
 impl Strings {

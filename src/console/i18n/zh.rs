@@ -252,6 +252,18 @@ pub static ZH: Strings = Strings {
             long: "督办（填写理由）",
             short: "督办",
         },
+        acknowledge: CommandText {
+            long: "签收联合工作通知（本部门）",
+            short: "签收",
+        },
+        sign: CommandText {
+            long: "同意并在联合报告上签字",
+            short: "签字",
+        },
+        dissent: CommandText {
+            long: "不同意联合报告（写明理由）",
+            short: "异议",
+        },
         details: CommandText {
             long: "详情",
             short: "详情",
@@ -301,4 +313,5 @@ pub static ZH: Strings = Strings {
             short: "取消",
         },
     },
+    joint: &super::joint::ZH,
 };

@@ -60,6 +60,10 @@ pub fn render_textbox(frame: &mut Frame, app: &App, tb: &TextBox) {
         Purpose::Feedback { title, .. } => fill(s.dlg_feedback, &[title]),
         Purpose::Reply { subject, .. } => fill(s.dlg_reply, &[subject]),
         Purpose::Escalate { title, .. } => fill(s.dlg_escalate, &[title]),
+        Purpose::Sign {
+            title, agree: true, ..
+        } => fill(s.joint.dlg_sign, &[title]),
+        Purpose::Sign { title, .. } => fill(s.joint.dlg_dissent, &[title]),
     };
     let max_title = area.width.saturating_sub(4) as usize;
     let title = super::text::truncate(&title, max_title, app.ellipsis()).into_owned();

@@ -5,6 +5,8 @@ mod calendar;
 mod deliveries;
 mod disputes;
 pub(crate) mod duties;
+mod joint_events;
+mod joint_reports;
 mod people;
 mod pushes;
 mod reports;
@@ -40,6 +42,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(reports::routes())
         .merge(bulletins::routes())
         .merge(calendar::routes())
+        .merge(joint_events::routes())
+        .merge(joint_reports::routes())
         .merge(super::sse::routes())
 }
 
