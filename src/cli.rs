@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::console::Lang;
 
+mod draw;
 mod server_args;
 pub use server_args::ServerArgs;
 use server_args::parse_close_of_business;
@@ -49,6 +50,9 @@ pub enum Command {
         #[arg(long, env = "SHENGUAN_CA_FILE")]
         ca_file: Option<PathBuf>,
     },
+    /// Expert draws: recompute one from its record.
+    #[command(subcommand)]
+    Draw(draw::DrawCommand),
     /// The operations console.
     Console {
         /// Server URL (default: the one saved by `shenguan login`).
@@ -346,6 +350,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Server(args) => run_server(args).await,
+        Command::Draw(cmd) => draw::run(cmd).await,
         Command::Admin(AdminCommand::Bootstrap {
             account,
             display_name,

@@ -16,6 +16,8 @@ use crate::client::{Client, DeliveryQuery};
 use crate::domain::{Clock, OffsetClock, cst, ids};
 use crate::server::{RunningServer, ServerConfig};
 
+mod experts;
+
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 pub const DEPARTMENTS: &[(&str, &str, DepartmentKind)] = &[
@@ -256,6 +258,7 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     };
     // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
+    experts::seed(&s.clients).await?;
     tokio::spawn(live_traffic(s));
     Ok(Demo {
         server,

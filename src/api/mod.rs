@@ -33,11 +33,13 @@ macro_rules! wire_names {
 pub(crate) use wire_names;
 
 mod deliveries;
+mod experts;
 mod people;
 mod pushes;
 mod reports;
 
 pub use deliveries::*;
+pub use experts::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -134,6 +136,12 @@ pub mod event_types {
     /// and data ([`super::StreamReset`]) give the newest event id; what the client holds may
     /// be stale, so it reloads its data and follows the stream from there.
     pub const STREAM_RESET: &str = "reset";
+    /// The expert registry (art. 10; data: the `Expert`).
+    pub const EXPERT_NOMINATED: &str = "expert.nominated";
+    pub const EXPERT_WITHDRAWN: &str = "expert.withdrawn";
+    pub const EXPERT_AVAILABILITY: &str = "expert.availability_changed";
+    /// A draw of experts for a joint event (data: the `Draw`).
+    pub const DRAW_MADE: &str = "draw.made";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -200,6 +208,8 @@ mod tests {
         agree::<DeliveryStatus>();
         agree::<DisputeStatus>();
         agree::<PushKind>();
+        agree::<ExpertPool>();
+        agree::<ExpertStatus>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

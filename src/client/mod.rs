@@ -2,6 +2,7 @@
 //! generator and the tests. It speaks only the wire types in [`crate::api`].
 
 mod events;
+mod experts;
 mod trust;
 
 pub use events::{EventStream, StreamItem};

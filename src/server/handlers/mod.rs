@@ -3,6 +3,7 @@
 mod calendar;
 mod deliveries;
 mod disputes;
+mod experts;
 mod people;
 mod pushes;
 mod reports;
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(pushes::routes())
         .merge(deliveries::routes())
         .merge(disputes::routes())
+        .merge(experts::routes())
         .merge(reports::routes())
         .merge(calendar::routes())
         .merge(super::sse::routes())
