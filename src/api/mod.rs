@@ -34,12 +34,14 @@ pub(crate) use wire_names;
 
 mod deliveries;
 mod experts;
+mod joint_events;
 mod people;
 mod pushes;
 mod reports;
 
 pub use deliveries::*;
 pub use experts::*;
+pub use joint_events::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -70,6 +72,9 @@ pub struct ErrorDetail {
     /// The request field at fault, as a JSON path (`counterparty.credit_code`, `recipients[1]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `notice_too_short`: the earliest lawful `starts_at` for a notice given now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The `code` of a 401 for a session that ended for being idle (`--session-idle-minutes`):
@@ -129,6 +134,16 @@ pub mod event_types {
     /// A dispute's `answer_due` was re-derived (data: `DisputeDeadlineChanged`).
     pub const DISPUTE_DEADLINE_CHANGED: &str = "dispute.deadline_changed";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
+    /// Joint work (data: the whole `JointEvent`, without people's names).
+    pub const JOINT_EVENT_SCHEDULED: &str = "joint_event.scheduled";
+    pub const JOINT_EVENT_ACKNOWLEDGED: &str = "joint_event.acknowledged";
+    pub const JOINT_EVENT_RESCHEDULED: &str = "joint_event.rescheduled";
+    pub const JOINT_EVENT_CANCELLED: &str = "joint_event.cancelled";
+    pub const JOINT_EVENT_MINUTES: &str = "joint_event.minutes";
+    /// The joint report was recorded (data: the `JointEvent`).
+    pub const JOINT_EVENT_REPORTED: &str = "joint_event.reported";
+    /// A department signed the joint report (data: the `JointEvent`).
+    pub const REPORT_SIGNED: &str = "report.signed";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
     /// Not a logged event: the stream's answer to a `Last-Event-ID` beyond the newest event

@@ -3,6 +3,7 @@
 
 mod events;
 mod experts;
+mod joint_events;
 mod trust;
 
 pub use events::{EventStream, StreamItem};
@@ -40,6 +41,13 @@ impl ClientError {
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Api { body, .. } => Some(&body.error.code),
+            _ => None,
+        }
+    }
+    /// The request field the server named as at fault.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Api { body, .. } => body.error.field.as_deref(),
             _ => None,
         }
     }
@@ -136,6 +144,7 @@ impl Client {
                     code: "http_error".into(),
                     message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
                     field: None,
+                    earliest: None,
                 },
             });
             return Err(ClientError::Api { status, body });

@@ -80,6 +80,18 @@ pub enum Action {
     ManageRoster,
     /// Draw experts at random for a joint event (art. 10(3)): the bureau only.
     Draw,
+    /// Schedule joint work (arts. 9–11): the bureau's staff (`Audience::Everyone`).
+    ScheduleJointWork,
+    /// Override the notice period of joint work in an emergency: admins only
+    /// (`Audience::Everyone`).
+    OverrideNotice,
+    /// Reschedule or cancel joint work, record its minutes or its report: the organising
+    /// department's staff (the event's audience for the principal, see
+    /// `db::joint_events::JointEventRecord::audience_for`: the organiser is the sender).
+    OrganiseJointWork,
+    /// Acknowledge a notice, sign a joint report: a participating department's staff for
+    /// itself (the participant is the recipient).
+    Participate,
 }
 
 impl Action {
@@ -105,6 +117,10 @@ pub enum Refusal {
     NotParty,
     /// The principal's role may not do this.
     RoleMayNot,
+    /// Only a participating department's staff take part (for their own department).
+    NotParticipant,
+    /// Only the organising department's staff manage joint work.
+    NotOrganiser,
 }
 
 /// May `p` do `action` to a record whose audience is `record`?
@@ -131,8 +147,26 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         {
             Ok(())
         }
-        Action::Administer if p.role == Role::Admin => Ok(()),
-        Action::Push(_) | Action::Administer => Err(Refusal::RoleMayNot),
+        Action::Administer | Action::OverrideNotice if p.role == Role::Admin => Ok(()),
+        Action::ScheduleJointWork
+            if p.role.department_kind() == Some(DepartmentKind::Approval)
+                && p.department_id.is_some() =>
+        {
+            Ok(())
+        }
+        Action::Push(_)
+        | Action::Administer
+        | Action::OverrideNotice
+        | Action::ScheduleJointWork => Err(Refusal::RoleMayNot),
+        Action::OrganiseJointWork
+            if staff
+                && matches!(record, Audience::Between { sender, .. } if p.department_id == Some(sender)) =>
+        {
+            Ok(())
+        }
+        Action::OrganiseJointWork => Err(Refusal::NotOrganiser),
+        Action::Participate if staff && recipient => Ok(()),
+        Action::Participate => Err(Refusal::NotParticipant),
         Action::ManageRoster if p.role == Role::Admin => Ok(()),
         Action::ManageRoster if staff && recipient => Ok(()),
         Action::ManageRoster
@@ -312,6 +346,25 @@ mod tests {
             let p = who(role, dept);
             assert_eq!(check(&p, ManageRoster, RECORD), roster, "{role:?} {dept:?}");
             assert_eq!(check(&p, Draw, Audience::Everyone), draw, "{role:?} {dept:?}");
+    /// Joint work: a participant (3) of an event the bureau (1) organises, an outsider (2).
+    #[test]
+    fn joint_work() {
+        #[rustfmt::skip]
+        let table: &[(Role, Option<i64>, [Result<(), Refusal>; 4])] = &[
+            // role, department: Schedule, Override, Organise, Participate
+            (ApprovalStaff,    Some(SENDER),    [Ok(()), Err(RoleMayNot), Ok(()),            Err(NotParticipant)]),
+            (SupervisionStaff, Some(RECIPIENT), [Err(RoleMayNot), Err(RoleMayNot), Err(NotOrganiser), Ok(())]),
+            (SupervisionStaff, Some(OTHER),     [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden),  Err(Hidden)]),
+            (ApprovalStaff,    None,            [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden),  Err(Hidden)]),
+            (Supervisor,       None,            [Err(RoleMayNot), Err(RoleMayNot), Err(NotOrganiser), Err(NotParticipant)]),
+            (Admin,            None,            [Err(RoleMayNot), Ok(()),          Err(NotOrganiser), Err(NotParticipant)]),
+        ];
+        for (role, dept, [schedule, over, organise, participate]) in table {
+            let p = who(*role, *dept);
+            assert_eq!(check(&p, ScheduleJointWork, Audience::Everyone), *schedule, "{role:?} schedule");
+            assert_eq!(check(&p, OverrideNotice, Audience::Everyone), *over, "{role:?} override");
+            assert_eq!(check(&p, OrganiseJointWork, RECORD), *organise, "{role:?} organise");
+            assert_eq!(check(&p, Participate, RECORD), *participate, "{role:?} participate");
         }
     }
 

@@ -49,6 +49,13 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// 422 `notice_too_short` (arts. 10–11): the notice period is not met; `earliest` is
+    /// the earliest lawful start for a notice given now.
+    #[error("{message}")]
+    NoticeTooShort {
+        message: String,
+        earliest: chrono::DateTime<chrono::FixedOffset>,
+    },
     /// 429: refused for a while (repeated failed logins); `Retry-After` says how long.
     #[error("{message}")]
     TooManyAttempts {
@@ -103,7 +110,7 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::NoticeTooShort { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -139,6 +146,9 @@ impl AppError {
                 field,
             } => (*code, message.clone(), field.clone()),
             Self::TooManyAttempts { message, .. } => ("too_many_attempts", message.clone(), None),
+            Self::NoticeTooShort { message, .. } => {
+                ("notice_too_short", message.clone(), Some("starts_at".into()))
+            }
             Self::Unavailable(_) => (
                 "unavailable",
                 "服务暂不可用 / service unavailable".into(),
@@ -156,6 +166,10 @@ impl AppError {
                 code: code.into(),
                 message,
                 field,
+                earliest: match self {
+                    Self::NoticeTooShort { earliest, .. } => Some(*earliest),
+                    _ => None,
+                },
             },
         }
     }
@@ -185,6 +199,14 @@ impl From<Refusal> for AppError {
                     .into(),
             ),
             Refusal::RoleMayNot => Self::forbidden_role(),
+            Refusal::NotParticipant => Self::Forbidden(
+                "只有参加部门的工作人员可以为本部门执行此操作 / only a participating department's staff may do this, for their own department"
+                    .into(),
+            ),
+            Refusal::NotOrganiser => Self::Forbidden(
+                "只有组织部门（行政审批服务局）的工作人员可以执行此操作 / only the organising department's staff may do this"
+                    .into(),
+            ),
         }
     }
 }
