@@ -37,7 +37,7 @@ CREATE INDEX expert_changes_by_expert ON expert_changes (expert_id, id);
 -- The server's commitment to the secret of an event's draw number `sequence`, recorded before
 -- that draw (the first when the event is scheduled, each next one by the draw before it).
 CREATE TABLE draw_commitments (
-    event_id BIGINT NOT NULL,
+    event_id BIGINT NOT NULL REFERENCES joint_events(id),
     sequence BIGINT NOT NULL,
     commitment TEXT NOT NULL,
     secret TEXT NOT NULL,
@@ -48,7 +48,7 @@ CREATE TABLE draw_commitments (
 -- A draw as made: everything needed to recompute it (domain::draw), never changed afterwards.
 CREATE TABLE draws (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_id BIGINT NOT NULL,
+    event_id BIGINT NOT NULL REFERENCES joint_events(id),
     sequence BIGINT NOT NULL,
     pool TEXT NOT NULL,
     event_date TEXT NOT NULL,

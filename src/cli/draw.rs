@@ -71,7 +71,9 @@ async fn load(args: &VerifyArgs) -> anyhow::Result<Draw> {
         };
         return Ok(serde_json::from_str(&text)?);
     }
-    let id = args.id.ok_or_else(|| anyhow::anyhow!("a draw id is required"))?;
+    let id = args
+        .id
+        .ok_or_else(|| anyhow::anyhow!("a draw id is required"))?;
     if let Some(url) = &args.database {
         let db = crate::db::Db::connect(url).await?;
         let d = crate::db::draws::get(&db, id).await;
@@ -103,12 +105,7 @@ async fn load(args: &VerifyArgs) -> anyhow::Result<Draw> {
 /// What the command prints: the record's inputs and each check.
 pub fn report(d: &Draw, v: &DrawVerification) -> String {
     let yes = |b: bool| if b { "是 / yes" } else { "否 / NO" };
-    let ids = |v: &[i64]| {
-        v.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let ids = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     format!(
         "抽取 / draw #{id} (event {ev}, sequence {seq})\n\
          算法 / algorithm: {alg}\n\

@@ -52,7 +52,6 @@ impl Client {
         self.get(&format!("/api/v1/draws/{id}")).await
     }
     pub async fn draw_verification(&self, id: i64) -> Result<DrawVerification> {
-        self.get(&format!("/api/v1/draws/{id}/verification"))
-            .await
+        self.get(&format!("/api/v1/draws/{id}/verification")).await
     }
 }

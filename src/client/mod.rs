@@ -3,7 +3,6 @@
 
 mod events;
 mod experts;
-mod joint_events;
 mod trust;
 
 pub use events::{EventStream, StreamItem};

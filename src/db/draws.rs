@@ -54,6 +54,8 @@ pub(crate) use draw_commitment;
 #[derive(Debug, Clone)]
 pub struct DrawEvent {
     pub id: i64,
+    /// The organising (bureau) department.
+    pub organiser: i64,
     /// The participating departments (they see the event's draws).
     pub departments: Vec<i64>,
 }
@@ -61,9 +63,9 @@ pub struct DrawEvent {
 impl DrawEvent {
     /// Each participant and the bureau, one event row each (an event row names at most two
     /// departments; a joint event has more).
-    pub fn audiences(&self, db: &Db) -> Vec<Audience> {
+    pub fn audiences(&self) -> Vec<Audience> {
         let mut ids = self.departments.clone();
-        ids.extend(super::experts::bureau_department(db));
+        ids.push(self.organiser);
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter()
@@ -164,7 +166,8 @@ pub async fn make(
                 .bind(event.id)
                 .fetch_one(&mut *tx)
                 .await?;
-        let sequence = u32::try_from(last.unwrap_or(0) + 1).map_err(|_| DbError::Bug("draw sequence"))?;
+        let sequence =
+            u32::try_from(last.unwrap_or(0) + 1).map_err(|_| DbError::Bug("draw sequence"))?;
         if sequence > 1 && req.reason.is_none() {
             return Err(DbError::Invalid {
                 code: "invalid_field",
@@ -232,8 +235,13 @@ pub async fn make(
             other => other?,
         };
         let made = row.to_api()?;
-        for audience in event.audiences(db) {
-            fx.event(event_types::DRAW_MADE, audience, &made, now);
+        // The stream names no one of the bureau: who drew is its department.
+        let announced = Draw {
+            made_by: organiser_name(db, event.organiser),
+            ..made.clone()
+        };
+        for audience in event.audiences() {
+            fx.event(event_types::DRAW_MADE, audience, &announced, now);
         }
         fx.audit(
             now,
@@ -248,6 +256,14 @@ pub async fn make(
         );
         made
     }))
+}
+
+/// The organising department's name, where a bureau person's name is not shown.
+pub fn organiser_name(db: &Db, organiser: i64) -> String {
+    db.departments()
+        .into_iter()
+        .find(|(id, _)| *id == organiser)
+        .map_or_else(|| db.dept_code(organiser), |(_, d)| d.name)
 }
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Draw>> {

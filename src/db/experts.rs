@@ -120,7 +120,8 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> DbResult<Vec<ExpertRow>> {
         return Ok(vec![]);
     }
     Ok(read!(db, |c| {
-        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM experts WHERE id IN ("));
+        let mut qb =
+            sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM experts WHERE id IN ("));
         let mut sep = qb.separated(", ");
         for id in ids {
             sep.push_bind(*id);
@@ -253,8 +254,17 @@ pub async fn create(
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(not_active)?;
-            record_change!(tx, fx, db, &row, &actor, "replaced", event_types::EXPERT_WITHDRAWN,
-                serde_json::json!({"reason": reason}), now);
+            record_change!(
+                tx,
+                fx,
+                db,
+                &row,
+                &actor,
+                "replaced",
+                event_types::EXPERT_WITHDRAWN,
+                serde_json::json!({"reason": reason}),
+                now
+            );
         }
         let sql = format!(
             "INSERT INTO experts (department_id, pool, name, qualification, qualified_until, status, \
@@ -272,11 +282,20 @@ pub async fn create(
             .bind(new.replaces)
             .fetch_one(&mut *tx)
             .await?;
-        record_change!(tx, fx, db, &row, &actor, "nominated", event_types::EXPERT_NOMINATED,
+        record_change!(
+            tx,
+            fx,
+            db,
+            &row,
+            &actor,
+            "nominated",
+            event_types::EXPERT_NOMINATED,
             serde_json::json!({
                 "pool": new.pool, "qualification": new.qualification,
                 "qualified_until": new.qualified_until, "replaces": new.replaces,
-            }), now)
+            }),
+            now
+        )
     }))
 }
 
@@ -302,8 +321,17 @@ pub async fn withdraw(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(not_active)?;
-        record_change!(tx, fx, db, &row, &actor, "withdrawn", event_types::EXPERT_WITHDRAWN,
-            serde_json::json!({"reason": reason}), now)
+        record_change!(
+            tx,
+            fx,
+            db,
+            &row,
+            &actor,
+            "withdrawn",
+            event_types::EXPERT_WITHDRAWN,
+            serde_json::json!({"reason": reason}),
+            now
+        )
     }))
 }
 
@@ -327,8 +355,17 @@ pub async fn set_availability(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(not_active)?;
-        record_change!(tx, fx, db, &row, &actor, "availability", event_types::EXPERT_AVAILABILITY,
-            serde_json::json!({"unavailable_until": until, "reason": reason}), now)
+        record_change!(
+            tx,
+            fx,
+            db,
+            &row,
+            &actor,
+            "availability",
+            event_types::EXPERT_AVAILABILITY,
+            serde_json::json!({"unavailable_until": until, "reason": reason}),
+            now
+        )
     }))
 }
 

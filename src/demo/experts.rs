@@ -6,8 +6,12 @@ use crate::api::*;
 use crate::client::Client;
 
 /// Surnames and given names for the demo's members (invented).
-const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙"];
-const GIVEN: &[&str] = &["建国", "海燕", "志强", "丽华", "文斌", "晓东", "秀兰", "国庆", "立新", "春梅", "卫东", "红霞"];
+const SURNAMES: &[&str] = &[
+    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙",
+];
+const GIVEN: &[&str] = &[
+    "建国", "海燕", "志强", "丽华", "文斌", "晓东", "秀兰", "国庆", "立新", "春梅", "卫东", "红霞",
+];
 
 /// What each department's members are qualified as.
 fn qualification(dept: &str) -> &'static str {

@@ -133,8 +133,7 @@ pub struct Verification {
 pub fn verify(r: &Record<'_>) -> Verification {
     let algorithm_known = r.algorithm == ALGORITHM;
     let secret = from_hex(r.secret);
-    let commitment_matches =
-        secret.is_some_and(|s| from_hex(r.commitment) == Some(commitment(&s)));
+    let commitment_matches = secret.is_some_and(|s| from_hex(r.commitment) == Some(commitment(&s)));
     let derived = secret.map(|s| seed(r.event_id, r.sequence, &s));
     let seed_matches = derived.is_some() && derived == from_hex(r.seed);
     let candidates_canonical = is_canonical(r.candidates);

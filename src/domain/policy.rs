@@ -345,7 +345,14 @@ mod tests {
         for (role, dept, roster, draw) in table {
             let p = who(role, dept);
             assert_eq!(check(&p, ManageRoster, RECORD), roster, "{role:?} {dept:?}");
-            assert_eq!(check(&p, Draw, Audience::Everyone), draw, "{role:?} {dept:?}");
+            assert_eq!(
+                check(&p, Draw, Audience::Everyone),
+                draw,
+                "{role:?} {dept:?}"
+            );
+        }
+    }
+
     /// Joint work: a participant (3) of an event the bureau (1) organises, an outsider (2).
     #[test]
     fn joint_work() {
@@ -361,10 +368,26 @@ mod tests {
         ];
         for (role, dept, [schedule, over, organise, participate]) in table {
             let p = who(*role, *dept);
-            assert_eq!(check(&p, ScheduleJointWork, Audience::Everyone), *schedule, "{role:?} schedule");
-            assert_eq!(check(&p, OverrideNotice, Audience::Everyone), *over, "{role:?} override");
-            assert_eq!(check(&p, OrganiseJointWork, RECORD), *organise, "{role:?} organise");
-            assert_eq!(check(&p, Participate, RECORD), *participate, "{role:?} participate");
+            assert_eq!(
+                check(&p, ScheduleJointWork, Audience::Everyone),
+                *schedule,
+                "{role:?} schedule"
+            );
+            assert_eq!(
+                check(&p, OverrideNotice, Audience::Everyone),
+                *over,
+                "{role:?} override"
+            );
+            assert_eq!(
+                check(&p, OrganiseJointWork, RECORD),
+                *organise,
+                "{role:?} organise"
+            );
+            assert_eq!(
+                check(&p, Participate, RECORD),
+                *participate,
+                "{role:?} participate"
+            );
         }
     }
 

@@ -24,7 +24,11 @@ pub async fn inspection(app: &TestApp, departments: &[&str]) -> i64 {
         "starts_at": "2026-12-01T09:00:00+08:00", "place": "高青县经济开发区",
         "departments": departments,
     });
-    let v: serde_json::Value = app.approval.post("/api/v1/joint-events", &body).await.unwrap();
+    let v: serde_json::Value = app
+        .approval
+        .post("/api/v1/joint-events", &body)
+        .await
+        .unwrap();
     v["id"].as_i64().unwrap()
 }
 
@@ -47,14 +51,22 @@ async fn pool(app: &TestApp) -> (i64, i64, i64) {
         unavailable_until: parse_strict_date("2026-12-01"),
         reason: Some("培训".into()),
     };
-    app.health.set_expert_availability(d.id, &off).await.unwrap();
+    app.health
+        .set_expert_availability(d.id, &off)
+        .await
+        .unwrap();
     let e = add(&app.approval, "应急甲", "emergency", "2028-12-31").await;
     // Withdrawn.
     let f = add(&app.approval, "应急乙", "emergency", "2028-12-31").await;
     app.approval.withdraw_expert(f.id, "调离").await.unwrap();
     // Another pool.
     app.approval
-        .nominate_expert(&expert("智囊甲", "market", ExpertPool::ThinkTank, "2028-12-31"))
+        .nominate_expert(&expert(
+            "智囊甲",
+            "market",
+            ExpertPool::ThinkTank,
+            "2028-12-31",
+        ))
         .await
         .unwrap();
     (a.id, c.id, e.id)
@@ -83,23 +95,39 @@ async fn candidates_and_exclusions(b: Backend) {
     for (body, field) in [
         (r#"{"count": 4}"#, "count"),
         (r#"{"count": 0}"#, "count"),
-        (r#"{"count": 1, "exclude_departments": ["market", "nowhere"]}"#, "exclude_departments[1]"),
+        (
+            r#"{"count": 1, "exclude_departments": ["market", "nowhere"]}"#,
+            "exclude_departments[1]",
+        ),
         (r#"{"count": 1, "pool": "panel"}"#, "pool"),
         (r#"{"count": 1, "reason": " "}"#, "reason"),
         (r#"{"count": -1}"#, "count"),
     ] {
         let path = format!("/api/v1/joint-events/{ev}/draws");
         let (status, v) = app
-            .request(reqwest::Method::POST, &path, app.approval.token(), Some(body))
+            .request(
+                reqwest::Method::POST,
+                &path,
+                app.approval.token(),
+                Some(body),
+            )
             .await;
-        assert_eq!((status, v["error"]["field"].as_str()), (422, Some(field)), "{body}: {v}");
+        assert_eq!(
+            (status, v["error"]["field"].as_str()),
+            (422, Some(field)),
+            "{body}: {v}"
+        );
     }
     assert_eq!(app.count("draws").await, 0);
     // The inspection draws from the site-inspection pool: the qualified, available, active.
     let mut d = draw(2);
     d.exclude_departments = vec!["market".into()];
     let made = app.approval.make_draw(ev, &d).await.unwrap();
-    assert_eq!(ids(&made.candidates), [c, e], "canonical order, market excluded");
+    assert_eq!(
+        ids(&made.candidates),
+        [c, e],
+        "canonical order, market excluded"
+    );
     assert_eq!(made.pool, ExpertPool::SiteInspection);
     assert_eq!(made.algorithm, "chacha20-fisher-yates-v1");
     assert_eq!(made.seed.len(), 64);
@@ -140,35 +168,83 @@ async fn redraw_and_verification(b: Backend) {
     app.set_clock("2026-11-27T09:00:00+08:00").await;
     let first = app.approval.make_draw(ev, &draw(2)).await.unwrap();
     assert_eq!(first.sequence, 1);
-    assert_eq!(first.commitment, next.commitment, "the draw reveals the committed secret");
+    assert_eq!(
+        first.commitment, next.commitment,
+        "the draw reveals the committed secret"
+    );
     let v = app.market.draw_verification(first.id).await.unwrap();
-    assert!(v.matches && v.commitment_matches && v.seed_matches && v.committed_before, "{v:?}");
+    assert!(
+        v.matches && v.commitment_matches && v.seed_matches && v.committed_before,
+        "{v:?}"
+    );
     assert_eq!(v.recomputed, v.recorded);
-    assert_eq!(v.recorded, first.drawn.iter().map(|x| x.id).collect::<Vec<_>>());
+    assert_eq!(
+        v.recorded,
+        first.drawn.iter().map(|x| x.id).collect::<Vec<_>>()
+    );
     // A redraw: a new record with its reason; the first stays as it was.
     let mut again = draw(2);
     again.reason = Some("专家回避".into());
     let second = app.approval.make_draw(ev, &again).await.unwrap();
-    assert_eq!((second.sequence, second.reason.as_deref()), (2, Some("专家回避")));
+    assert_eq!(
+        (second.sequence, second.reason.as_deref()),
+        (2, Some("专家回避"))
+    );
     assert_ne!(second.seed, first.seed);
     let all = app.health.event_draws(ev).await.unwrap();
     assert_eq!(all.draws, [first.clone(), second.clone()]);
     assert_eq!(all.next.unwrap().sequence, 3);
-    assert!(app.approval.draw_verification(second.id).await.unwrap().matches);
+    assert!(
+        app.approval
+            .draw_verification(second.id)
+            .await
+            .unwrap()
+            .matches
+    );
     // Each draw is announced to every participant and the bureau.
     assert_eq!(app.count("events WHERE kind = 'draw.made'").await, 2 * 3);
     // A tampered record no longer matches: the drawn order, a candidate, the secret.
     let swapped: Vec<DrawnExpert> = first.drawn.iter().rev().cloned().collect();
-    tamper(&app, first.id, "drawn", &serde_json::to_string(&swapped).unwrap()).await;
+    tamper(
+        &app,
+        first.id,
+        "drawn",
+        &serde_json::to_string(&swapped).unwrap(),
+    )
+    .await;
     let v = app.market.draw_verification(first.id).await.unwrap();
     assert!(!v.matches, "{v:?}");
     assert_eq!(v.recorded, swapped.iter().map(|x| x.id).collect::<Vec<_>>());
     assert_ne!(v.recomputed, v.recorded);
     let fewer = &second.candidates[1..];
-    tamper(&app, second.id, "candidates", &serde_json::to_string(fewer).unwrap()).await;
-    assert!(!app.market.draw_verification(second.id).await.unwrap().matches);
-    tamper(&app, second.id, "candidates", &serde_json::to_string(&second.candidates).unwrap()).await;
-    assert!(app.market.draw_verification(second.id).await.unwrap().matches);
+    tamper(
+        &app,
+        second.id,
+        "candidates",
+        &serde_json::to_string(fewer).unwrap(),
+    )
+    .await;
+    assert!(
+        !app.market
+            .draw_verification(second.id)
+            .await
+            .unwrap()
+            .matches
+    );
+    tamper(
+        &app,
+        second.id,
+        "candidates",
+        &serde_json::to_string(&second.candidates).unwrap(),
+    )
+    .await;
+    assert!(
+        app.market
+            .draw_verification(second.id)
+            .await
+            .unwrap()
+            .matches
+    );
     tamper(&app, second.id, "secret", &"0".repeat(64)).await;
     let v = app.market.draw_verification(second.id).await.unwrap();
     assert!(!v.matches && !v.commitment_matches);
@@ -180,8 +256,18 @@ pub async fn tamper(app: &TestApp, id: i64, column: &str, value: &str) {
     let sql = format!("UPDATE draws SET {column} = $1 WHERE id = $2");
     let q = sqlx::AssertSqlSafe(sql);
     let done = match app.state().db.pool() {
-        shenguan::db::Pool::Sqlite(p) => sqlx::query(q).bind(value).bind(id).execute(p).await.map(|r| r.rows_affected()),
-        shenguan::db::Pool::Postgres(p) => sqlx::query(q).bind(value).bind(id).execute(p).await.map(|r| r.rows_affected()),
+        shenguan::db::Pool::Sqlite(p) => sqlx::query(q)
+            .bind(value)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()),
+        shenguan::db::Pool::Postgres(p) => sqlx::query(q)
+            .bind(value)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()),
     };
     assert_eq!(done.unwrap(), 1);
 }
@@ -194,20 +280,38 @@ async fn draw_access(b: Backend) {
     let ev = inspection(&app, &["market"]).await;
     // Only the bureau draws.
     for c in [&app.market, &app.supervisor, &app.admin, &app.duty] {
-        assert_eq!(refused_status(c.make_draw(ev, &draw(1)).await).as_u16(), 403);
+        assert_eq!(
+            refused_status(c.make_draw(ev, &draw(1)).await).as_u16(),
+            403
+        );
     }
     // A department that does not take part does not see the event or its draws.
-    assert_eq!(refused_status(app.health.make_draw(ev, &draw(1)).await).as_u16(), 404);
+    assert_eq!(
+        refused_status(app.health.make_draw(ev, &draw(1)).await).as_u16(),
+        404
+    );
     let d = app.approval.make_draw(ev, &draw(2)).await.unwrap();
     assert_eq!(refused_status(app.health.draw(d.id).await).as_u16(), 404);
-    assert_eq!(refused_status(app.health.draw_verification(d.id).await).as_u16(), 404);
-    assert_eq!(refused_status(app.health.event_draws(ev).await).as_u16(), 404);
+    assert_eq!(
+        refused_status(app.health.draw_verification(d.id).await).as_u16(),
+        404
+    );
+    assert_eq!(
+        refused_status(app.health.event_draws(ev).await).as_u16(),
+        404
+    );
     assert_eq!(refused_status(app.market.draw(999_999).await).as_u16(), 404);
     // Participants see who was drawn, whatever their department; supervisors see all.
     let seen = app.market.draw(d.id).await.unwrap();
     assert_eq!(seen.drawn, d.drawn);
     assert!(seen.drawn.iter().all(|x| !x.name.is_empty()));
-    assert!(app.supervisor.draw_verification(d.id).await.unwrap().matches);
+    assert!(
+        app.supervisor
+            .draw_verification(d.id)
+            .await
+            .unwrap()
+            .matches
+    );
     // A cancelled event is not drawn for.
     let ev2 = inspection(&app, &["market"]).await;
     let cancel = serde_json::json!({"reason": "项目撤回"});
@@ -247,12 +351,18 @@ async fn cli_verifies_stored_and_exported_records(b: Backend) {
     let id = d.id.to_string();
     // Through the API with the caller's token.
     let token = app.market.token().unwrap().to_string();
-    let env = [("SHENGUAN_TOKEN", token.as_str()), ("SHENGUAN_SERVER", app.url.as_str())];
+    let env = [
+        ("SHENGUAN_TOKEN", token.as_str()),
+        ("SHENGUAN_SERVER", app.url.as_str()),
+    ];
     let (ok, out, err) = shenguan(&["draw", "verify", &id], &env);
     assert!(ok, "{out}{err}");
     assert!(out.contains("MATCH") && out.contains(&d.seed), "{out}");
     // Straight from the database.
-    let (ok, out, err) = shenguan(&["draw", "verify", &id, "--database", &app.db.url, "--json"], &[]);
+    let (ok, out, err) = shenguan(
+        &["draw", "verify", &id, "--database", &app.db.url, "--json"],
+        &[],
+    );
     assert!(ok, "{out}{err}");
     let v: DrawVerification = serde_json::from_str(&out).unwrap();
     assert!(v.matches);
@@ -271,7 +381,10 @@ async fn cli_verifies_stored_and_exported_records(b: Backend) {
     tamper(&app, d.id, "seed", &"1".repeat(64)).await;
     let (ok, _, err) = shenguan(&["draw", "verify", &id, "--database", &app.db.url], &[]);
     assert!(!ok, "{err}");
-    let (ok, _, _) = shenguan(&["draw", "verify", "424242", "--database", &app.db.url], &[]);
+    let (ok, _, _) = shenguan(
+        &["draw", "verify", "424242", "--database", &app.db.url],
+        &[],
+    );
     assert!(!ok);
     app.finish().await;
 }
@@ -320,7 +433,10 @@ async fn same_draw_recomputed_on_another_database() {
     let on_lite = lite.market.draw_verification(d.id).await.unwrap();
     assert!(on_pg.matches, "{on_pg:?}");
     assert_eq!(on_pg.recomputed, on_lite.recomputed);
-    assert_eq!(on_pg.recomputed, record.drawn.iter().map(|x| x.id).collect::<Vec<_>>());
+    assert_eq!(
+        on_pg.recomputed,
+        record.drawn.iter().map(|x| x.id).collect::<Vec<_>>()
+    );
     lite.finish().await;
     pg.finish().await;
 }

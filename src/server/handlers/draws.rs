@@ -35,11 +35,10 @@ async fn visible_event(s: &AppState, auth: &Auth, id: i64) -> AppResult<JointEve
 }
 
 fn draw_event(e: &JointEventRecord) -> DrawEvent {
-    let mut departments = e.participants.clone();
-    departments.push(e.organiser);
     DrawEvent {
         id: e.id,
-        departments,
+        organiser: e.organiser,
+        departments: e.participants.clone(),
     }
 }
 
@@ -81,11 +80,10 @@ pub async fn make_draw(
     for (i, code) in body.exclude_departments.iter().enumerate() {
         let field = format!("exclude_departments[{i}]");
         let code = validate::department_code(&field, code)?;
-        let (dept, _) = s
-            .db
-            .department_id(&code)
-            .await?
-            .ok_or_else(|| AppError::invalid(&field, "没有这个部门 / no such department"))?;
+        let (dept, _) =
+            s.db.department_id(&code)
+                .await?
+                .ok_or_else(|| AppError::invalid(&field, "没有这个部门 / no such department"))?;
         if !excluded.contains(&dept) {
             excluded.push(dept);
             codes.push(code);
@@ -118,7 +116,7 @@ pub async fn make_draw(
     };
     let now = to_millis(s.clock.now());
     let d = store::make(&s.db, &auth.0, &draw_event(&event), req, now).await?;
-    Ok(super::created(d))
+    Ok(super::created(shown(&s, &auth, &event, d)))
 }
 
 /// The event's draws (every one, redraws included) and the commitment of the next.
@@ -131,21 +129,35 @@ pub async fn event_draws(
     Id(id): Id,
 ) -> AppResult<Json<EventDraws>> {
     let event = visible_event(&s, &auth, id).await?;
+    let draws = store::for_event(&s.db, event.id)
+        .await?
+        .into_iter()
+        .map(|d| shown(&s, &auth, &event, d))
+        .collect();
     Ok(Json(EventDraws {
         event_id: event.id,
         next: store::next_commitment(&s.db, event.id).await?,
-        draws: store::for_event(&s.db, event.id).await?,
+        draws,
     }))
+}
+
+/// A draw as the caller may see it: who drew (a bureau person) is named only to the
+/// organising department and the roles that see all; others see the department.
+fn shown(s: &AppState, auth: &Auth, e: &JointEventRecord, mut d: Draw) -> Draw {
+    if !(auth.0.sees_all() || auth.0.department_id == Some(e.organiser)) {
+        d.made_by = store::organiser_name(&s.db, e.organiser);
+    }
+    d
 }
 
 async fn visible_draw(s: &AppState, auth: &Auth, id: i64) -> AppResult<Draw> {
     let d = store::get(&s.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("抽取记录", "draw"))?;
-    visible_event(s, auth, d.event_id)
+    let e = visible_event(s, auth, d.event_id)
         .await
         .map_err(|_| AppError::not_found("抽取记录", "draw"))?;
-    Ok(d)
+    Ok(shown(s, auth, &e, d))
 }
 
 /// One draw's whole record (what `shenguan draw verify --record` recomputes offline).

@@ -62,11 +62,10 @@ pub async fn nominate_expert(
     ApiJson(body): ApiJson<NewExpert>,
 ) -> AppResult<(StatusCode, Json<Expert>)> {
     let code = validate::department_code("department", &body.department)?;
-    let (dept, d) = s
-        .db
-        .department_id(&code)
-        .await?
-        .ok_or_else(|| AppError::invalid("department", "没有这个部门 / no such department"))?;
+    let (dept, d) =
+        s.db.department_id(&code)
+            .await?
+            .ok_or_else(|| AppError::invalid("department", "没有这个部门 / no such department"))?;
     if d.kind != DepartmentKind::Supervision {
         return Err(AppError::invalid(
             "department",
@@ -87,8 +86,18 @@ pub async fn nominate_expert(
     }
     let reason = match (body.replaces, body.reason.as_deref()) {
         (Some(_), Some(r)) => Some(validate::text("reason", r, 500)?),
-        (Some(_), None) => return Err(AppError::invalid("reason", "替换须说明理由 / a replacement needs a reason")),
-        (None, Some(_)) => return Err(AppError::invalid("reason", "仅在替换时填写 / only with replaces")),
+        (Some(_), None) => {
+            return Err(AppError::invalid(
+                "reason",
+                "替换须说明理由 / a replacement needs a reason",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(AppError::invalid(
+                "reason",
+                "仅在替换时填写 / only with replaces",
+            ));
+        }
         (None, None) => None,
     };
     let e = store::create(&s.db, &auth.0, dept, &new, reason, to_millis(now)).await?;
@@ -109,7 +118,10 @@ pub async fn list_experts(
 ) -> AppResult<Json<ExpertRoster>> {
     let pool = match q.take("pool") {
         Some(v) => Some(ExpertPool::parse(&v).ok_or_else(|| {
-            bad_param("pool", "应为 think_tank 或 site_inspection / expected think_tank or site_inspection")
+            bad_param(
+                "pool",
+                "应为 think_tank 或 site_inspection / expected think_tank or site_inspection",
+            )
         })?),
         None => None,
     };
@@ -193,7 +205,9 @@ pub async fn withdraw_expert(
     may_manage(&s, &auth, row.department_id)?;
     let reason = validate::text("reason", &body.reason, 500)?;
     let now = to_millis(s.clock.now());
-    Ok(Json(store::withdraw(&s.db, &auth.0, id, &reason, now).await?))
+    Ok(Json(
+        store::withdraw(&s.db, &auth.0, id, &reason, now).await?,
+    ))
 }
 
 /// Mark a member unavailable up to and including a date (`null`: available again). A draw
@@ -217,6 +231,7 @@ pub async fn set_expert_availability(
         .map(|r| validate::text("reason", r, 500))
         .transpose()?;
     let now = to_millis(s.clock.now());
-    let e = store::set_availability(&s.db, &auth.0, id, body.unavailable_until, reason, now).await?;
+    let e =
+        store::set_availability(&s.db, &auth.0, id, body.unavailable_until, reason, now).await?;
     Ok(Json(e))
 }

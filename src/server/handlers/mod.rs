@@ -3,6 +3,7 @@
 mod calendar;
 mod deliveries;
 mod disputes;
+mod draws;
 mod experts;
 mod people;
 mod pushes;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(deliveries::routes())
         .merge(disputes::routes())
         .merge(experts::routes())
+        .merge(draws::routes())
         .merge(reports::routes())
         .merge(calendar::routes())
         .merge(super::sse::routes())
