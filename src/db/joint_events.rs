@@ -253,9 +253,7 @@ macro_rules! in_tx {
                 .fetch_all(&mut *$tx)
                 .await?;
         let mut v = $crate::db::joint_events::load_events!(&mut *$tx, $db, rows);
-        v.pop().ok_or($crate::db::DbError::Bug(
-            "a joint event vanished inside its transaction",
-        ))?
+        v.pop().ok_or($crate::db::DbError::Bug("a joint event vanished inside its transaction"))?
     }};
 }
 pub(crate) use in_tx;
@@ -265,11 +263,8 @@ pub(crate) fn assemble(db: &Db, rows: Vec<EventRow>, ch: Children) -> DbResult<V
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id = r.id;
-        let participants: Vec<&ParticipantRow> = ch
-            .participants
-            .iter()
-            .filter(|p| p.event_id == id)
-            .collect();
+        let participants: Vec<&ParticipantRow> =
+            ch.participants.iter().filter(|p| p.event_id == id).collect();
         let report = match ch.reports.iter().find(|x| x.event_id == id) {
             None => None,
             Some(rep) => {
@@ -434,14 +429,12 @@ pub async fn get(db: &Db, id: i64) -> DbResult<Option<JointEventRecord>> {
         .fetch_optional(c)
         .await)?;
     let Some(r) = row else { return Ok(None) };
-    let parts: Vec<(i64,)> = read!(db, |c| {
-        sqlx::query_as(
+    let parts: Vec<(i64,)> = read!(db, |c| sqlx::query_as(
         "SELECT department_id FROM joint_event_participants WHERE event_id = $1 ORDER BY department_id"
     )
     .bind(id)
     .fetch_all(c)
-    .await
-    })?;
+    .await)?;
     Ok(Some(JointEventRecord {
         id: r.id,
         kind: kind_of(&r.kind)?,
@@ -492,3 +485,4 @@ pub async fn list(
     })?;
     read!(db, |c| Ok::<_, DbError>(load_events!(c, db, rows)))
 }
+

@@ -31,22 +31,8 @@ pub async fn minutes(
         .execute(&mut *tx)
         .await?;
         let event = in_tx!(tx, db, rec.id);
-        emit(
-            &mut fx,
-            event_types::JOINT_EVENT_MINUTES,
-            rec.organiser,
-            &rec.participants,
-            &event,
-            now,
-        );
-        fx.audit(
-            now,
-            &actor.name,
-            "joint_event.minutes",
-            "joint_event",
-            Some(rec.id),
-            serde_json::json!({}),
-        );
+        emit(&mut fx, event_types::JOINT_EVENT_MINUTES, rec.organiser, &rec.participants, &event, now);
+        fx.audit(now, &actor.name, "joint_event.minutes", "joint_event", Some(rec.id), serde_json::json!({}));
         event
     }))
 }
@@ -80,22 +66,8 @@ pub async fn record(
             other => other?,
         };
         let event = in_tx!(tx, db, rec.id);
-        emit(
-            &mut fx,
-            event_types::JOINT_EVENT_REPORTED,
-            rec.organiser,
-            &rec.participants,
-            &event,
-            now,
-        );
-        fx.audit(
-            now,
-            &actor.name,
-            "joint_event.report",
-            "joint_event",
-            Some(rec.id),
-            serde_json::json!({}),
-        );
+        emit(&mut fx, event_types::JOINT_EVENT_REPORTED, rec.organiser, &rec.participants, &event, now);
+        fx.audit(now, &actor.name, "joint_event.report", "joint_event", Some(rec.id), serde_json::json!({}));
         event
     }))
 }
@@ -158,22 +130,9 @@ pub async fn sign(
         .execute(&mut *tx)
         .await?;
         let event = in_tx!(tx, db, rec.id);
-        emit(
-            &mut fx,
-            event_types::REPORT_SIGNED,
-            rec.organiser,
-            &rec.participants,
-            &event,
-            now,
-        );
-        fx.audit(
-            now,
-            &actor.name,
-            "report.sign",
-            "joint_event",
-            Some(rec.id),
-            serde_json::json!({"department_id": dept, "agree": agree}),
-        );
+        emit(&mut fx, event_types::REPORT_SIGNED, rec.organiser, &rec.participants, &event, now);
+        fx.audit(now, &actor.name, "report.sign", "joint_event", Some(rec.id),
+            serde_json::json!({"department_id": dept, "agree": agree}));
         event
     }))
 }

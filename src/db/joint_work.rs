@@ -47,14 +47,12 @@ pub async fn push_brief(db: &Db, id: i64) -> DbResult<Option<(PushKind, String, 
 
 /// The subject of a dispute and whether its delivery was escalated (督办), if it exists.
 pub async fn dispute_brief(db: &Db, id: i64) -> DbResult<Option<(String, bool)>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as(
+    Ok(read!(db, |c| sqlx::query_as(
         "SELECT s.subject, d.escalated FROM disputes s JOIN deliveries d ON d.id = s.delivery_id WHERE s.id = $1"
     )
     .bind(id)
     .fetch_optional(c)
-    .await
-    })?)
+    .await)?)
 }
 
 /// A new event as the handler resolved it (departments as ids, agenda with titles).
@@ -101,13 +99,11 @@ pub async fn create(db: &Db, actor: &Principal, e: NewEvent, now: i64) -> DbResu
         .fetch_one(&mut *tx)
         .await?;
         for d in &e.participants {
-            sqlx::query(
-                "INSERT INTO joint_event_participants (event_id, department_id) VALUES ($1, $2)",
-            )
-            .bind(id)
-            .bind(*d)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO joint_event_participants (event_id, department_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*d)
+                .execute(&mut *tx)
+                .await?;
         }
         for (seq, a) in e.agenda.iter().enumerate() {
             let (k, r) = ref_columns(&a.item);
@@ -123,23 +119,10 @@ pub async fn create(db: &Db, actor: &Principal, e: NewEvent, now: i64) -> DbResu
         if e.kind != JointEventKind::Meeting {
             // The commitment of the event's first expert draw, fixed now, before any
             // candidate list exists (docs/DRAWS.md).
-            let _ = crate::db::draws::draw_commitment!(
-                tx,
-                id,
-                1u32,
-                crate::db::draws::fresh_secret(),
-                now
-            );
+            let _ = crate::db::draws::draw_commitment!(tx, id, 1u32, crate::db::draws::fresh_secret(), now);
         }
         let event = in_tx!(tx, db, id);
-        emit(
-            &mut fx,
-            event_types::JOINT_EVENT_SCHEDULED,
-            e.organiser,
-            &e.participants,
-            &event,
-            now,
-        );
+        emit(&mut fx, event_types::JOINT_EVENT_SCHEDULED, e.organiser, &e.participants, &event, now);
         fx.audit(
             now,
             &actor.name,
@@ -151,6 +134,7 @@ pub async fn create(db: &Db, actor: &Principal, e: NewEvent, now: i64) -> DbResu
         event
     }))
 }
+
 
 /// The participant `dept` acknowledges the notice in force.
 pub async fn acknowledge(
@@ -194,22 +178,8 @@ pub async fn acknowledge(
             ));
         }
         let event = in_tx!(tx, db, rec.id);
-        emit(
-            &mut fx,
-            event_types::JOINT_EVENT_ACKNOWLEDGED,
-            rec.organiser,
-            &rec.participants,
-            &event,
-            now,
-        );
-        fx.audit(
-            now,
-            &actor.name,
-            "joint_event.acknowledge",
-            "joint_event",
-            Some(rec.id),
-            serde_json::json!({"department_id": dept}),
-        );
+        emit(&mut fx, event_types::JOINT_EVENT_ACKNOWLEDGED, rec.organiser, &rec.participants, &event, now);
+        fx.audit(now, &actor.name, "joint_event.acknowledge", "joint_event", Some(rec.id), serde_json::json!({"department_id": dept}));
         event
     }))
 }
@@ -261,14 +231,7 @@ pub async fn reschedule(
         .execute(&mut *tx)
         .await?;
         let event = in_tx!(tx, db, rec.id);
-        emit(
-            &mut fx,
-            event_types::JOINT_EVENT_RESCHEDULED,
-            rec.organiser,
-            &rec.participants,
-            &event,
-            now,
-        );
+        emit(&mut fx, event_types::JOINT_EVENT_RESCHEDULED, rec.organiser, &rec.participants, &event, now);
         fx.audit(now, &actor.name, "joint_event.reschedule", "joint_event", Some(rec.id),
             serde_json::json!({"from": rec.starts_at, "to": starts_at, "reason": reason, "emergency": emergency}));
         event
@@ -305,22 +268,8 @@ pub async fn cancel(
         .execute(&mut *tx)
         .await?;
         let event = in_tx!(tx, db, rec.id);
-        emit(
-            &mut fx,
-            event_types::JOINT_EVENT_CANCELLED,
-            rec.organiser,
-            &rec.participants,
-            &event,
-            now,
-        );
-        fx.audit(
-            now,
-            &actor.name,
-            "joint_event.cancel",
-            "joint_event",
-            Some(rec.id),
-            serde_json::json!({"reason": reason}),
-        );
+        emit(&mut fx, event_types::JOINT_EVENT_CANCELLED, rec.organiser, &rec.participants, &event, now);
+        fx.audit(now, &actor.name, "joint_event.cancel", "joint_event", Some(rec.id), serde_json::json!({"reason": reason}));
         event
     }))
 }

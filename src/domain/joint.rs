@@ -50,10 +50,7 @@ mod tests {
             t("2026-09-27T09:00:00+08:00"),
         )
         .unwrap();
-        assert_eq!(
-            r,
-            Err(DateTime::parse_from_rfc3339("2026-09-28T00:00:00+08:00").unwrap())
-        );
+        assert_eq!(r, Err(DateTime::parse_from_rfc3339("2026-09-28T00:00:00+08:00").unwrap()));
         assert_eq!(
             notice(
                 &cal,
@@ -75,9 +72,6 @@ mod tests {
             t("2026-11-30T17:00:00+08:00"),
         )
         .unwrap();
-        assert_eq!(
-            r,
-            Err(DateTime::parse_from_rfc3339("2026-12-01T00:00:00+08:00").unwrap())
-        );
+        assert_eq!(r, Err(DateTime::parse_from_rfc3339("2026-12-01T00:00:00+08:00").unwrap()));
     }
 }
