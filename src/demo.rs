@@ -259,6 +259,7 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
     experts::seed(&s.clients).await?;
+    experts::verified_draw(&s.clients, real_now).await?;
     tokio::spawn(live_traffic(s));
     Ok(Demo {
         server,

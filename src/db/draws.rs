@@ -305,25 +305,3 @@ pub async fn next_commitment(db: &Db, event_id: i64) -> DbResult<Option<DrawComm
     })
     .transpose()
 }
-
-/// The experts drawn by each event's latest draw (for the console's joint-work pane).
-pub async fn latest_drawn(db: &Db, event_ids: &[i64]) -> DbResult<Vec<(i64, Vec<DrawnExpert>)>> {
-    if event_ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let rows: Vec<(i64, String)> = read!(db, |c| {
-        let mut qb = sqlx::QueryBuilder::new(
-            "SELECT d.event_id, d.drawn FROM draws d WHERE d.sequence = \
-             (SELECT MAX(x.sequence) FROM draws x WHERE x.event_id = d.event_id) AND d.event_id IN (",
-        );
-        let mut sep = qb.separated(", ");
-        for id in event_ids {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
-        qb.build_query_as::<(i64, String)>().fetch_all(c).await
-    })?;
-    rows.into_iter()
-        .map(|(id, drawn)| Ok((id, serde_json::from_str(&drawn)?)))
-        .collect()
-}

@@ -1,6 +1,6 @@
 //! The demo county's expert registry (art. 10) and a verified draw for its first inspection.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeZone};
 
 use crate::api::*;
 use crate::client::Client;
@@ -66,4 +66,61 @@ pub async fn seed(clients: &std::collections::HashMap<String, Client>) -> anyhow
         }
     }
     Ok(())
+}
+
+/// Draw two experts for the first upcoming inspection (scheduling one a week ahead if the
+/// county has none), and check the draw recomputes.
+pub async fn verified_draw(
+    clients: &std::collections::HashMap<String, Client>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Draw> {
+    let bureau = &clients["shenpi1"];
+    let list: JointEventList = bureau.get("/api/v1/joint-events").await?;
+    let upcoming = list.items.iter().find(|e| {
+        e.kind == JointEventKind::Inspection
+            && e.status == JointEventStatus::Scheduled
+            && e.starts_at > now
+    });
+    let event_id = match upcoming {
+        Some(e) => e.id,
+        None => {
+            let day = (now + chrono::Duration::days(7))
+                .with_timezone(&crate::domain::cst())
+                .date_naive();
+            let starts_at = crate::domain::cst()
+                .from_local_datetime(&day.and_hms_opt(9, 30, 0).expect("a time"))
+                .single()
+                .expect("a fixed offset");
+            let e: JointEvent = bureau
+                .post(
+                    "/api/v1/joint-events",
+                    &NewJointEvent {
+                        kind: JointEventKind::Inspection,
+                        title: "鲁中化工新材料项目现场联合踏勘".into(),
+                        starts_at,
+                        place: "高青县化工产业园".into(),
+                        departments: vec!["emergency".into(), "ecology".into(), "housing".into()],
+                        subject: None,
+                        agenda: None,
+                        emergency: None,
+                    },
+                )
+                .await?;
+            e.id
+        }
+    };
+    let draw = bureau
+        .make_draw(
+            event_id,
+            &NewDraw {
+                count: 2,
+                pool: None,
+                exclude_departments: vec![],
+                reason: None,
+            },
+        )
+        .await?;
+    let v = bureau.draw_verification(draw.id).await?;
+    anyhow::ensure!(v.matches, "the demo's draw does not recompute: {v:?}");
+    Ok(draw)
 }

@@ -11,6 +11,7 @@ mod support;
 
 mod deliveries;
 mod dialogs;
+mod draws;
 mod filters;
 mod screen;
 
