@@ -55,8 +55,19 @@ fn made(event_id: i64, names: &[&str]) -> Draw {
 fn a_draw_names_the_experts_of_its_event() {
     let mut a = app();
     a.update(Action::Inspections(vec![inspection(7), inspection(8)]));
-    a.update(event(1, event_types::DRAW_MADE, made(7, &["张建国", "李海燕"])));
-    let row = |a: &App, id| a.inspections.iter().find(|i| i.id == id).unwrap().experts.clone();
+    a.update(event(
+        1,
+        event_types::DRAW_MADE,
+        made(7, &["张建国", "李海燕"]),
+    ));
+    let row = |a: &App, id| {
+        a.inspections
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .experts
+            .clone()
+    };
     assert_eq!(row(&a, 7), ["张建国", "李海燕"]);
     assert!(row(&a, 8).is_empty());
     // A redraw replaces them; a draw for an event not shown changes nothing.

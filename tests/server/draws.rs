@@ -191,8 +191,15 @@ async fn redraw_and_verification(b: Backend) {
         (2, Some("专家回避"))
     );
     assert_ne!(second.seed, first.seed);
+    // The bureau person who drew is named to the bureau; a participant sees the department.
     let all = app.health.event_draws(ev).await.unwrap();
-    assert_eq!(all.draws, [first.clone(), second.clone()]);
+    assert_eq!(all.draws[0].made_by, "行政审批服务局");
+    let named = |d: &Draw| Draw {
+        made_by: "行政审批服务局".into(),
+        ..d.clone()
+    };
+    assert_eq!(all.draws, [named(&first), named(&second)]);
+    assert_eq!(first.made_by, "shenpi1");
     assert_eq!(all.next.unwrap().sequence, 3);
     assert!(
         app.approval
@@ -216,12 +223,17 @@ async fn redraw_and_verification(b: Backend) {
     assert!(!v.matches, "{v:?}");
     assert_eq!(v.recorded, swapped.iter().map(|x| x.id).collect::<Vec<_>>());
     assert_ne!(v.recomputed, v.recorded);
-    let fewer = &second.candidates[1..];
+    // A drawn candidate struck from the list (the result no longer follows from it).
+    let fewer: Vec<&DrawCandidate> = second
+        .candidates
+        .iter()
+        .filter(|c| c.id != second.drawn[1].id)
+        .collect();
     tamper(
         &app,
         second.id,
         "candidates",
-        &serde_json::to_string(fewer).unwrap(),
+        &serde_json::to_string(&fewer).unwrap(),
     )
     .await;
     assert!(
