@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 
 use crate::api::*;
 use crate::db::{DbError, DbResult};
-use crate::domain::{Audience, Principal, from_millis, to_cst};
+use crate::domain::{Audience, from_millis, to_cst};
 
 use super::Db;
 
