@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::console::Lang;
 
+mod draw;
 mod report;
 mod server_args;
 pub use report::ReportCommand;
@@ -51,6 +52,9 @@ pub enum Command {
         #[arg(long, env = "SHENGUAN_CA_FILE")]
         ca_file: Option<PathBuf>,
     },
+    /// Expert draws: recompute one from its record.
+    #[command(subcommand)]
+    Draw(draw::DrawCommand),
     /// The operations console.
     Console {
         /// Server URL (default: the one saved by `shenguan login`).
@@ -352,6 +356,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Server(args) => run_server(args).await,
         Command::Report(cmd) => report::run(cmd).await,
+        Command::Draw(cmd) => draw::run(cmd).await,
         Command::Admin(AdminCommand::Bootstrap {
             account,
             display_name,

@@ -16,6 +16,7 @@ use crate::client::{Client, DeliveryQuery};
 use crate::domain::{Clock, OffsetClock, cst, ids};
 use crate::server::{RunningServer, ServerConfig};
 
+mod experts;
 mod joint;
 
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -258,6 +259,11 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     };
     // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
+    experts::seed(&s.clients).await?;
+    // Needs the joint-work endpoints (issue 11 part 1); without them the demo runs on.
+    if let Err(e) = experts::verified_draw(&s.clients, real_now).await {
+        tracing::warn!(error = %e, "demo: no verified draw seeded");
+    }
     tokio::spawn(live_traffic(s));
     Ok(Demo {
         server,

@@ -262,6 +262,9 @@ pub struct JointEvent {
     #[serde(default)]
     pub report: Option<JointReport>,
     pub created_at: DateTime<FixedOffset>,
+    /// The experts drawn by the event's latest draw (art. 10(3); its participants see them).
+    #[serde(default)]
+    pub experts: Vec<super::DrawnExpert>,
 }
 
 /// `GET /api/v1/joint-events`.

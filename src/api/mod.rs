@@ -35,6 +35,7 @@ pub(crate) use wire_names;
 mod bulletins;
 mod deliveries;
 mod duties;
+mod experts;
 mod joint_events;
 mod people;
 mod pushes;
@@ -43,6 +44,7 @@ mod reports;
 pub use bulletins::*;
 pub use deliveries::*;
 pub use duties::*;
+pub use experts::*;
 pub use joint_events::*;
 pub use people::*;
 pub use pushes::*;
@@ -165,6 +167,12 @@ pub mod event_types {
     /// and data ([`super::StreamReset`]) give the newest event id; what the client holds may
     /// be stale, so it reloads its data and follows the stream from there.
     pub const STREAM_RESET: &str = "reset";
+    /// The expert registry (art. 10; data: the `Expert`).
+    pub const EXPERT_NOMINATED: &str = "expert.nominated";
+    pub const EXPERT_WITHDRAWN: &str = "expert.withdrawn";
+    pub const EXPERT_AVAILABILITY: &str = "expert.availability_changed";
+    /// A draw of experts for a joint event (data: the `Draw`).
+    pub const DRAW_MADE: &str = "draw.made";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -233,6 +241,8 @@ mod tests {
         agree::<PushKind>();
         agree::<DutyKind>();
         agree::<DutyState>();
+        agree::<ExpertPool>();
+        agree::<ExpertStatus>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

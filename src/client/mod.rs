@@ -2,6 +2,7 @@
 //! generator and the tests. It speaks only the wire types in [`crate::api`].
 
 mod events;
+mod experts;
 mod joint_events;
 mod trust;
 

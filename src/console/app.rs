@@ -14,6 +14,7 @@
 mod commands;
 mod deliveries;
 mod disputes;
+mod draws;
 mod duties;
 mod events;
 mod joint;

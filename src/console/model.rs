@@ -95,7 +95,8 @@ impl Inspection {
                 .iter()
                 .map(|p| p.department.clone())
                 .collect(),
-            experts: Vec::new(),
+            // The latest draw's experts (a later `draw.made` replaces them live).
+            experts: e.experts.iter().map(|x| x.name.clone()).collect(),
             signed: report.map_or(0, |r| r.signatures.len()),
             signatories: report.map_or_else(Vec::new, |r| {
                 r.signatures.iter().map(|s| s.department.clone()).collect()

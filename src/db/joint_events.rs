@@ -188,6 +188,8 @@ pub(crate) struct Children {
     pub minutes: Vec<MinutesRow>,
     pub reports: Vec<ReportRow>,
     pub signatures: Vec<SignatureRow>,
+    /// (event id, drawn JSON) of each event's latest draw (`db::draws`).
+    pub drawn: Vec<(i64, String)>,
 }
 
 /// Load whole events (`Vec<JointEvent>`, in the order of `$rows`) with `$ex` — a pool in a
@@ -233,6 +235,11 @@ macro_rules! load_events {
             ch.signatures = child!(
                 "SELECT event_id, department_id, agree, comment, signer, signed_at FROM joint_report_signatures WHERE event_id IN (",
                 "event_id, signed_at, department_id"
+            );
+            ch.drawn = child!(
+                "SELECT d.event_id, d.drawn FROM draws d WHERE d.sequence = \
+                 (SELECT MAX(x.sequence) FROM draws x WHERE x.event_id = d.event_id) AND d.event_id IN (",
+                "d.event_id"
             );
         }
         $crate::db::joint_events::assemble($db, rows, ch)?
@@ -377,6 +384,10 @@ pub(crate) fn assemble(db: &Db, rows: Vec<EventRow>, ch: Children) -> DbResult<V
             minutes,
             report,
             created_at: at(r.created_at),
+            experts: match ch.drawn.iter().find(|(e, _)| *e == id) {
+                Some((_, json)) => serde_json::from_str(json)?,
+                None => Vec::new(),
+            },
         });
     }
     Ok(out)

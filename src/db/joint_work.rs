@@ -144,6 +144,17 @@ pub async fn create(db: &Db, actor: &Principal, e: NewEvent, now: i64) -> DbResu
                 &actor.name
             );
         }
+        if e.kind != JointEventKind::Meeting {
+            // The commitment of the event's first expert draw, fixed now, before any
+            // candidate list exists (docs/DRAWS.md).
+            let _ = crate::db::draws::draw_commitment!(
+                tx,
+                id,
+                1u32,
+                crate::db::draws::fresh_secret(),
+                now
+            );
+        }
         let event = in_tx!(tx, db, id);
         emit(
             &mut fx,

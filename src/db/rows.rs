@@ -44,7 +44,9 @@ text_enum_columns!(
     DisputeStatus,
     PushKind,
     DutyKind,
-    DutyState
+    DutyState,
+    ExpertPool,
+    ExpertStatus
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]

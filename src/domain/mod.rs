@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod draw;
 pub mod ids;
 pub mod joint;
 pub mod policy;

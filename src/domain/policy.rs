@@ -77,6 +77,12 @@ pub enum Action {
     /// Issue the monthly bulletin (每月通报, art. 7) or a correction of it: the duty officer's
     /// month-end, and the admin's (`Audience::Everyone`).
     IssueBulletin,
+    /// Nominate, withdraw or mark unavailable a member of a department's expert pools
+    /// (art. 10): the roster's audience is `Between { recipient: the department, sender: the
+    /// bureau }`. The department's own staff, the bureau that keeps the roster, or an admin.
+    ManageRoster,
+    /// Draw experts at random for a joint event (art. 10(3)): the bureau only.
+    Draw,
     /// Schedule joint work (arts. 9–11): the bureau's staff (`Audience::Everyone`).
     ScheduleJointWork,
     /// Override the notice period of joint work in an emergency: admins only
@@ -166,6 +172,17 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         Action::OrganiseJointWork => Err(Refusal::NotOrganiser),
         Action::Participate if staff && recipient => Ok(()),
         Action::Participate => Err(Refusal::NotParticipant),
+        Action::ManageRoster if p.role == Role::Admin => Ok(()),
+        Action::ManageRoster if staff && recipient => Ok(()),
+        Action::ManageRoster
+            if p.role == Role::ApprovalStaff
+                && matches!(record, Audience::Between { sender, .. } if p.department_id == Some(sender)) =>
+        {
+            Ok(())
+        }
+        Action::ManageRoster => Err(Refusal::RoleMayNot),
+        Action::Draw if p.role == Role::ApprovalStaff && p.department_id.is_some() => Ok(()),
+        Action::Draw => Err(Refusal::RoleMayNot),
     }
 }
 
@@ -332,6 +349,31 @@ mod tests {
         }
         assert!(!role_may(DutyOfficer, Escalate));
         assert!(!role_may(Admin, Escalate));
+    }
+
+    /// The expert roster of department 3, kept by the bureau 1; drawing concerns the bureau.
+    #[test]
+    fn roster_and_draws() {
+        #[rustfmt::skip]
+        let table = [
+            // role, department, ManageRoster, Draw
+            (SupervisionStaff, Some(RECIPIENT), Ok(()),          Err(RoleMayNot)),
+            (ApprovalStaff,    Some(SENDER),    Ok(()),          Ok(())),
+            (SupervisionStaff, Some(OTHER),     Err(Hidden),     Err(RoleMayNot)),
+            (ApprovalStaff,    Some(OTHER),     Err(Hidden),     Ok(())),
+            (Supervisor,       None,            Err(RoleMayNot), Err(RoleMayNot)),
+            (DutyOfficer,      None,            Err(RoleMayNot), Err(RoleMayNot)),
+            (Admin,            None,            Ok(()),          Err(RoleMayNot)),
+        ];
+        for (role, dept, roster, draw) in table {
+            let p = who(role, dept);
+            assert_eq!(check(&p, ManageRoster, RECORD), roster, "{role:?} {dept:?}");
+            assert_eq!(
+                check(&p, Draw, Audience::Everyone),
+                draw,
+                "{role:?} {dept:?}"
+            );
+        }
     }
 
     /// Joint work: a participant (3) of an event the bureau (1) organises, an outsider (2).

@@ -38,6 +38,7 @@ fn joint(
         history: vec![],
         minutes: vec![],
         report: None,
+        experts: vec![],
         created_at: now() - Duration::days(3),
     }
 }

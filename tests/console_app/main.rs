@@ -11,6 +11,7 @@ mod support;
 
 mod deliveries;
 mod dialogs;
+mod draws;
 mod duties;
 mod filters;
 mod joint;

@@ -220,11 +220,16 @@ async fn operations_endpoints(b: Backend) {
             operations += 1;
         }
     }
-    // The duty core adds 2 operations on 2 paths, the bulletins 4 on 3, joint work 9 on 8.
-    assert_eq!(operations, 35 + 2 + 4 + 9, "every operation of every path");
+    // The duty core adds 2 operations on 2 paths, the bulletins 4 on 3, joint work 9 on 8,
+    // experts and draws 9 on 7.
+    assert_eq!(
+        operations,
+        35 + 2 + 4 + 9 + 9,
+        "every operation of every path"
+    );
     assert_eq!(
         paths.len(),
-        33 + 2 + 3 + 8,
+        33 + 2 + 3 + 8 + 7,
         "no undocumented extras, none missing"
     );
     assert!(doc["components"]["schemas"]["NewApprovalPush"].is_object());

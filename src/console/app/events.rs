@@ -115,6 +115,11 @@ impl App {
                     }
                 }
             }
+            event_types::DRAW_MADE => {
+                if let Ok(d) = serde_json::from_value::<crate::api::Draw>(e.data) {
+                    self.on_draw_made(&d);
+                }
+            }
             event_types::DEPARTMENT_CREATED => {
                 if let Ok(d) = serde_json::from_value::<Department>(e.data) {
                     self.department_names.insert(d.code, d.name);

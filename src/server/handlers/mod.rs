@@ -4,7 +4,9 @@ mod bulletins;
 mod calendar;
 mod deliveries;
 mod disputes;
+mod draws;
 pub(crate) mod duties;
+mod experts;
 mod joint_events;
 mod joint_reports;
 mod people;
@@ -39,6 +41,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(deliveries::routes())
         .merge(disputes::routes())
         .merge(duties::routes())
+        .merge(experts::routes())
+        .merge(draws::routes())
         .merge(reports::routes())
         .merge(bulletins::routes())
         .merge(calendar::routes())
