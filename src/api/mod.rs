@@ -32,11 +32,13 @@ macro_rules! wire_names {
 }
 pub(crate) use wire_names;
 
+mod audit;
 mod deliveries;
 mod people;
 mod pushes;
 mod reports;
 
+pub use audit::*;
 pub use deliveries::*;
 pub use people::*;
 pub use pushes::*;
@@ -200,6 +202,7 @@ mod tests {
         agree::<DeliveryStatus>();
         agree::<DisputeStatus>();
         agree::<PushKind>();
+        agree::<AnnotationDecision>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

@@ -74,6 +74,10 @@ pub enum Action {
     /// Manage departments, accounts and API keys, load a holiday notice, set the test
     /// clock (`Audience::Everyone`).
     Administer,
+    /// Month-end oversight (arts. 14–15): read the audit chain head, annotate a ledger
+    /// record. Duty officers and admins (`Audience::Everyone`).
+    ReadAuditChain,
+    AnnotateLedger,
 }
 
 impl Action {
@@ -126,7 +130,15 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
             Ok(())
         }
         Action::Administer if p.role == Role::Admin => Ok(()),
-        Action::Push(_) | Action::Administer => Err(Refusal::RoleMayNot),
+        Action::ReadAuditChain | Action::AnnotateLedger
+            if matches!(p.role, Role::DutyOfficer | Role::Admin) =>
+        {
+            Ok(())
+        }
+        Action::Push(_)
+        | Action::Administer
+        | Action::ReadAuditChain
+        | Action::AnnotateLedger => Err(Refusal::RoleMayNot),
     }
 }
 
@@ -253,6 +265,30 @@ mod tests {
                     if want { Ok(()) } else { refused },
                     "{role:?} {action:?}"
                 );
+            }
+        }
+    }
+
+    /// The month-end oversight actions: duty officers and admins only, whatever the department.
+    #[test]
+    fn month_end_oversight() {
+        #[rustfmt::skip]
+        let table = [
+            // role, department, ReadAuditChain and AnnotateLedger
+            (ApprovalStaff,    Some(SENDER), false),
+            (SupervisionStaff, Some(OTHER),  false),
+            (Supervisor,       None,         false),
+            (DutyOfficer,      None,         true),
+            (Admin,            None,         true),
+        ];
+        for (role, dept, want) in table {
+            let p = who(role, dept);
+            for action in [ReadAuditChain, AnnotateLedger] {
+                let got = check(&p, action, Audience::Everyone);
+                assert_eq!(got.is_ok(), want, "{role:?} {action:?}");
+                if !want {
+                    assert_eq!(got, Err(RoleMayNot), "{role:?} {action:?}");
+                }
             }
         }
     }

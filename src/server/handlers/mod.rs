@@ -1,5 +1,6 @@
 //! The route list and the small handlers that belong to no resource.
 
+mod audit;
 mod calendar;
 mod deliveries;
 mod disputes;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(disputes::routes())
         .merge(reports::routes())
         .merge(calendar::routes())
+        .merge(audit::routes())
         .merge(super::sse::routes())
 }
 
