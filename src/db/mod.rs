@@ -128,6 +128,7 @@ pub mod deliveries;
 pub mod disputes;
 mod error;
 pub mod events;
+pub mod ledger;
 pub mod login_failures;
 pub mod people;
 pub mod pushes;

@@ -4,6 +4,7 @@ mod audit;
 mod calendar;
 mod deliveries;
 mod disputes;
+mod ledger;
 mod people;
 mod pushes;
 mod reports;
@@ -38,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(reports::routes())
         .merge(calendar::routes())
         .merge(audit::routes())
+        .merge(ledger::routes())
         .merge(super::sse::routes())
 }
 
