@@ -8,7 +8,7 @@ pub struct AccountabilityRecord {
     pub id: i64,
     /// The department held to account.
     pub department: String,
-    /// The rule broken: `claim_overdue`.
+    /// The rule broken: `claim_overdue`, or a duty kind's rule (docs/STATISTICS.md).
     pub rule: String,
     /// The article of the regulation, e.g. `7(1)1`.
     pub article: String,
@@ -21,6 +21,11 @@ pub struct AccountabilityRecord {
     pub received_at: DateTime<FixedOffset>,
     /// When the deadline passed (the claim deadline of an auto-claimed delivery).
     pub occurred_at: DateTime<FixedOffset>,
+    /// Username of the person who let the deadline pass, where one person had it to do
+    /// (docs/STATISTICS.md); absent for an auto-claim, which is the department's.
+    pub person: Option<String>,
+    /// Duty officers' annotations, oldest first (e.g. `justified` by a documented outage).
+    pub annotations: Vec<super::Annotation>,
 }
 
 /// One department's line of the monthly statistics. Definitions in `docs/STATISTICS.md`.

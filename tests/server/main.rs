@@ -2,6 +2,8 @@
 
 mod common;
 
+mod audit_chain;
+mod audit_cli;
 mod auth;
 mod backup;
 mod calendar_lifecycle;
@@ -14,6 +16,7 @@ mod events;
 mod harness;
 mod idle;
 mod ledger;
+mod ledger_annotations;
 mod lockout;
 mod openapi_doc;
 mod pg_tls;
