@@ -93,7 +93,10 @@ async fn run(label: &str, url: &str, records: usize) {
     let filled = started.elapsed();
     if let Pool::Postgres(p) = db.pool() {
         // As a live database would be after autovacuum: statistics and visibility map current.
-        sqlx::query("VACUUM ANALYZE audit_log").execute(p).await.unwrap();
+        sqlx::query("VACUUM ANALYZE audit_log")
+            .execute(p)
+            .await
+            .unwrap();
     }
     let mut times = Vec::new();
     for _ in 0..3 {

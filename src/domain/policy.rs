@@ -135,10 +135,9 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         {
             Ok(())
         }
-        Action::Push(_)
-        | Action::Administer
-        | Action::ReadAuditChain
-        | Action::AnnotateLedger => Err(Refusal::RoleMayNot),
+        Action::Push(_) | Action::Administer | Action::ReadAuditChain | Action::AnnotateLedger => {
+            Err(Refusal::RoleMayNot)
+        }
     }
 }
 

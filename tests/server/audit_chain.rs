@@ -99,7 +99,11 @@ async fn a_modified_record_is_named(b: Backend) {
         return;
     };
     some_history(&app).await;
-    exec(&app, "UPDATE audit_log SET actor = 'someone_else' WHERE seq = 5").await;
+    exec(
+        &app,
+        "UPDATE audit_log SET actor = 'someone_else' WHERE seq = 5",
+    )
+    .await;
     assert_eq!(
         verdict(&app).await,
         Verdict::Broken(Break::Modified { record: 5 })
@@ -166,7 +170,11 @@ async fn a_cut_tail_and_a_row_outside_the_chain_are_named(b: Backend) {
         "{outside:?}"
     );
     exec(&app, "DELETE FROM audit_log WHERE seq IS NULL").await;
-    exec(&app, &format!("DELETE FROM audit_log WHERE seq >= {}", n - 1)).await;
+    exec(
+        &app,
+        &format!("DELETE FROM audit_log WHERE seq >= {}", n - 1),
+    )
+    .await;
     assert_eq!(
         verdict(&app).await,
         Verdict::Broken(Break::Missing {
@@ -212,7 +220,10 @@ async fn concurrent_writers_build_one_chain(b: Backend) {
     assert_eq!(app.count("audit_log").await, n);
     assert_eq!(
         verdict(&app).await,
-        Verdict::Holds { records: n, head: hash }
+        Verdict::Holds {
+            records: n,
+            head: hash
+        }
     );
     if let Some(s) = second {
         s.shutdown().await;
@@ -243,7 +254,9 @@ async fn a_log_from_before_the_chain_is_adopted_once(b: Backend) {
     };
     assert_eq!(n, records);
     // Records are numbered in id order.
-    let first = app.count("audit_log WHERE seq = 1 AND id = (SELECT MIN(id) FROM audit_log)").await;
+    let first = app
+        .count("audit_log WHERE seq = 1 AND id = (SELECT MIN(id) FROM audit_log)")
+        .await;
     assert_eq!(first, 1);
     db.close().await;
     exec(

@@ -39,7 +39,11 @@ async fn audit_verify_exit_status_names_the_broken_record(b: Backend) {
     assert!(out.contains(&format!("{n} records")), "{out}");
     assert!(out.contains(&hash), "{out}");
 
-    exec(&app, "UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 6").await;
+    exec(
+        &app,
+        "UPDATE audit_log SET detail = '{\"forged\":true}' WHERE seq = 6",
+    )
+    .await;
     let (code, out, err) = audit_verify(&app.db.url).await;
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.contains("record 6 does not match its hash"), "{out}");
@@ -48,8 +52,7 @@ async fn audit_verify_exit_status_names_the_broken_record(b: Backend) {
     // file is never created by the check.
     if let Some(dir) = app.db.sqlite_dir() {
         let missing = dir.join("nothing-here.db");
-        let (code, out, err) =
-            audit_verify(&format!("sqlite://{}", missing.display())).await;
+        let (code, out, err) = audit_verify(&format!("sqlite://{}", missing.display())).await;
         assert_eq!(code, 1, "{out}{err}");
         assert!(err.contains("cannot open the database"), "{err}");
         assert!(!missing.exists());

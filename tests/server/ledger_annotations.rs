@@ -26,8 +26,13 @@ async fn one_record(app: &TestApp) -> i64 {
 }
 
 async fn ledger(app: &TestApp, token: Option<&str>, query: &str) -> (u16, Value) {
-    app.request(Method::GET, &format!("/api/v1/accountability?{query}"), token, None)
-        .await
+    app.request(
+        Method::GET,
+        &format!("/api/v1/accountability?{query}"),
+        token,
+        None,
+    )
+    .await
 }
 
 async fn annotate(app: &TestApp, token: Option<&str>, id: i64, body: Value) -> (u16, Value) {
@@ -55,11 +60,17 @@ async fn annotations_are_checked_audited_and_shown(b: Backend) {
         (json!({"decision": "justified"}), "text"),
         (json!({"decision": "justified", "text": "  "}), "text"),
         (json!({"decision": "forgiven", "text": "x"}), "decision"),
-        (json!({"decision": "note", "text": "x", "by": "someone"}), "by"),
+        (
+            json!({"decision": "note", "text": "x", "by": "someone"}),
+            "by",
+        ),
     ] {
         let (status, v) = annotate(&app, duty, id, body.clone()).await;
         assert_eq!(status, 422, "{body}: {v}");
-        assert!(v["error"]["field"].as_str().unwrap_or("").contains(field), "{body}: {v}");
+        assert!(
+            v["error"]["field"].as_str().unwrap_or("").contains(field),
+            "{body}: {v}"
+        );
     }
     assert_eq!(annotate(&app, duty, id + 1000, outage.clone()).await.0, 404);
     assert_eq!(app.count("accountability_annotations").await, 0);
@@ -75,7 +86,10 @@ async fn annotations_are_checked_audited_and_shown(b: Backend) {
          AND entity_id = {id} AND actor = 'zhiban1' AND seq IS NOT NULL"
     );
     assert_eq!(app.count(&audited).await, 1);
-    assert!(matches!(verdict(&app).await, shenguan::db::audit::Verdict::Holds { .. }));
+    assert!(matches!(
+        verdict(&app).await,
+        shenguan::db::audit::Verdict::Holds { .. }
+    ));
     let (status, a2) = annotate(
         &app,
         app.admin.token(),
@@ -131,7 +145,10 @@ async fn the_ledger_filters_by_department_rule_and_person(b: Backend) {
     ] {
         let (status, v) = ledger(&app, duty, query).await;
         assert_eq!(status, 400, "{query}: {v}");
-        assert!(v["error"]["field"].as_str().unwrap_or("").contains(field), "{query}: {v}");
+        assert!(
+            v["error"]["field"].as_str().unwrap_or("").contains(field),
+            "{query}: {v}"
+        );
     }
     app.finish().await;
 }
@@ -149,22 +166,37 @@ async fn ledger_records_cannot_be_deleted(b: Backend) {
     for sql in [
         "DELETE FROM accountability".to_string(),
         "DELETE FROM accountability_annotations".to_string(),
-        format!("UPDATE accountability_annotations SET text = 'changed' WHERE accountability_id = {id}"),
+        format!(
+            "UPDATE accountability_annotations SET text = 'changed' WHERE accountability_id = {id}"
+        ),
     ] {
         let refused = match app.state().db.pool() {
-            shenguan::db::Pool::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.is_err(),
-            shenguan::db::Pool::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.is_err(),
+            shenguan::db::Pool::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(p)
+                .await
+                .is_err(),
+            shenguan::db::Pool::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(p)
+                .await
+                .is_err(),
         };
         assert!(refused, "{sql} must be refused");
     }
     if b == Backend::Postgres {
         let refused = match app.state().db.pool() {
-            shenguan::db::Pool::Postgres(p) => sqlx::raw_sql("TRUNCATE accountability CASCADE").execute(p).await.is_err(),
+            shenguan::db::Pool::Postgres(p) => sqlx::raw_sql("TRUNCATE accountability CASCADE")
+                .execute(p)
+                .await
+                .is_err(),
             shenguan::db::Pool::Sqlite(_) => unreachable!(),
         };
         assert!(refused, "TRUNCATE must be refused");
     }
     assert_eq!(app.count("accountability").await, 1);
-    assert_eq!(app.count("accountability_annotations WHERE text = '备注 / a note'").await, 1);
+    assert_eq!(
+        app.count("accountability_annotations WHERE text = '备注 / a note'")
+            .await,
+        1
+    );
     app.finish().await;
 }

@@ -107,7 +107,10 @@ pub struct Link {
 /// Chain `lines`, in order, after the head `(seq, hash)`. Returns each line's link and the
 /// new head. A head hash that is not 64 hex digits (a damaged head row) refuses the append:
 /// writing on would fork the chain from a value nobody can check.
-pub fn link(head: &(i64, String), lines: &[NewAudit]) -> Result<(Vec<Link>, (i64, String)), sqlx::Error> {
+pub fn link(
+    head: &(i64, String),
+    lines: &[NewAudit],
+) -> Result<(Vec<Link>, (i64, String)), sqlx::Error> {
     let mut prev = from_hex(&head.1).ok_or_else(|| {
         sqlx::Error::Protocol(format!(
             "audit_chain head hash is not 64 hex digits: {:?}",
@@ -294,7 +297,6 @@ pub(crate) async fn adopt(pool: &Pool) -> Result<(), sqlx::Error> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,7 +315,10 @@ mod tests {
             detail: "{}",
         };
         let h = to_hex(&record_hash(&[0; 32], &r));
-        assert_eq!(h, "EXPECTED");
+        assert_eq!(
+            h,
+            "8ccb71d9b5a86f3bb55c1dd78555e3200d9a0802902fadcb10fbfe994f699276"
+        );
         assert_eq!(from_hex(&h).map(|b| to_hex(&b)), Some(h));
     }
 
@@ -332,14 +337,28 @@ mod tests {
         let variants = [
             Record { seq: 8, ..base },
             Record { at: 2, ..base },
-            Record { actor: "ab", action: "", ..base },
-            Record { entity_id: Some(0), ..base },
-            Record { detail: "d ", ..base },
+            Record {
+                actor: "ab",
+                action: "",
+                ..base
+            },
+            Record {
+                entity_id: Some(0),
+                ..base
+            },
+            Record {
+                detail: "d ",
+                ..base
+            },
         ];
         for v in variants {
             assert_ne!(h(v), h(base), "{v:?}");
         }
-        assert_ne!(record_hash(&[2; 32], &base), h(base), "the previous hash counts");
+        assert_ne!(
+            record_hash(&[2; 32], &base),
+            h(base),
+            "the previous hash counts"
+        );
         assert!(from_hex("ABCD").is_none());
         assert!(from_hex(&"G".repeat(64)).is_none());
     }

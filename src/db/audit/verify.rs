@@ -57,11 +57,17 @@ impl std::fmt::Display for Break {
                 f,
                 "没有审计链头：数据库尚未由带审计链的版本启动 / no chain head: the database was never started by a version with the audit chain"
             ),
-            Break::Missing { record, found: Some(found) } => write!(
+            Break::Missing {
+                record,
+                found: Some(found),
+            } => write!(
                 f,
                 "第 {record} 条记录缺失（下一条为第 {found} 条） / record {record} is missing (the next record found is {found}): deleted or moved"
             ),
-            Break::Missing { record, found: None } => write!(
+            Break::Missing {
+                record,
+                found: None,
+            } => write!(
                 f,
                 "第 {record} 条记录缺失（日志在链头之前结束） / record {record} is missing: the log ends before the chain head"
             ),
@@ -343,21 +349,30 @@ mod tests {
                 head: head.clone()
             }
         );
-        assert_eq!(walk(&[], Some((0, GENESIS.into()))), Verdict::Holds {
-            records: 0,
-            head: GENESIS.into()
-        });
+        assert_eq!(
+            walk(&[], Some((0, GENESIS.into()))),
+            Verdict::Holds {
+                records: 0,
+                head: GENESIS.into()
+            }
+        );
         assert_eq!(walk(&rows, None), Verdict::Broken(Break::NotChained));
 
         let (mut modified, _) = chain(5);
         modified[2].detail = "{\"n\":99}".into();
-        assert_eq!(walk(&modified, h(5)), Verdict::Broken(Break::Modified { record: 3 }));
+        assert_eq!(
+            walk(&modified, h(5)),
+            Verdict::Broken(Break::Modified { record: 3 })
+        );
 
         let (mut deleted, _) = chain(5);
         deleted.remove(2);
         assert_eq!(
             walk(&deleted, h(5)),
-            Verdict::Broken(Break::Missing { record: 3, found: Some(4) })
+            Verdict::Broken(Break::Missing {
+                record: 3,
+                found: Some(4)
+            })
         );
 
         // Swapped places (seq numbers exchanged, rows sorted again).
@@ -365,12 +380,18 @@ mod tests {
         swapped[1].seq = 3;
         swapped[2].seq = 2;
         swapped.sort_by_key(|r| r.seq);
-        assert_eq!(walk(&swapped, h(5)), Verdict::Broken(Break::Unlinked { record: 2 }));
+        assert_eq!(
+            walk(&swapped, h(5)),
+            Verdict::Broken(Break::Unlinked { record: 2 })
+        );
 
         // The tail cut off, or a record appended without moving the head.
         assert_eq!(
             walk(&rows[..3], h(5)),
-            Verdict::Broken(Break::Missing { record: 4, found: None })
+            Verdict::Broken(Break::Missing {
+                record: 4,
+                found: None
+            })
         );
         assert_eq!(
             walk(&rows, Some((4, head.clone()))),
