@@ -34,12 +34,14 @@ pub(crate) use wire_names;
 
 mod audit;
 mod deliveries;
+mod duties;
 mod people;
 mod pushes;
 mod reports;
 
 pub use audit::*;
 pub use deliveries::*;
+pub use duties::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -128,6 +130,16 @@ pub mod event_types {
     pub const DISPUTE_RESOLVED: &str = "dispute.resolved";
     /// A dispute's `answer_due` was re-derived (data: `DisputeDeadlineChanged`).
     pub const DISPUTE_DEADLINE_CHANGED: &str = "dispute.deadline_changed";
+    /// A duty (data: `Duty`) was created, done, passed its deadline still to be done
+    /// (`overdue`), ended by its rule at the deadline (`lapsed`), reminded, cancelled, or its
+    /// deadline moved (data: `DutyDeadlineChanged`).
+    pub const DUTY_CREATED: &str = "duty.created";
+    pub const DUTY_DONE: &str = "duty.done";
+    pub const DUTY_OVERDUE: &str = "duty.overdue";
+    pub const DUTY_LAPSED: &str = "duty.lapsed";
+    pub const DUTY_REMINDER: &str = "duty.reminder";
+    pub const DUTY_CANCELLED: &str = "duty.cancelled";
+    pub const DUTY_DEADLINE_CHANGED: &str = "duty.deadline_changed";
     pub const CALENDAR_UPDATED: &str = "calendar.updated";
     /// A department was created (data: the department); every instance refreshes its cache.
     pub const DEPARTMENT_CREATED: &str = "department.created";
@@ -202,6 +214,8 @@ mod tests {
         agree::<DeliveryStatus>();
         agree::<DisputeStatus>();
         agree::<PushKind>();
+        agree::<DutyKind>();
+        agree::<DutyState>();
         agree::<AnnotationDecision>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(

@@ -8,23 +8,32 @@ pub struct AccountabilityRecord {
     pub id: i64,
     /// The department held to account.
     pub department: String,
-    /// The rule broken: `claim_overdue`, or a duty kind's rule (docs/STATISTICS.md).
+    /// The rule broken: `claim_overdue` for a delivery; for a duty its kind's rule
+    /// (`verification_overdue`, `inquiry_deemed_consent`, … — `db::duties::SPECS`).
     pub rule: String,
     /// The article of the regulation, e.g. `7(1)1`.
     pub article: String,
-    pub delivery_id: i64,
-    pub push_id: i64,
-    /// The item (push title).
+    /// The delivery not claimed in time (a `claim_overdue` record).
+    #[serde(default)]
+    pub delivery_id: Option<i64>,
+    #[serde(default)]
+    pub push_id: Option<i64>,
+    /// The duty whose deadline was missed (every other rule).
+    #[serde(default)]
+    pub duty_id: Option<i64>,
+    /// The person who let it pass, where one was responsible (never shown to another
+    /// department).
+    #[serde(default)]
+    pub person: Option<String>,
+    /// The item (push title, or the duty's title).
     pub item: String,
-    /// When the item was received (a delivery's `received_at`): the record belongs to this
+    /// When the item was received (a delivery's `received_at`, a duty's `origin_at`): the record belongs to this
     /// instant's month (China time), as in the monthly statistics.
     pub received_at: DateTime<FixedOffset>,
     /// When the deadline passed (the claim deadline of an auto-claimed delivery).
     pub occurred_at: DateTime<FixedOffset>,
-    /// Username of the person who let the deadline pass, where one person had it to do
-    /// (docs/STATISTICS.md); absent for an auto-claim, which is the department's.
-    pub person: Option<String>,
     /// Duty officers' annotations, oldest first (e.g. `justified` by a documented outage).
+    #[serde(default)]
     pub annotations: Vec<super::Annotation>,
 }
 
@@ -47,6 +56,10 @@ pub struct DepartmentMonth {
     pub avg_claim_seconds: Option<f64>,
     /// Question/dispute threads this department opened in the month.
     pub disputes_opened: i64,
+    /// Every other kind of deadline on the department (duties) whose period began in the
+    /// month: due, on time, late, still open — one entry per kind that had any.
+    #[serde(default)]
+    pub deadlines: Vec<super::DeadlineFigures>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

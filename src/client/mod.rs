@@ -221,6 +221,27 @@ impl Client {
         .await
     }
     /// `status` is `open` or `resolved`; `None` lists both.
+    /// Duties, soonest deadline first: `state` a comma-separated list (default: the
+    /// outstanding ones), `cursor` the previous page's `next_cursor`.
+    pub async fn duties(&self, state: Option<&str>, cursor: Option<&str>) -> Result<Page<Duty>> {
+        #[derive(Serialize)]
+        struct Q<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            state: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            cursor: Option<&'a str>,
+            limit: u32,
+        }
+        self.get_query(
+            "/api/v1/duties",
+            &Q {
+                state,
+                cursor,
+                limit: 500,
+            },
+        )
+        .await
+    }
     pub async fn disputes(&self, status: Option<&str>) -> Result<Page<Dispute>> {
         #[derive(Serialize)]
         struct Q<'a> {

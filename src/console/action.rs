@@ -167,6 +167,11 @@ pub enum Action {
         page: Outcome<Page<Delivery>>,
         first: bool,
     },
+    /// A page of outstanding duties (`first` = a fresh load replacing those shown).
+    Duties {
+        page: Outcome<Page<crate::api::Duty>>,
+        first: bool,
+    },
     Disputes(Outcome<Page<Dispute>>),
     Monthly {
         month: String,
@@ -199,6 +204,9 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadDeliveries {
+        cursor: Option<String>,
+    },
+    LoadDuties {
         cursor: Option<String>,
     },
     LoadDisputes,

@@ -14,6 +14,7 @@
 mod commands;
 mod deliveries;
 mod disputes;
+mod duties;
 mod events;
 mod monthly;
 mod requests;
@@ -69,7 +70,7 @@ pub struct App {
     pub status: Option<Status>,
 
     // The parts.
-    /// Pending deliveries (and, later, every other item with a deadline), soonest first.
+    /// Pending deliveries and outstanding duties, soonest deadline first.
     pub queue: Queue,
     /// Deliveries whose claim request is on its way.
     claiming: std::collections::HashSet<i64>,
@@ -139,8 +140,10 @@ impl App {
     /// Reload every list from the server.
     fn reload(&mut self) -> Effect {
         self.queue.loading = true;
+        self.queue.duties_loading = true;
         Effect::Batch(vec![
             Effect::LoadDeliveries { cursor: None },
+            Effect::LoadDuties { cursor: None },
             Effect::LoadDisputes,
             self.monthly.load(),
         ])
@@ -201,6 +204,17 @@ impl App {
 
     pub fn selected_delivery(&self) -> Option<&Delivery> {
         self.delivery(self.pane(Pane::Unclaimed).list.selected)
+    }
+
+    /// The `i`-th row of the countdown queue shown (a delivery or a duty).
+    pub fn queue_item(&self, i: usize) -> Option<&QueueItem> {
+        self.queue.get(i)
+    }
+
+    pub fn selected_duty(&self) -> Option<&crate::api::Duty> {
+        self.queue
+            .get(self.pane(Pane::Unclaimed).list.selected)
+            .and_then(QueueItem::as_duty)
     }
 
     /// Open disputes after the disputes pane's filter.
@@ -285,6 +299,7 @@ impl App {
                 None
             }
             Action::Deliveries { page, first } => self.on_deliveries(page, first),
+            Action::Duties { page, first } => self.on_duties(page, first),
             Action::Disputes(res) => match res {
                 Ok(page) => {
                     let sel = self.selected_dispute().map(|d| d.id);

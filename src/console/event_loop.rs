@@ -270,6 +270,16 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let _ = tx.send(Action::Deliveries { page, first });
             });
         }
+        Effect::LoadDuties { cursor } => {
+            tokio::spawn(async move {
+                let first = cursor.is_none();
+                let page = c
+                    .duties(None, cursor.as_deref())
+                    .await
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::Duties { page, first });
+            });
+        }
         Effect::LoadDisputes => {
             tokio::spawn(async move {
                 let r = c.disputes(Some("open")).await.map_err(RequestError::from);

@@ -1,9 +1,9 @@
 //! The countdown queue: every item with a deadline on the department, soonest first.
 //!
-//! Today the only kind of item is a pending delivery. The next kinds (verification tasks,
-//! inquiry letters, reports to sign, notices to acknowledge) join the same queue: adding one is
-//! adding a [`QueueItem`] variant (and an [`ItemKind`]) with its deadline and filter text; the
-//! sorted store, the filtered view and the live insert/remove below stay as they are.
+//! Two kinds of row: a pending delivery (to claim) and an outstanding duty (every other
+//! deadline on the department — a letter to decide, a verification, a notice to acknowledge, a
+//! report to sign, an inquiry letter to answer; `api::Duty`). The sorted store, the filtered
+//! view and the live insert/remove below are the same for both.
 //!
 //! The store is kept sorted by `(deadline, kind, id)`. A filter keeps an index view that live
 //! inserts and removals update in place, so an event costs the same with 100,000 rows as with
@@ -14,12 +14,13 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, FixedOffset};
 
 use super::model::contains;
-use crate::api::Delivery;
+use crate::api::{Delivery, Duty};
 
 /// The kind of a queue row; part of its identity (ids are only unique within a kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ItemKind {
     Delivery,
+    Duty,
 }
 
 /// A queue row's identity.
@@ -36,6 +37,13 @@ impl ItemId {
             id,
         }
     }
+
+    pub fn duty(id: i64) -> ItemId {
+        ItemId {
+            kind: ItemKind::Duty,
+            id,
+        }
+    }
 }
 
 /// Where a row sorts: its deadline, then its identity (ties are stable).
@@ -46,18 +54,22 @@ pub type SortKey = (DateTime<FixedOffset>, ItemId);
 pub enum QueueItem {
     /// A pending delivery; its deadline is the claim deadline.
     Delivery(Box<Delivery>),
+    /// An outstanding duty (open or overdue); its deadline is `due`.
+    Duty(Box<Duty>),
 }
 
 impl QueueItem {
     pub fn id(&self) -> ItemId {
         match self {
             QueueItem::Delivery(d) => ItemId::delivery(d.id),
+            QueueItem::Duty(d) => ItemId::duty(d.id),
         }
     }
 
     pub fn deadline(&self) -> DateTime<FixedOffset> {
         match self {
             QueueItem::Delivery(d) => d.claim_deadline,
+            QueueItem::Duty(d) => d.due,
         }
     }
 
@@ -68,6 +80,14 @@ impl QueueItem {
     pub fn as_delivery(&self) -> Option<&Delivery> {
         match self {
             QueueItem::Delivery(d) => Some(d),
+            QueueItem::Duty(_) => None,
+        }
+    }
+
+    pub fn as_duty(&self) -> Option<&Duty> {
+        match self {
+            QueueItem::Duty(d) => Some(d),
+            QueueItem::Delivery(_) => None,
         }
     }
 
@@ -88,6 +108,16 @@ impl QueueItem {
                     || name(&d.department)
                     || name(&d.source_department)
             }
+            // Title, kind, department codes and names.
+            QueueItem::Duty(d) => {
+                contains(&d.title, f)
+                    || contains(d.kind.as_str(), f)
+                    || contains(&d.department, f)
+                    || name(&d.department)
+                    || d.counterpart
+                        .as_deref()
+                        .is_some_and(|c| contains(c, f) || name(c))
+            }
         }
     }
 }
@@ -104,8 +134,10 @@ pub struct Queue {
     filter: String,
     /// Indices into `items` matching `filter` (`None`: no filter).
     view: Option<Vec<usize>>,
-    /// Pages are still being loaded.
+    /// Pages of deliveries are still being loaded.
     pub loading: bool,
+    /// Pages of duties are still being loaded.
+    pub duties_loading: bool,
     /// At least one page has arrived (before that, an empty queue is "loading", not "empty").
     pub loaded_once: bool,
 }
@@ -239,6 +271,15 @@ impl Queue {
         self.ids.clear();
         if let Some(v) = &mut self.view {
             v.clear();
+        }
+    }
+
+    /// Drops every row of one kind (a fresh load of that kind; the other kind's rows stay).
+    pub fn clear_kind(&mut self, kind: ItemKind, names: &HashMap<String, String>) {
+        self.items.retain(|x| x.id().kind != kind);
+        self.ids.retain(|id| id.kind != kind);
+        if self.view.is_some() {
+            self.refilter(names);
         }
     }
 

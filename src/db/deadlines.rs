@@ -103,6 +103,7 @@ struct Change {
 pub struct Rederived {
     pub deliveries: usize,
     pub disputes: usize,
+    pub duties: usize,
 }
 
 /// Re-derive every running deadline on `calendar` at `now`. Safe with several instances: each
@@ -116,10 +117,12 @@ pub async fn rederive(db: &Db, calendar: &Calendar, now: i64) -> DbResult<Rederi
             Resource::Dispute => out.disputes += n,
         }
     }
+    out.duties = rederive_duties(db, calendar.clone(), now).await?;
     if out != Rederived::default() {
         tracing::info!(
             deliveries = out.deliveries,
             disputes = out.disputes,
+            duties = out.duties,
             "running deadlines re-derived on the new calendar"
         );
     }
@@ -302,5 +305,81 @@ async fn rederive_kind(
         }
         changed_payloads!(tx, db, fx, kind, changes, now);
         changes.len()
+    }))
+}
+
+/// Duties carry their own number of working days (`working_days`; NULL for a fixed instant,
+/// which the calendar does not decide): every open one is computed again from its origin, by
+/// the same rule as the kinds above — later extends, earlier never shortens.
+async fn rederive_duties(db: &Db, calendar: Calendar, now: i64) -> DbResult<usize> {
+    use super::duties::{DutyRow, duty_columns};
+    Ok(write_tx!(db, |tx, fx| {
+        let running: Vec<DutyRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            duty_columns!(),
+            " FROM duties WHERE state = 'open' AND working_days IS NOT NULL AND due_at > $1"
+        ))
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut changed = 0;
+        for old in running {
+            let n = old.working_days.unwrap_or(0).max(0) as u32;
+            let lawful = match calendar.deadline(from_millis(old.origin_at), n) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!(duty = old.id, error = %e, "deadline not re-derived");
+                    continue;
+                }
+            };
+            let new_due = to_millis(lawful.utc()).max(old.due_at);
+            if new_due == old.due_at && lawful.provisional == old.provisional {
+                continue;
+            }
+            let done = sqlx::query(
+                "UPDATE duties SET due_at = $1, provisional = $2, reminded_at = CASE WHEN due_at = $1 THEN reminded_at ELSE NULL END \
+                 WHERE id = $3 AND due_at = $4 AND state = 'open'",
+            )
+            .bind(new_due)
+            .bind(lawful.provisional)
+            .bind(old.id)
+            .bind(old.due_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done != 1 {
+                continue;
+            }
+            changed += 1;
+            let new = DutyRow {
+                due_at: new_due,
+                provisional: lawful.provisional,
+                ..old.clone()
+            };
+            let data = crate::api::DutyDeadlineChanged {
+                duty: new.to_api(db),
+                previous_due: to_cst(from_millis(old.due_at)),
+                previous_provisional: old.provisional,
+            };
+            fx.event(
+                event_types::DUTY_DEADLINE_CHANGED,
+                new.audience(),
+                &data,
+                now,
+            );
+            fx.audit(
+                now,
+                "system",
+                "duty.deadline_change",
+                "duty",
+                Some(new.id),
+                serde_json::json!({
+                    "previous": data.previous_due,
+                    "due": data.duty.due,
+                    "provisional": data.duty.provisional,
+                }),
+            );
+        }
+        changed
     }))
 }

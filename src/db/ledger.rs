@@ -126,8 +126,10 @@ struct RecordRow {
     department_id: i64,
     rule: String,
     article: String,
-    delivery_id: i64,
-    push_id: i64,
+    delivery_id: Option<i64>,
+    push_id: Option<i64>,
+    duty_id: Option<i64>,
+    person: Option<String>,
     item: String,
     received_at: i64,
     occurred_at: i64,
@@ -137,20 +139,20 @@ struct RecordRow {
 pub async fn list(db: &Db, q: &LedgerQuery) -> DbResult<Vec<AccountabilityRecord>> {
     let rows: Vec<RecordRow> = read!(db, |c| {
         sqlx::query_as(
-            "SELECT id, department_id, rule, article, delivery_id, push_id, item, received_at, occurred_at \
-             FROM accountability WHERE received_at >= $1 AND received_at < $2 \
-             AND ($3 IS NULL OR department_id = $3) AND ($4 IS NULL OR rule = $4) \
+            "SELECT id, department_id, rule, article, delivery_id, push_id, duty_id, person, item, \
+             received_at, occurred_at FROM accountability \
+             WHERE received_at >= $1 AND received_at < $2 AND ($3 IS NULL OR department_id = $3) \
+             AND ($4 IS NULL OR rule = $4) AND ($5 IS NULL OR person = $5) \
              ORDER BY received_at, id",
         )
         .bind(q.from)
         .bind(q.to)
         .bind(q.department)
         .bind(q.rule.as_deref())
+        .bind(q.person.as_deref())
         .fetch_all(c)
         .await
     })?;
-    // TODO(merge main): the core's `person` column; until then no record names a person.
-    let rows: Vec<RecordRow> = if q.person.is_some() { Vec::new() } else { rows };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut notes = annotations(db, &ids).await?;
     Ok(rows
@@ -162,10 +164,11 @@ pub async fn list(db: &Db, q: &LedgerQuery) -> DbResult<Vec<AccountabilityRecord
             article: r.article,
             delivery_id: r.delivery_id,
             push_id: r.push_id,
+            duty_id: r.duty_id,
+            person: r.person,
             item: r.item,
             received_at: to_cst(from_millis(r.received_at)),
             occurred_at: to_cst(from_millis(r.occurred_at)),
-            person: None,
             annotations: notes.remove(&r.id).unwrap_or_default(),
         })
         .collect())

@@ -126,6 +126,7 @@ pub mod calendar;
 pub mod deadlines;
 pub mod deliveries;
 pub mod disputes;
+pub mod duties;
 mod error;
 pub mod events;
 pub mod ledger;

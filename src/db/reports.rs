@@ -53,6 +53,7 @@ pub async fn monthly(
     .await
     })?;
     let disputes: HashMap<i64, i64> = disputes.into_iter().collect();
+    let mut deadlines = super::duties::monthly_figures(db, from, to).await?;
     let by_dept: HashMap<i64, MonthRow> = rows.into_iter().map(|r| (r.department_id, r)).collect();
     let mut departments = Vec::new();
     // Every department appears, including those that received nothing: a zero is a fact.
@@ -76,6 +77,7 @@ pub async fn monthly(
             avg_claim_seconds: (claimed > 0)
                 .then(|| r.map_or(0, |r| r.claim_ms) as f64 / claimed as f64 / 1000.0),
             disputes_opened: disputes.get(&id).copied().unwrap_or(0),
+            deadlines: deadlines.remove(&id).unwrap_or_default(),
         });
     }
     Ok(MonthlyStats {

@@ -42,7 +42,9 @@ text_enum_columns!(
     DepartmentKind,
     DeliveryStatus,
     DisputeStatus,
-    PushKind
+    PushKind,
+    DutyKind,
+    DutyState
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -1,4 +1,5 @@
-//! The sweeper: auto-claims overdue deliveries (with their accountability records) and sends
+//! The sweeper: auto-claims overdue deliveries (with their accountability records), marks
+//! duties whose deadline passed (`db::duties::miss_batch`), and sends
 //! reminders (催办) at the `--remind-at` times of a deadline's last working day
 //! ([`crate::domain::reminders`]). Idempotent and safe with several instances: every change is a
 //! conditional update, so whoever sweeps first changes a row and the others find nothing.
@@ -11,7 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::DbResult;
-use crate::db::{Db, deliveries, retention};
+use crate::db::{Db, deliveries, duties, retention};
 use crate::domain::reminders::due_reminders;
 use crate::domain::{Clock, millis, to_millis};
 
@@ -19,6 +20,8 @@ use crate::domain::{Clock, millis, to_millis};
 pub struct SweepReport {
     pub auto_claimed: usize,
     pub reminded: usize,
+    /// Duties whose deadline passed (overdue or lapsed).
+    pub duties_missed: usize,
 }
 
 /// How often (in clock time) the housekeeping purge runs.
@@ -100,11 +103,25 @@ impl Sweeper {
                 break;
             }
         }
+        loop {
+            let n = duties::miss_batch(&self.db, now).await?;
+            report.duties_missed += n;
+            if n < duties::SWEEP_BATCH as usize {
+                break;
+            }
+        }
         if let Some(due) = due_reminders(crate::domain::from_millis(now), &self.remind_at) {
             loop {
                 let n = deliveries::remind_batch(&self.db, now, &due).await?;
                 report.reminded += n;
                 if n < deliveries::SWEEP_BATCH as usize {
+                    break;
+                }
+            }
+            loop {
+                let n = duties::remind_batch(&self.db, now, &due).await?;
+                report.reminded += n;
+                if n < duties::SWEEP_BATCH as usize {
                     break;
                 }
             }
@@ -114,6 +131,7 @@ impl Sweeper {
             tracing::info!(
                 auto_claimed = report.auto_claimed,
                 reminded = report.reminded,
+                duties_missed = report.duties_missed,
                 "sweep"
             );
         }

@@ -112,6 +112,16 @@ impl AppState {
         self.calendar.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The end of the `n`-th working day after `origin` (ms) by the calendar rule, and whether
+    /// it is provisional: what every duty with a working-day period is due at.
+    pub fn due_after(&self, origin: i64, n: u32) -> Result<(i64, bool), error::AppError> {
+        let dl = self
+            .calendar()
+            .deadline(crate::domain::from_millis(origin), n)
+            .map_err(error::AppError::internal)?;
+        Ok((crate::domain::to_millis(dl.utc()), dl.provisional))
+    }
+
     /// Load the stored calendar, then re-derive every running deadline on it (a year loaded
     /// here, by another instance or by `shenguan calendar import` may lawfully extend them;
     /// at start-up this also catches an import made while no server ran).

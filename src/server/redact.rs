@@ -101,6 +101,14 @@ impl Redactor {
         }
     }
 
+    /// A duty names the person responsible and who did it: both of the duty's department.
+    pub fn duty(&self, d: &mut Duty) {
+        if !self.own(&d.department) {
+            d.person = None;
+            d.done_by = None;
+        }
+    }
+
     pub fn push(&self, p: &mut Push) {
         if !self.own(&p.source_department) {
             p.created_by = self.dept_name(&p.source_department);
@@ -147,12 +155,16 @@ impl Redactor {
     /// An event's JSON as the viewer may see it: the same rule on the delivery, thread or
     /// escalation it carries (whatever the event type, so later kinds are covered too).
     pub async fn event_json(s: &AppState, p: &Principal, ev: &crate::events::HubEvent) -> String {
-        let concerns_people = ev.kind.starts_with("delivery.") || ev.kind.starts_with("dispute.");
+        let concerns_people = ev.kind.starts_with("delivery.")
+            || ev.kind.starts_with("dispute.")
+            || ev.kind.starts_with("duty.");
         // Most events name nobody (a new delivery, an auto-claim): skip parsing those. The
         // stored JSON is compact, so a claimer's name always reads `"claimed_by":"`.
         let names_someone = ev.json.contains("\"claimed_by\":\"")
             || ev.json.contains("\"messages\":")
-            || ev.json.contains("\"escalation\":");
+            || ev.json.contains("\"escalation\":")
+            || ev.json.contains("\"person\":\"")
+            || ev.json.contains("\"done_by\":\"");
         if p.sees_all() || !concerns_people || !names_someone {
             return ev.json.clone();
         }
@@ -181,10 +193,15 @@ impl Redactor {
             .get("department")
             .and_then(Value::as_str)
             .map(str::to_string);
-        if let (Some(dept), Some(by)) = (dept, map.get_mut("claimed_by"))
+        if let Some(dept) = dept
             && !self.own(&dept)
         {
-            *by = Value::Null;
+            // A delivery's claimer; a duty's responsible person and who did it.
+            for field in ["claimed_by", "person", "done_by"] {
+                if let Some(v) = map.get_mut(field) {
+                    *v = Value::Null;
+                }
+            }
         }
         if let Some(Value::Array(msgs)) = map.get_mut("messages") {
             for m in msgs {

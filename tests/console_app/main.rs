@@ -11,13 +11,15 @@ mod support;
 
 mod deliveries;
 mod dialogs;
+mod duties;
 mod filters;
 mod screen;
 
 pub use chrono::Duration;
 pub use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub use shenguan::api::{
-    Delivery, DeliveryStatus, DisputeStatus, ErrorBody, Event, Page, event_types,
+    Delivery, DeliveryStatus, DisputeStatus, Duty, DutyKind, DutyState, ErrorBody, Event, Page,
+    event_types,
 };
 pub use shenguan::client::StreamItem;
 pub use shenguan::console::action::{Action, Command, Effect, RequestError};

@@ -152,7 +152,7 @@ async fn deadline_instant_is_late_and_sweeper_auto_claims(b: Backend) {
     assert_eq!(recs[0].department, "health");
     assert_eq!(recs[0].rule, "claim_overdue");
     assert_eq!(recs[0].article, "7(1)1");
-    assert_eq!(recs[0].delivery_id, dh);
+    assert_eq!(recs[0].delivery_id, Some(dh));
     assert_eq!(recs[0].item, "食品经营许可");
     assert_eq!(recs[0].occurred_at, at("2026-12-01T00:00:00+08:00"));
     assert!(

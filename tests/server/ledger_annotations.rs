@@ -139,6 +139,7 @@ async fn the_ledger_filters_by_department_rule_and_person(b: Backend) {
     assert_eq!(n(&v), 1, "{v}");
     for (query, field) in [
         ("month=2026-11&department=nowhere", "department"),
+        ("month=2026-11&rule=claim_late", "rule"),
         ("month=2026-13", "month"),
         ("department=market", "month"),
         ("month=2026-11&colour=red", "colour"),

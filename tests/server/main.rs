@@ -12,6 +12,7 @@ mod cli;
 mod config_file;
 mod contract;
 mod disputes;
+mod duties;
 mod events;
 mod harness;
 mod idle;

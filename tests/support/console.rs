@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 
 use shenguan::api::{
     Delivery, DeliveryStatus, Department, DepartmentKind, DepartmentMonth, Dispute, DisputeStatus,
-    Me, Message, MonthlyStats, Page, PushKind, Role, User,
+    Duty, DutyKind, DutyState, Me, Message, MonthlyStats, Page, PushKind, Role, User,
 };
 use shenguan::console::action::Action;
 use shenguan::console::app::App;
@@ -109,6 +109,31 @@ pub fn delivery(
         claimed_at: None,
         claimed_by: None,
         escalated: false,
+    }
+}
+
+/// An open duty of `department`, set by the bureau.
+pub fn duty(
+    id: i64,
+    kind: DutyKind,
+    department: &str,
+    title: &str,
+    due: DateTime<FixedOffset>,
+) -> Duty {
+    Duty {
+        id,
+        kind,
+        department: department.into(),
+        counterpart: Some("approval".into()),
+        person: None,
+        subject_id: 500 + id,
+        title: title.into(),
+        origin_at: due - Duration::hours(30),
+        due,
+        provisional: false,
+        state: DutyState::Open,
+        done_at: None,
+        done_by: None,
     }
 }
 
@@ -280,6 +305,7 @@ pub fn monthly(month: &str) -> MonthlyStats {
                     on_time_rate: rate,
                     avg_claim_seconds: Some(1800.0 + 1500.0 * recv as f64),
                     disputes_opened: disputes,
+                    deadlines: Vec::new(),
                 }
             })
             .collect(),
@@ -308,6 +334,14 @@ pub fn app(lang: Lang, theme: Theme, me: Me) -> App {
     app.update(Action::Deliveries {
         page: Ok(Page {
             items: mine,
+            next_cursor: None,
+        }),
+        first: true,
+    });
+    // No duties in the fixture county (tests of duties add their own).
+    app.update(Action::Duties {
+        page: Ok(Page {
+            items: Vec::new(),
             next_cursor: None,
         }),
         first: true,

@@ -83,6 +83,10 @@ impl App {
                 if pane != Pane::Unclaimed {
                     return self.not_here(cmd);
                 }
+                // On a duty row the key does that kind's own action.
+                if let Some(d) = self.selected_duty().cloned() {
+                    return self.duty_primary(&d);
+                }
                 let Some(d) = self.selected_delivery() else {
                     self.set_status(s.st_nothing_selected.into(), StatusKind::Error);
                     return None;

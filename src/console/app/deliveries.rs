@@ -5,7 +5,7 @@ use super::App;
 use crate::api::{Delivery, DeliveryStatus};
 use crate::console::action::{Effect, Outcome};
 use crate::console::model::Pane;
-use crate::console::queue::{ItemId, QueueItem, SortKey};
+use crate::console::queue::{ItemId, ItemKind, QueueItem, SortKey};
 
 impl App {
     pub(super) fn selected_key(&self) -> Option<SortKey> {
@@ -57,7 +57,8 @@ impl App {
         let key = self.selected_key();
         if first {
             // A fresh load replaces the list; events that arrive meanwhile still apply on top.
-            self.queue.clear();
+            self.queue
+                .clear_kind(ItemKind::Delivery, &self.department_names);
         }
         for d in page.items {
             let id = ItemId::delivery(d.id);
@@ -73,7 +74,7 @@ impl App {
         self.queue.loaded_once = true;
         let next = page.next_cursor;
         self.queue.loading = next.is_some();
-        if !self.queue.loading {
+        if !self.queue.loading && !self.queue.duties_loading {
             self.queue.clear_tombstones();
         }
         self.reselect_queue(key);

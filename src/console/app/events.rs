@@ -56,6 +56,9 @@ impl App {
             return;
         }
         self.last_event_id = Some(e.id);
+        if self.apply_duty_event(&e) {
+            return;
+        }
         let s = self.s();
         match e.kind.as_str() {
             event_types::DELIVERY_CREATED

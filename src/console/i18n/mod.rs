@@ -13,7 +13,7 @@ mod zh;
 pub use en::EN;
 pub use zh::ZH;
 
-use crate::api::{DeliveryStatus, DisputeStatus, PushMode, Role, SupervisionCategory};
+use crate::api::{DeliveryStatus, DisputeStatus, DutyKind, PushMode, Role, SupervisionCategory};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum Lang {
@@ -234,6 +234,27 @@ pub struct Strings {
     pub status_claimed: &'static str,
     pub status_auto_claimed: &'static str,
 
+    /// Queue tags of the kinds of duty (short: they prefix the row's item).
+    pub duty_license_action_decision: &'static str,
+    pub duty_verification: &'static str,
+    pub duty_reverification: &'static str,
+    pub duty_notice_ack: &'static str,
+    pub duty_report_signature: &'static str,
+    pub duty_inquiry_reply: &'static str,
+    pub duty_legacy_opinion: &'static str,
+    pub duty_legacy_verification: &'static str,
+    pub duty_legacy_decision: &'static str,
+    /// A duty whose deadline passed and that is still to be done.
+    pub overdue_mark: &'static str,
+    /// A new duty arrived: kind, title.
+    pub st_duty_new: &'static str,
+    /// A duty's deadline passed: kind, title.
+    pub st_duty_overdue: &'static str,
+    /// A duty ended by its rule at the deadline (e.g. deemed consent): kind, title.
+    pub st_duty_lapsed: &'static str,
+    /// The primary key on a duty whose action the console does not offer: kind, title.
+    pub st_duty_no_action: &'static str,
+
     pub cat_penalty: &'static str,
     pub cat_training: &'static str,
     pub cat_regulation_change: &'static str,
@@ -276,6 +297,21 @@ impl Strings {
             DeliveryStatus::Pending => self.status_pending,
             DeliveryStatus::Claimed => self.status_claimed,
             DeliveryStatus::AutoClaimed => self.status_auto_claimed,
+        }
+    }
+
+    /// The queue tag of a kind of duty.
+    pub fn duty_kind(&self, k: DutyKind) -> &'static str {
+        match k {
+            DutyKind::LicenseActionDecision => self.duty_license_action_decision,
+            DutyKind::Verification => self.duty_verification,
+            DutyKind::Reverification => self.duty_reverification,
+            DutyKind::NoticeAck => self.duty_notice_ack,
+            DutyKind::ReportSignature => self.duty_report_signature,
+            DutyKind::InquiryReply => self.duty_inquiry_reply,
+            DutyKind::LegacyOpinion => self.duty_legacy_opinion,
+            DutyKind::LegacyVerification => self.duty_legacy_verification,
+            DutyKind::LegacyDecision => self.duty_legacy_decision,
         }
     }
 

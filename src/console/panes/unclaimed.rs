@@ -1,10 +1,13 @@
-//! 待认领: pending deliveries, soonest deadline first, with live countdowns.
+//! 待认领: the countdown queue — pending deliveries and outstanding duties (a letter to decide,
+//! a verification, a notice to acknowledge, …), soonest deadline first, with live countdowns.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use crate::api::{Duty, DutyState};
 use crate::console::app::App;
 use crate::console::model::Pane;
+use crate::console::queue::QueueItem;
 use crate::console::widgets::countdown::{countdown, short_time};
 use crate::console::widgets::table::{Column, TableCell};
 
@@ -38,8 +41,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     ]);
     let table = super::ListTable::new(app, Pane::Unclaimed, focused, &cols);
     table.render(area, buf, len, |i| {
-        let Some(d) = app.delivery(i) else {
-            return Vec::new();
+        let d = match app.queue_item(i) {
+            Some(QueueItem::Delivery(d)) => d,
+            Some(QueueItem::Duty(d)) => return duty_row(app, d, sees_all),
+            None => return Vec::new(),
         };
         let mut flags = String::new();
         if d.important {
@@ -69,4 +74,41 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         ]);
         row
     });
+}
+
+/// A duty's row in the same columns: the kind's tag before the title, no counterparty, the
+/// department that set it in the source column.
+fn duty_row<'a>(app: &'a App, d: &'a Duty, sees_all: bool) -> Vec<TableCell<'a>> {
+    let s = app.s();
+    let th = &app.theme;
+    let (left, style) = countdown(d.due, app.now, &app.thresholds, th, s);
+    let mut deadline = short_time(d.due);
+    let dl_style = if d.provisional {
+        deadline.push_str(s.provisional);
+        th.provisional
+    } else {
+        th.text
+    };
+    let flags = if d.state == DutyState::Overdue {
+        TableCell::new("!", th.overdue)
+    } else {
+        TableCell::new("", th.text)
+    };
+    let mut row = vec![flags];
+    if sees_all {
+        row.push(TableCell::new(app.department_name(&d.department), th.text));
+    }
+    row.extend([
+        TableCell::new(format!("[{}] {}", s.duty_kind(d.kind), d.title), th.text),
+        TableCell::new(deadline, dl_style),
+        TableCell::new(left, style).keep(),
+        TableCell::new(s.none, th.muted),
+        TableCell::new(
+            d.counterpart
+                .as_deref()
+                .map_or(s.none.to_string(), |c| app.department_name(c).to_string()),
+            th.muted,
+        ),
+    ]);
+    row
 }

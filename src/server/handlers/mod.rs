@@ -4,6 +4,7 @@ mod audit;
 mod calendar;
 mod deliveries;
 mod disputes;
+pub(crate) mod duties;
 mod ledger;
 mod people;
 mod pushes;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(pushes::routes())
         .merge(deliveries::routes())
         .merge(disputes::routes())
+        .merge(duties::routes())
         .merge(reports::routes())
         .merge(calendar::routes())
         .merge(audit::routes())

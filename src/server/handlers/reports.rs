@@ -57,6 +57,13 @@ pub async fn list_accountability(
     let person = q.take("person");
     q.finish()?;
     let (from, to) = month_range(&month)?;
+    // A misspelt rule would silently answer "no records": refuse it, naming the parameter.
+    if let Some(rule) = &rule
+        && rule != "claim_overdue"
+        && !crate::db::duties::SPECS.iter().any(|s| s.rule == rule)
+    {
+        return Err(bad_param("rule", "没有这条规则 / no such rule"));
+    }
     let asked = match department {
         None => None,
         Some(code) => Some(

@@ -1,0 +1,41 @@
+-- Duties: every deadline on a department other than a delivery's claim (src/api/duties.rs,
+-- docs/ARCHITECTURE.md "Deadlines").
+CREATE TABLE duties (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind TEXT NOT NULL,
+    department_id BIGINT NOT NULL REFERENCES departments(id),
+    counterpart_department_id BIGINT REFERENCES departments(id),
+    person TEXT,
+    subject_id BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    -- The instant the period runs from; the duty's month (China time) for figures and ledger.
+    origin_at BIGINT NOT NULL,
+    -- Working days from origin_at to due_at; NULL for a fixed instant the calendar does not
+    -- decide (a notice is due when its event starts).
+    working_days INTEGER,
+    due_at BIGINT NOT NULL,
+    provisional BOOLEAN NOT NULL,
+    state TEXT NOT NULL,
+    done_at BIGINT,
+    done_by TEXT,
+    reminded_at BIGINT,
+    created_at BIGINT NOT NULL
+);
+-- One outstanding duty per kind, subject and department (a rescheduled event cancels its
+-- notices and opens new ones).
+CREATE UNIQUE INDEX duties_outstanding ON duties (kind, subject_id, department_id) WHERE state IN ('open', 'overdue');
+CREATE INDEX duties_subject ON duties (kind, subject_id);
+-- A department's queue and the sweeper: outstanding duties soonest first.
+CREATE INDEX duties_dept_queue ON duties (department_id, state, due_at, id);
+CREATE INDEX duties_queue ON duties (state, due_at, id);
+-- Monthly figures by the month of origin.
+CREATE INDEX duties_month ON duties (origin_at, department_id, kind, state);
+
+-- The ledger holds a record for every missed deadline of every kind: a delivery's (delivery_id,
+-- push_id) or a duty's (duty_id), and the person who let it pass where one did.
+ALTER TABLE accountability ALTER COLUMN delivery_id DROP NOT NULL;
+ALTER TABLE accountability ALTER COLUMN push_id DROP NOT NULL;
+ALTER TABLE accountability ADD COLUMN duty_id BIGINT REFERENCES duties(id);
+ALTER TABLE accountability ADD COLUMN person TEXT;
+-- One record per missed duty, whoever sweeps.
+CREATE UNIQUE INDEX accountability_duty ON accountability (duty_id);
