@@ -207,6 +207,10 @@ const HEAD: &str = "SELECT seq, hash FROM audit_chain WHERE id = 1";
 macro_rules! walk {
     ($tx:expr) => {{
         let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional($tx).await?;
+        // No head: the log was never chained (every row would look "outside"); say so.
+        if head.is_none() {
+            return Ok(Verdict::Broken(Break::NotChained));
+        }
         let mut walker = Walker::new();
         let mut broken = None;
         {
