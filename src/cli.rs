@@ -7,9 +7,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::console::Lang;
 
+mod audit;
 mod draw;
 mod report;
 mod server_args;
+pub use audit::AuditCommand;
 pub use report::ReportCommand;
 pub use server_args::ServerArgs;
 use server_args::parse_close_of_business;
@@ -38,6 +40,9 @@ pub enum Command {
     /// The working-day calendar: load a new year's notice, compute deadlines.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// The tamper-evident audit chain: verify it.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Log in to a server and store the token for the console (file mode 0600).
     Login {
         #[arg(long, env = "SHENGUAN_SERVER")]
@@ -357,6 +362,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Server(args) => run_server(args).await,
         Command::Report(cmd) => report::run(cmd).await,
         Command::Draw(cmd) => draw::run(cmd).await,
+        Command::Audit(cmd) => audit::run(cmd).await,
         Command::Admin(AdminCommand::Bootstrap {
             account,
             display_name,

@@ -65,6 +65,7 @@ fn bulletin(month: &str, version: Option<i32>) -> Bulletin {
                 push_id: Some(55),
                 duty_id: None,
                 person: None,
+                annotations: vec![],
                 item: "食品经营许可（新办）".into(),
                 received_at: cst(2026, 11, 20, 9, 0, 0),
                 occurred_at: cst(2026, 11, 24, 0, 0, 0),

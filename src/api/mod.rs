@@ -32,6 +32,7 @@ macro_rules! wire_names {
 }
 pub(crate) use wire_names;
 
+mod audit;
 mod bulletins;
 mod deliveries;
 mod duties;
@@ -41,6 +42,7 @@ mod people;
 mod pushes;
 mod reports;
 
+pub use audit::*;
 pub use bulletins::*;
 pub use deliveries::*;
 pub use duties::*;
@@ -243,6 +245,7 @@ mod tests {
         agree::<DutyState>();
         agree::<ExpertPool>();
         agree::<ExpertStatus>();
+        agree::<AnnotationDecision>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

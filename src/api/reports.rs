@@ -32,6 +32,9 @@ pub struct AccountabilityRecord {
     pub received_at: DateTime<FixedOffset>,
     /// When the deadline passed (the claim deadline of an auto-claimed delivery).
     pub occurred_at: DateTime<FixedOffset>,
+    /// Duty officers' annotations, oldest first (e.g. `justified` by a documented outage).
+    #[serde(default)]
+    pub annotations: Vec<super::Annotation>,
 }
 
 /// One department's line of the monthly statistics. Definitions in `docs/STATISTICS.md`.

@@ -327,6 +327,24 @@ impl Client {
         }
         Ok(bytes.to_vec())
     }
+    /// Annotate a ledger record (duty officers, admins).
+    pub async fn annotate_accountability(
+        &self,
+        id: i64,
+        decision: AnnotationDecision,
+        text: &str,
+    ) -> Result<Annotation> {
+        let body = NewAnnotation {
+            decision,
+            text: text.into(),
+        };
+        self.post(&format!("/api/v1/accountability/{id}/annotations"), &body)
+            .await
+    }
+    /// The audit chain head (duty officers, admins).
+    pub async fn audit_head(&self) -> Result<AuditHead> {
+        self.get("/api/v1/audit/head").await
+    }
     pub async fn set_test_clock(
         &self,
         now: chrono::DateTime<chrono::FixedOffset>,

@@ -8,6 +8,7 @@
 //! lines — and `write_tx!` stores them in the same transaction just before commit. On
 //! PostgreSQL the event insert is serialised by an advisory lock, so event ids become visible
 //! in id order and a reader that resumes "after id N" can never skip a late-committing event.
+//! Audit lines are appended to the hash chain (`audit`), whose head row is locked first.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -90,20 +91,8 @@ macro_rules! user_columns {
 macro_rules! flush_effects {
     ($conn:expr, $fx:expr, $pg:expr) => {{
         let fx: &$crate::db::Effects = $fx;
-        for chunk in fx.audit.chunks(1000) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) ",
-            );
-            qb.push_values(chunk, |mut b, a| {
-                b.push_bind(a.at)
-                    .push_bind(&a.actor)
-                    .push_bind(a.action)
-                    .push_bind(a.entity)
-                    .push_bind(a.entity_id)
-                    .push_bind(&a.detail);
-            });
-            qb.build().execute($conn).await?;
-        }
+        // The audit chain first, then the events' advisory lock: one lock order everywhere.
+        append_audit!($conn, &fx.audit, $pg);
         if !fx.events.is_empty() {
             if $pg {
                 sqlx::query("SELECT pg_advisory_xact_lock(7240001)")
@@ -131,6 +120,10 @@ macro_rules! flush_effects {
     }};
 }
 
+// First: `append_audit!` (used by `flush_effects!`) must be defined before any module that
+// writes, as macro_rules are textually scoped.
+#[macro_use]
+pub mod audit;
 pub mod bulletins;
 pub mod calendar;
 pub mod deadlines;
@@ -144,6 +137,7 @@ pub mod experts;
 pub mod joint_events;
 pub mod joint_reports;
 pub mod joint_work;
+pub mod ledger;
 pub mod login_failures;
 pub mod people;
 pub mod pushes;
@@ -263,7 +257,9 @@ impl Db {
                 .connect_with(opts)
                 .await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
-            Pool::Postgres(pool)
+            let pool = Pool::Postgres(pool);
+            audit::adopt(&pool).await?;
+            pool
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -281,6 +277,7 @@ impl Db {
                 .connect_with(opts.clone())
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            audit::adopt(&Pool::Sqlite(pool.clone())).await?;
             writer = Some(writer::Writer::start(opts).await?);
             tokio::spawn(run_checkpoints(pool.clone()));
             Pool::Sqlite(pool)

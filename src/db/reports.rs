@@ -86,56 +86,25 @@ pub async fn monthly(
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct AccountabilityRow {
-    id: i64,
-    department_id: i64,
-    rule: String,
-    article: String,
-    delivery_id: Option<i64>,
-    push_id: Option<i64>,
-    duty_id: Option<i64>,
-    person: Option<String>,
-    item: String,
-    received_at: i64,
-    occurred_at: i64,
-}
-
 /// The ledger's records whose item was received in `[from, to)` — the month rule of the
-/// statistics, so a month's auto-claims and its ledger agree (docs/STATISTICS.md).
+/// statistics, so a month's auto-claims and its ledger agree (docs/STATISTICS.md). With their
+/// annotations; filters in [`super::ledger::list`].
 pub async fn accountability(
     db: &Db,
     from: i64,
     to: i64,
     only_dept: Option<i64>,
 ) -> DbResult<Vec<AccountabilityRecord>> {
-    let rows: Vec<AccountabilityRow> = read!(db, |c| {
-        sqlx::query_as(
-        "SELECT id, department_id, rule, article, delivery_id, push_id, duty_id, person, item, received_at, occurred_at FROM accountability \
-         WHERE received_at >= $1 AND received_at < $2 AND ($3 IS NULL OR department_id = $3) ORDER BY received_at, id"
+    super::ledger::list(
+        db,
+        &super::ledger::LedgerQuery {
+            from,
+            to,
+            department: only_dept,
+            ..Default::default()
+        },
     )
-    .bind(from)
-    .bind(to)
-    .bind(only_dept)
-    .fetch_all(c)
     .await
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AccountabilityRecord {
-            id: r.id,
-            department: db.dept_code(r.department_id),
-            rule: r.rule,
-            article: r.article,
-            delivery_id: r.delivery_id,
-            push_id: r.push_id,
-            duty_id: r.duty_id,
-            person: r.person,
-            item: r.item,
-            received_at: to_cst(from_millis(r.received_at)),
-            occurred_at: to_cst(from_millis(r.occurred_at)),
-        })
-        .collect())
 }
 
 /// A delivery's history from the audit trail.

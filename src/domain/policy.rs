@@ -95,6 +95,10 @@ pub enum Action {
     /// Acknowledge a notice, sign a joint report: a participating department's staff for
     /// itself (the participant is the recipient).
     Participate,
+    /// Month-end oversight (arts. 14–15): read the audit chain head, annotate a ledger
+    /// record. Duty officers and admins (`Audience::Everyone`).
+    ReadAuditChain,
+    AnnotateLedger,
 }
 
 impl Action {
@@ -158,11 +162,18 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         {
             Ok(())
         }
+        Action::ReadAuditChain | Action::AnnotateLedger
+            if matches!(p.role, Role::DutyOfficer | Role::Admin) =>
+        {
+            Ok(())
+        }
         Action::Push(_)
         | Action::Administer
         | Action::OverrideNotice
         | Action::ScheduleJointWork
-        | Action::IssueBulletin => Err(Refusal::RoleMayNot),
+        | Action::IssueBulletin
+        | Action::ReadAuditChain
+        | Action::AnnotateLedger => Err(Refusal::RoleMayNot),
         Action::OrganiseJointWork
             if staff
                 && matches!(record, Audience::Between { sender, .. } if p.department_id == Some(sender)) =>
@@ -462,5 +473,29 @@ mod tests {
                 sender: 4
             }
         );
+    }
+
+    /// The month-end oversight actions: duty officers and admins only, whatever the department.
+    #[test]
+    fn month_end_oversight() {
+        #[rustfmt::skip]
+        let table = [
+            // role, department, ReadAuditChain and AnnotateLedger
+            (ApprovalStaff,    Some(SENDER), false),
+            (SupervisionStaff, Some(OTHER),  false),
+            (Supervisor,       None,         false),
+            (DutyOfficer,      None,         true),
+            (Admin,            None,         true),
+        ];
+        for (role, dept, want) in table {
+            let p = who(role, dept);
+            for action in [ReadAuditChain, AnnotateLedger] {
+                let got = check(&p, action, Audience::Everyone);
+                assert_eq!(got.is_ok(), want, "{role:?} {action:?}");
+                if !want {
+                    assert_eq!(got, Err(RoleMayNot), "{role:?} {action:?}");
+                }
+            }
+        }
     }
 }

@@ -2,6 +2,8 @@
 
 mod common;
 
+mod audit_chain;
+mod audit_cli;
 mod auth;
 mod backup;
 mod bulletin_exports;
@@ -22,6 +24,7 @@ mod joint_duties;
 mod joint_events;
 mod joint_reports;
 mod ledger;
+mod ledger_annotations;
 mod lockout;
 mod openapi_doc;
 mod pg_tls;

@@ -33,10 +33,11 @@ fn month(name: &str) -> AppResult<Month> {
     })
 }
 
-/// The audit chain's head, recorded in every bulletin. `None` while the server keeps no
-/// audit chain (issue 13 part 5 adds it).
-async fn chain_head(_s: &AppState) -> AppResult<Option<ChainHead>> {
-    Ok(None)
+/// The audit chain's head (record number and hash, docs/AUDIT.md), recorded in every
+/// bulletin: a later rewrite of history is detectable against a bulletin already forwarded.
+async fn chain_head(s: &AppState) -> AppResult<Option<ChainHead>> {
+    let (record, hash) = crate::db::audit::head(&s.db).await?;
+    Ok(Some(ChainHead { record, hash }))
 }
 
 /// The live figures of a month, as a bulletin that has not been issued (草稿).

@@ -1,5 +1,6 @@
 //! The route list and the small handlers that belong to no resource.
 
+mod audit;
 mod bulletins;
 mod calendar;
 mod deliveries;
@@ -9,6 +10,7 @@ pub(crate) mod duties;
 mod experts;
 mod joint_events;
 mod joint_reports;
+mod ledger;
 mod people;
 mod pushes;
 mod reports;
@@ -48,6 +50,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(calendar::routes())
         .merge(joint_events::routes())
         .merge(joint_reports::routes())
+        .merge(audit::routes())
+        .merge(ledger::routes())
         .merge(super::sse::routes())
 }
 
