@@ -22,7 +22,7 @@ struct AnnotationRow {
 }
 
 impl AnnotationRow {
-    fn to_api(self) -> Annotation {
+    fn into_api(self) -> Annotation {
         Annotation {
             id: self.id,
             decision: self.decision,
@@ -82,7 +82,7 @@ pub async fn annotate(
         );
         row
     });
-    Ok(row.to_api())
+    Ok(row.into_api())
 }
 
 /// The annotations of these records, oldest first, by record id.
@@ -103,7 +103,9 @@ pub async fn annotations(db: &Db, ids: &[i64]) -> DbResult<HashMap<i64, Vec<Anno
             qb.build_query_as().fetch_all(c).await
         })?;
         for r in rows {
-            out.entry(r.accountability_id).or_default().push(r.to_api());
+            out.entry(r.accountability_id)
+                .or_default()
+                .push(r.into_api());
         }
     }
     Ok(out)
