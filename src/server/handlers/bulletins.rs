@@ -212,7 +212,7 @@ pub async fn get_bulletin(
 /// was issued). A department's export holds only what it may read.
 #[utoipa::path(get, path = "/api/v1/reports/monthly", tag = "bulletins",
     params(("month" = String, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM"),
-        ("format" = ReportFormat, Query, description = "xlsx, csv or md"),
+        ("format" = String, Query, description = "xlsx, csv or md"),
         ("version" = Option<String>, Query, description = "a version number, or `live`")),
     responses((status = 200, description = "The file (Content-Disposition names it)", content_type = "application/octet-stream"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
