@@ -48,6 +48,31 @@ pub(crate) fn decode_cursor(c: &str) -> AppResult<(i64, i64)> {
     Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
 }
 
+/// The department a list is scoped to: any (or the one named) for roles that see all; the
+/// caller's own for a department, which naming another department cannot widen (404).
+pub(crate) async fn scoped_department(
+    s: &AppState,
+    p: &crate::domain::Principal,
+    code: Option<String>,
+) -> AppResult<Option<i64>> {
+    Ok(match (p.sees_all(), code) {
+        (true, None) => None,
+        (true, Some(code)) => Some(
+            s.db.department_id(&code)
+                .await?
+                .ok_or_else(|| bad_param("department", "没有这个部门 / unknown department"))?
+                .0,
+        ),
+        (false, code) => {
+            let own = p.department_id.ok_or_else(AppError::forbidden_role)?;
+            if code.is_some_and(|c| c != s.db.dept_code(own)) {
+                return Err(AppError::not_found("部门", "department"));
+            }
+            Some(own)
+        }
+    })
+}
+
 pub(crate) fn take_limit(q: &mut Params) -> AppResult<i64> {
     let limit = q
         .take_parsed::<i64>("limit", "应为 1–500 的整数 / expected an integer 1–500")?
@@ -97,22 +122,7 @@ pub async fn list_deliveries(
     let after = q.take("cursor").map(|c| decode_cursor(&c)).transpose()?;
     q.finish()?;
     let p = &auth.0;
-    let dept = match (p.sees_all(), department) {
-        (true, None) => None,
-        (true, Some(code)) => Some(
-            s.db.department_id(&code)
-                .await?
-                .ok_or_else(|| bad_param("department", "没有这个部门 / unknown department"))?
-                .0,
-        ),
-        (false, code) => {
-            let own = p.department_id.ok_or_else(AppError::forbidden_role)?;
-            if code.is_some_and(|c| c != s.db.dept_code(own)) {
-                return Err(AppError::not_found("部门", "department"));
-            }
-            Some(own)
-        }
-    };
+    let dept = scoped_department(&s, p, department).await?;
     let rows = store::list(
         &s.db,
         &ListFilter {

@@ -16,7 +16,7 @@ use crate::server::extract::{Id, Params, bad_param};
 use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::deliveries::{decode_cursor, encode_cursor, take_limit};
+use super::deliveries::{decode_cursor, encode_cursor, scoped_department, take_limit};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
@@ -66,22 +66,7 @@ pub async fn list_duties(
     let after = q.take("cursor").map(|c| decode_cursor(&c)).transpose()?;
     q.finish()?;
     let p = &auth.0;
-    let department = match (p.sees_all(), department) {
-        (true, None) => None,
-        (true, Some(code)) => Some(
-            s.db.department_id(&code)
-                .await?
-                .ok_or_else(|| bad_param("department", "没有这个部门 / unknown department"))?
-                .0,
-        ),
-        (false, code) => {
-            let own = p.department_id.ok_or_else(AppError::forbidden_role)?;
-            if code.is_some_and(|c| c != s.db.dept_code(own)) {
-                return Err(AppError::not_found("部门", "department"));
-            }
-            Some(own)
-        }
-    };
+    let department = scoped_department(&s, p, department).await?;
     let mut rows = store::list(
         &s.db,
         &DutyFilter {
