@@ -137,6 +137,9 @@ pub mod event_types {
     pub const DISPUTE_OPENED: &str = "dispute.opened";
     pub const DISPUTE_REPLIED: &str = "dispute.replied";
     pub const DISPUTE_RESOLVED: &str = "dispute.resolved";
+    /// A thread's answer deadline passed without the answering department's answer: an
+    /// accountability record was written (data: `Dispute`).
+    pub const DISPUTE_ANSWER_OVERDUE: &str = "dispute.answer_overdue";
     /// A dispute's `answer_due` was re-derived (data: `DisputeDeadlineChanged`).
     pub const DISPUTE_DEADLINE_CHANGED: &str = "dispute.deadline_changed";
     /// A duty (data: `Duty`) was created, done, passed its deadline still to be done

@@ -8,7 +8,8 @@ pub struct AccountabilityRecord {
     pub id: i64,
     /// The department held to account.
     pub department: String,
-    /// The rule broken: `claim_overdue` for a delivery; for a duty its kind's rule
+    /// The rule broken: `claim_overdue` for a delivery, `dispute_answer_overdue` for a thread
+    /// answered late, `upload_late` for an approval push uploaded late; for a duty its kind's rule
     /// (`verification_overdue`, `inquiry_deemed_consent`, … — `db::duties::SPECS`).
     pub rule: String,
     /// The article of the regulation, e.g. `7(1)1`.
@@ -21,6 +22,9 @@ pub struct AccountabilityRecord {
     /// The duty whose deadline was missed (every other rule).
     #[serde(default)]
     pub duty_id: Option<i64>,
+    /// The question or dispute not answered in time (a `dispute_answer_overdue` record).
+    #[serde(default)]
+    pub dispute_id: Option<i64>,
     /// The person who let it pass, where one was responsible (never shown to another
     /// department).
     #[serde(default)]

@@ -293,3 +293,93 @@ pub async fn resolve(
         dispute
     }))
 }
+
+/// A thread whose answer deadline has come, with its first answer (if any).
+#[derive(sqlx::FromRow)]
+struct AnswerDue {
+    id: i64,
+    delivery_id: i64,
+    raised_by: i64,
+    dept: i64,
+    subject: String,
+    opened_at: i64,
+    answer_due: i64,
+    answered_at: Option<i64>,
+}
+
+/// Judge up to one batch of threads whose answer deadline has come (arts. 14–15): a thread
+/// the answering department had not answered before `answer_due` (a message of its own, or
+/// the thread resolved) is an accountability record against that department, rule
+/// `dispute_answer_overdue`, with a `dispute.answer_overdue` event. Every thread is judged
+/// exactly once (`answer_judged`), whoever sweeps; an answer after the deadline cannot undo
+/// the record. Returns how many threads this call judged.
+pub async fn judge_answers_batch(db: &Db, now: i64) -> DbResult<usize> {
+    Ok(write_tx!(db, |tx, fx| {
+        let due: Vec<AnswerDue> = sqlx::query_as(
+            "SELECT t.id, t.delivery_id, t.raised_by_department_id AS raised_by, t.answering_department_id AS dept, \
+               t.subject, t.opened_at, t.answer_due, \
+               COALESCE((SELECT MIN(msg.at) FROM dispute_messages msg \
+                         WHERE msg.dispute_id = t.id AND msg.department_id = t.answering_department_id), t.resolved_at) AS answered_at \
+             FROM disputes t WHERE t.answer_judged = FALSE AND t.answer_due <= $1 \
+             ORDER BY t.answer_due, t.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(super::deliveries::SWEEP_BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        for AnswerDue {
+            id,
+            delivery_id,
+            raised_by,
+            dept,
+            subject,
+            opened_at,
+            answer_due,
+            answered_at,
+        } in &due
+        {
+            let judged = sqlx::query(
+                "UPDATE disputes SET answer_judged = TRUE WHERE id = $1 AND answer_judged = FALSE",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // Answered strictly before the deadline is on time (acting at the instant is late).
+            if judged == 0 || answered_at.is_some_and(|at| at < *answer_due) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO accountability (department_id, rule, article, delivery_id, dispute_id, item, received_at, occurred_at) \
+                 VALUES ($1, 'dispute_answer_overdue', '7', NULL, $2, $3, $4, $5) ON CONFLICT (dispute_id) DO NOTHING",
+            )
+            .bind(dept)
+            .bind(id)
+            .bind(subject)
+            .bind(opened_at)
+            .bind(answer_due)
+            .execute(&mut *tx)
+            .await?;
+            let dispute = thread_in_tx!(tx, db, *id);
+            let audience = crate::domain::Audience::Between {
+                recipient: *raised_by,
+                sender: *dept,
+            };
+            fx.event(
+                event_types::DISPUTE_ANSWER_OVERDUE,
+                audience,
+                &dispute,
+                *answer_due,
+            );
+            fx.audit(
+                now,
+                "system",
+                "dispute.answer_overdue",
+                "delivery",
+                Some(*delivery_id),
+                serde_json::json!({"dispute_id": id}),
+            );
+        }
+        due.len()
+    }))
+}

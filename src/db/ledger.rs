@@ -10,6 +10,10 @@ use crate::domain::{Principal, from_millis, to_cst};
 
 use super::Db;
 
+/// The ledger's rules besides the duty kinds' (`db::duties::SPECS`): a delivery not claimed
+/// in time, a thread not answered in time, an approval push uploaded late.
+pub const RULES: &[&str] = &["claim_overdue", "dispute_answer_overdue", "upload_late"];
+
 #[derive(sqlx::FromRow)]
 struct AnnotationRow {
     id: i64,
@@ -131,6 +135,7 @@ struct RecordRow {
     delivery_id: Option<i64>,
     push_id: Option<i64>,
     duty_id: Option<i64>,
+    dispute_id: Option<i64>,
     person: Option<String>,
     item: String,
     received_at: i64,
@@ -141,7 +146,7 @@ struct RecordRow {
 pub async fn list(db: &Db, q: &LedgerQuery) -> DbResult<Vec<AccountabilityRecord>> {
     let rows: Vec<RecordRow> = read!(db, |c| {
         sqlx::query_as(
-            "SELECT id, department_id, rule, article, delivery_id, push_id, duty_id, person, item, \
+            "SELECT id, department_id, rule, article, delivery_id, push_id, duty_id, dispute_id, person, item, \
              received_at, occurred_at FROM accountability \
              WHERE received_at >= $1 AND received_at < $2 AND ($3 IS NULL OR department_id = $3) \
              AND ($4 IS NULL OR rule = $4) AND ($5 IS NULL OR person = $5) \
@@ -167,6 +172,7 @@ pub async fn list(db: &Db, q: &LedgerQuery) -> DbResult<Vec<AccountabilityRecord
             delivery_id: r.delivery_id,
             push_id: r.push_id,
             duty_id: r.duty_id,
+            dispute_id: r.dispute_id,
             person: r.person,
             item: r.item,
             received_at: to_cst(from_millis(r.received_at)),

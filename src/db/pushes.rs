@@ -22,6 +22,9 @@ pub struct PushInsert {
     pub claim_deadline: i64,
     pub feedback_deadline: i64,
     pub provisional: bool,
+    /// The upload deadline this push missed (an approval push uploaded late): written to
+    /// the ledger with the push.
+    pub late_upload: Option<i64>,
 }
 
 /// An `Idempotency-Key` as scoped to its principal, with the request's fingerprint (stored).
@@ -177,6 +180,20 @@ async fn try_create(
                         content: p.content.clone(),
                         deliveries,
                     };
+                    if let Some(due) = p.late_upload {
+                        sqlx::query(
+                            "INSERT INTO accountability (department_id, rule, article, push_id, person, item, received_at, occurred_at) \
+                             VALUES ($1, 'upload_late', '7(1)1', $2, $3, $4, $5, $6)",
+                        )
+                        .bind(p.source_department_id)
+                        .bind(push_id)
+                        .bind(&actor.name)
+                        .bind(&p.title)
+                        .bind(p.received_at)
+                        .bind(due)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     fx.audit(
                         p.received_at,
                         &actor.name,

@@ -22,6 +22,8 @@ pub struct SweepReport {
     pub reminded: usize,
     /// Duties whose deadline passed (overdue or lapsed).
     pub duties_missed: usize,
+    /// Question and dispute threads not answered by their deadline (a ledger record each).
+    pub answers_overdue: usize,
 }
 
 /// How often (in clock time) the housekeeping purge runs.
@@ -104,6 +106,13 @@ impl Sweeper {
             }
         }
         loop {
+            let n = crate::db::disputes::judge_answers_batch(&self.db, now).await?;
+            report.answers_overdue += n;
+            if n < deliveries::SWEEP_BATCH as usize {
+                break;
+            }
+        }
+        loop {
             let n = duties::miss_batch(&self.db, now).await?;
             report.duties_missed += n;
             if n < duties::SWEEP_BATCH as usize {
@@ -132,6 +141,7 @@ impl Sweeper {
                 auto_claimed = report.auto_claimed,
                 reminded = report.reminded,
                 duties_missed = report.duties_missed,
+                answers_overdue = report.answers_overdue,
                 "sweep"
             );
         }

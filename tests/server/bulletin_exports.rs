@@ -126,8 +126,8 @@ async fn workbook_read_back(b: Backend) {
     let ledger = wb.worksheet_range("问责记录").unwrap();
     assert_eq!(
         ledger.height(),
-        3 + 3,
-        "title, status, header and three records"
+        3 + 4,
+        "title, status, header and four records (three missed deadlines, one late upload)"
     );
     // The workbook's charts and frozen panes are not read by calamine; the zip holds them.
 }

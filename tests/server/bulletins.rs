@@ -281,7 +281,19 @@ async fn departments_read_their_own_records_and_cannot_issue(b: Backend) {
         d.dedup();
         d
     };
-    assert_eq!(ledger_depts(&all), ["market", "health", "approval"]);
+    // In month order: the bureau's late upload is a record of its own (rule upload_late).
+    assert_eq!(
+        ledger_depts(&all),
+        ["market", "approval", "health", "approval"]
+    );
+    assert_eq!(
+        all.contents
+            .ledger
+            .iter()
+            .filter(|r| r.rule == "upload_late")
+            .count(),
+        1
+    );
     assert_eq!(all.contents.late_uploads.len(), 1);
     let market: Bulletin = app.market.get("/api/v1/bulletins/2026-11").await.unwrap();
     assert_eq!(ledger_depts(&market), ["market"]);

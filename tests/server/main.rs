@@ -25,6 +25,7 @@ mod joint_events;
 mod joint_reports;
 mod ledger;
 mod ledger_annotations;
+mod ledger_complete;
 mod lockout;
 mod openapi_doc;
 mod pg_tls;

@@ -156,7 +156,11 @@ async fn two_instances_on_one_postgres() {
         app.count("deliveries WHERE status = 'auto_claimed'").await,
         expected
     );
-    assert_eq!(app.count("accountability").await, expected);
+    assert_eq!(
+        app.count("accountability WHERE rule = 'claim_overdue'")
+            .await,
+        expected
+    );
     assert_eq!(
         app.count("events WHERE kind = 'delivery.auto_claimed'")
             .await,

@@ -254,11 +254,12 @@ impl TestApp {
         self.admin.set_test_clock(at(t)).await.unwrap();
     }
 
+    /// An approval push decided today (its licence dated the server clock's China date), so
+    /// it is never a late upload: tests of lateness date their licences themselves.
     pub async fn push(&self, recipients: &[&str]) -> Push {
-        self.approval
-            .create_approval_push(&super::fixtures::approval_push(recipients), None)
-            .await
-            .unwrap()
+        let mut p = super::fixtures::approval_push(recipients);
+        p.license_date = shenguan::domain::to_cst(self.state().clock.now()).date_naive();
+        self.approval.create_approval_push(&p, None).await.unwrap()
     }
 
     /// Count rows of a table (to prove a refused request wrote nothing).

@@ -61,8 +61,17 @@ pub async fn create_approval_push(
         }
     }
     let dl = deadlines(&s, now)?;
+    // Uploaded after its deadline (docs/STATISTICS.md "late uploads"): a ledger record
+    // against the bureau, written with the push. Acting at the deadline instant is late.
+    let late_upload = match s.cfg.late_upload_working_days {
+        0 => None,
+        n => crate::bulletin::upload_due(&s.calendar(), push.license_date, n)
+            .map(|due| due.timestamp_millis())
+            .filter(|due| dl.received_at >= *due),
+    };
     let insert = PushInsert {
         kind: PushKind::Approval,
+        late_upload,
         source_department_id: source,
         title: push.item_name.clone(),
         counterparty_name: Some(push.counterparty.name.clone()),
@@ -111,6 +120,7 @@ pub async fn create_supervision_push(
     let dl = deadlines(&s, now)?;
     let insert = PushInsert {
         kind: PushKind::Supervision,
+        late_upload: None,
         source_department_id: source,
         title: push.title.clone(),
         counterparty_name: push.counterparty.as_ref().map(|c| c.name.clone()),

@@ -59,7 +59,7 @@ pub async fn list_accountability(
     let (from, to) = month_range(&month)?;
     // A misspelt rule would silently answer "no records": refuse it, naming the parameter.
     if let Some(rule) = &rule
-        && rule != "claim_overdue"
+        && !crate::db::ledger::RULES.contains(&rule.as_str())
         && !crate::db::duties::SPECS.iter().any(|s| s.rule == rule)
     {
         return Err(bad_param("rule", "没有这条规则 / no such rule"));
