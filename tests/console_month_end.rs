@@ -64,6 +64,7 @@ fn bulletin(month: &str, version: Option<i32>) -> Bulletin {
                 delivery_id: Some(101),
                 push_id: Some(55),
                 duty_id: None,
+                dispute_id: None,
                 person: None,
                 annotations: vec![],
                 item: "食品经营许可（新办）".into(),
@@ -121,7 +122,7 @@ fn snapshots_issued_and_live_at_80x24_and_120x40() {
     let a = month_end(Lang::Zh, fixtures::supervisor(), true);
     let t = text(&draw(&a, 120, 40));
     assert!(t.contains("已发布 第1版 · 2026-12-03 09:30"), "{t}");
-    assert!(t.contains("排名 · 按时率"));
+    assert!(t.contains("排名 · 全部期限按时率"));
     insta::assert_snapshot!("month_end_issued_zh_120x40", t);
     insta::assert_snapshot!("month_end_issued_zh_80x24", text(&draw(&a, 80, 24)));
     let a = month_end(Lang::En, fixtures::supervisor(), false);

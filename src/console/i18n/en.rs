@@ -41,7 +41,7 @@ pub static EN: Strings = Strings {
         issued: "Issued v{} · {}",
         live_beside: "Live figures (not issued; differ from the issued version)",
         live_only: "Live figures · draft, not issued",
-        ranking: "Ranking · on-time rate",
+        ranking: "Ranking · on time over every deadline (claims, answers, others) · on time/decided",
         col_rank: "Rank",
         col_hours: "W-hrs",
         col_trend: "12-month trend",

@@ -41,7 +41,7 @@ pub static ZH: Strings = Strings {
         issued: "已发布 第{}版 · {}",
         live_beside: "实时数字（未发布，与已发布版本不同）",
         live_only: "实时数字 · 草稿，尚未发布",
-        ranking: "排名 · 按时率",
+        ranking: "排名 · 全部期限按时率（认领、答复、其他期限）· 按时/已决",
         col_rank: "名次",
         col_hours: "工时",
         col_trend: "12个月趋势",

@@ -59,8 +59,10 @@ pub fn sparkline(rates: &[Option<f64>], ascii: bool) -> String {
         .collect()
 }
 
-/// The ranking below the table, from the shown bulletin: rank, name, a bar of the on-time rate
-/// and the rate. False when no bulletin is loaded (the pane draws its plain chart instead).
+/// The ranking below the table, from the shown bulletin: rank, name, a bar of the on-time rate,
+/// the rate and `on time/decided`. The rate is over every deadline of the month (claims,
+/// answers, duties: docs/STATISTICS.md), not the table's claim rate — the caption says so and
+/// the count shows what it rests on (a department may rank on answers alone). False when no bulletin is loaded (the pane draws its plain chart instead).
 pub fn render_ranking(app: &App, area: Rect, table_h: u16, buf: &mut Buffer) -> bool {
     let Some(b) = app.monthly.shown() else {
         return false;
@@ -88,8 +90,13 @@ pub fn render_ranking(app: &App, area: Rect, table_h: u16, buf: &mut Buffer) -> 
         .max()
         .unwrap_or(4)
         .clamp(4, 12);
+    let counts: Vec<String> = ranking
+        .iter()
+        .map(|r| format!("{}/{}", r.on_time, r.decided))
+        .collect();
+    let count_w = counts.iter().map(|c| c.len()).max().unwrap_or(3);
     let (rank_w, pct_w) = (3usize, 7usize);
-    let bar_w = (area.width as usize).saturating_sub(rank_w + label_w + pct_w + 3);
+    let bar_w = (area.width as usize).saturating_sub(rank_w + label_w + pct_w + count_w + 4);
     let (full, empty) = if th.ascii { ("#", ".") } else { ("█", "░") };
     let mine = app.my_department();
     for (i, r) in ranking.iter().enumerate() {
@@ -145,10 +152,19 @@ pub fn render_ranking(app: &App, area: Rect, table_h: u16, buf: &mut Buffer) -> 
             buf,
             x + bar_w as u16 + 1,
             y,
-            &pct,
+            &format!("{pct:>w$}", w = pct_w - 1),
             pct_w as u16,
             th.text,
             app.ellipsis(),
+        );
+        put(
+            buf,
+            x + (bar_w + pct_w) as u16 + 1,
+            y,
+            &format!("{:>count_w$}", counts[i]),
+            count_w as u16,
+            th.muted,
+            "",
         );
     }
     true
