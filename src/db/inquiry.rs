@@ -169,7 +169,13 @@ macro_rules! load_letter {
 }
 
 /// Emit one copy of `letter` to each department concerned (people's names left out).
-fn emit(fx: &mut super::Effects, kind: &'static str, letter: &InquiryLetter, depts: &[i64], now: i64) {
+fn emit(
+    fx: &mut super::Effects,
+    kind: &'static str,
+    letter: &InquiryLetter,
+    depts: &[i64],
+    now: i64,
+) {
     let mut data = letter.clone();
     data.sent_by = None;
     data.messages.iter_mut().for_each(|m| m.by = None);
@@ -196,7 +202,12 @@ fn parties(sender: i64, recipients: &[i64]) -> Vec<i64> {
 
 /// Send a letter: the letter, one awaiting reply and one `inquiry_reply` duty per recipient,
 /// and `inquiry.sent` to every department concerned, in one transaction.
-pub async fn create(db: &Db, actor: &Principal, new: NewLetter, now: i64) -> DbResult<InquiryLetter> {
+pub async fn create(
+    db: &Db,
+    actor: &Principal,
+    new: NewLetter,
+    now: i64,
+) -> DbResult<InquiryLetter> {
     let actor = actor.clone();
     Ok(write_tx!(db, |tx, fx| {
         let (id,): (i64,) = sqlx::query_as(
@@ -358,12 +369,15 @@ pub async fn get(db: &Db, id: i64) -> DbResult<Option<LetterRecord>> {
     let Some((id, sender, subject)) = row else {
         return Ok(None);
     };
-    let recipients: Vec<(i64,)> = read!(db, |c| sqlx::query_as(
+    let recipients: Vec<(i64,)> =
+        read!(db, |c| {
+            sqlx::query_as(
         "SELECT department_id FROM inquiry_recipients WHERE letter_id = $1 ORDER BY department_id"
     )
     .bind(id)
     .fetch_all(c)
-    .await)?;
+    .await
+        })?;
     Ok(Some(LetterRecord {
         id,
         subject,
@@ -412,7 +426,9 @@ pub async fn list(db: &Db, f: &LetterFilter) -> DbResult<Vec<InquiryLetter>> {
                 received(&mut qb, d);
             }
             (Some(d), None) => {
-                qb.push(" AND (l.sender_department_id = ").push_bind(d).push(" OR");
+                qb.push(" AND (l.sender_department_id = ")
+                    .push_bind(d)
+                    .push(" OR");
                 received(&mut qb, d);
                 qb.push(")");
             }

@@ -178,7 +178,13 @@ macro_rules! load_case {
 }
 
 /// Emit one copy to each party, without people's names.
-fn emit(fx: &mut super::Effects, kind: &'static str, rec: &CaseRecord, case: &LegacyCase, now: i64) {
+fn emit(
+    fx: &mut super::Effects,
+    kind: &'static str,
+    rec: &CaseRecord,
+    case: &LegacyCase,
+    now: i64,
+) {
     let mut data = case.clone();
     data.history.iter_mut().for_each(|h| h.by = None);
     fx.event(kind, rec.audience(), &data, now);
@@ -231,7 +237,16 @@ pub async fn open(db: &Db, actor: &Principal, new: NewCase, now: i64) -> DbResul
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        step_row!(tx, id, "opened", new.bureau, &new.description, None::<String>, now, &actor.name);
+        step_row!(
+            tx,
+            id,
+            "opened",
+            new.bureau,
+            &new.description,
+            None::<String>,
+            now,
+            &actor.name
+        );
         open_duty!(
             tx,
             fx,
@@ -290,12 +305,15 @@ pub async fn step(
     let (actor, rec) = (actor.clone(), rec.clone());
     Ok(write_tx!(db, |tx, fx| {
         let (from, to, required) = match &step {
-            Step::Opinion { rectification_required: true, .. } => {
-                ("awaiting_opinion", "awaiting_rectification", Some(true))
-            }
+            Step::Opinion {
+                rectification_required: true,
+                ..
+            } => ("awaiting_opinion", "awaiting_rectification", Some(true)),
             Step::Opinion { .. } => ("awaiting_opinion", "awaiting_decision", Some(false)),
             Step::Rectification { .. } => ("awaiting_rectification", "awaiting_verification", None),
-            Step::Verification { pass: true, .. } => ("awaiting_verification", "awaiting_decision", None),
+            Step::Verification { pass: true, .. } => {
+                ("awaiting_verification", "awaiting_decision", None)
+            }
             Step::Verification { .. } => ("awaiting_verification", "awaiting_rectification", None),
             Step::Decision { .. } => ("awaiting_decision", "decided", None),
         };
@@ -315,45 +333,160 @@ pub async fn step(
         }
         let by = actor.name.clone();
         let actor_dept = actor.department_id.unwrap_or(rec.bureau);
-        let next = |kind: DutyKind, dept: i64, counterpart: i64, due: &DueBy| crate::db::duties::NewDuty {
-            kind,
-            department_id: dept,
-            counterpart_department_id: Some(counterpart),
-            person: None,
-            subject_id: rec.id,
-            title: rec.title.clone(),
-            origin_at: now,
-            working_days: Some(due.working_days),
-            due_at: due.due_at,
-            provisional: due.provisional,
-        };
+        let next =
+            |kind: DutyKind, dept: i64, counterpart: i64, due: &DueBy| crate::db::duties::NewDuty {
+                kind,
+                department_id: dept,
+                counterpart_department_id: Some(counterpart),
+                person: None,
+                subject_id: rec.id,
+                title: rec.title.clone(),
+                origin_at: now,
+                working_days: Some(due.working_days),
+                due_at: due.due_at,
+                provisional: due.provisional,
+            };
         let event = match &step {
-            Step::Opinion { body, rectification_required, decide_by } => {
-                let outcome = if *rectification_required { "rectification_required" } else { "no_rectification" };
-                step_row!(tx, rec.id, "opinion", rec.department, body, Some(outcome), now, &by);
-                close_duty!(tx, fx, db, DutyKind::LegacyOpinion, rec.id, rec.department, now, &by);
+            Step::Opinion {
+                body,
+                rectification_required,
+                decide_by,
+            } => {
+                let outcome = if *rectification_required {
+                    "rectification_required"
+                } else {
+                    "no_rectification"
+                };
+                step_row!(
+                    tx,
+                    rec.id,
+                    "opinion",
+                    rec.department,
+                    body,
+                    Some(outcome),
+                    now,
+                    &by
+                );
+                close_duty!(
+                    tx,
+                    fx,
+                    db,
+                    DutyKind::LegacyOpinion,
+                    rec.id,
+                    rec.department,
+                    now,
+                    &by
+                );
                 if !*rectification_required {
-                    open_duty!(tx, fx, db, next(DutyKind::LegacyDecision, rec.bureau, rec.department, decide_by), now, &by);
+                    open_duty!(
+                        tx,
+                        fx,
+                        db,
+                        next(
+                            DutyKind::LegacyDecision,
+                            rec.bureau,
+                            rec.department,
+                            decide_by
+                        ),
+                        now,
+                        &by
+                    );
                 }
                 event_types::LEGACY_CASE_OPINION
             }
             Step::Rectification { body, verify_by } => {
-                step_row!(tx, rec.id, "rectification", actor_dept, body, None::<String>, now, &by);
-                open_duty!(tx, fx, db, next(DutyKind::LegacyVerification, rec.department, rec.bureau, verify_by), now, &by);
+                step_row!(
+                    tx,
+                    rec.id,
+                    "rectification",
+                    actor_dept,
+                    body,
+                    None::<String>,
+                    now,
+                    &by
+                );
+                open_duty!(
+                    tx,
+                    fx,
+                    db,
+                    next(
+                        DutyKind::LegacyVerification,
+                        rec.department,
+                        rec.bureau,
+                        verify_by
+                    ),
+                    now,
+                    &by
+                );
                 event_types::LEGACY_CASE_RECTIFIED
             }
-            Step::Verification { pass, findings, decide_by } => {
+            Step::Verification {
+                pass,
+                findings,
+                decide_by,
+            } => {
                 let outcome = if *pass { "pass" } else { "fail" };
-                step_row!(tx, rec.id, "verification", rec.department, findings, Some(outcome), now, &by);
-                close_duty!(tx, fx, db, DutyKind::LegacyVerification, rec.id, rec.department, now, &by);
+                step_row!(
+                    tx,
+                    rec.id,
+                    "verification",
+                    rec.department,
+                    findings,
+                    Some(outcome),
+                    now,
+                    &by
+                );
+                close_duty!(
+                    tx,
+                    fx,
+                    db,
+                    DutyKind::LegacyVerification,
+                    rec.id,
+                    rec.department,
+                    now,
+                    &by
+                );
                 if *pass {
-                    open_duty!(tx, fx, db, next(DutyKind::LegacyDecision, rec.bureau, rec.department, decide_by), now, &by);
+                    open_duty!(
+                        tx,
+                        fx,
+                        db,
+                        next(
+                            DutyKind::LegacyDecision,
+                            rec.bureau,
+                            rec.department,
+                            decide_by
+                        ),
+                        now,
+                        &by
+                    );
                 }
                 event_types::LEGACY_CASE_VERIFIED
             }
-            Step::Decision { decision, decision_no } => {
-                step_row!(tx, rec.id, "decision", rec.bureau, decision, decision_no.clone(), now, &by);
-                close_duty!(tx, fx, db, DutyKind::LegacyDecision, rec.id, rec.bureau, now, &by);
+            Step::Decision {
+                decision,
+                decision_no,
+            } => {
+                step_row!(
+                    tx,
+                    rec.id,
+                    "decision",
+                    rec.bureau,
+                    decision,
+                    decision_no.clone(),
+                    now,
+                    &by
+                );
+                close_duty!(
+                    tx,
+                    fx,
+                    db,
+                    DutyKind::LegacyDecision,
+                    rec.id,
+                    rec.bureau,
+                    now,
+                    &by
+                );
                 event_types::LEGACY_CASE_DECIDED
             }
         };

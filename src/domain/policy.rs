@@ -524,11 +524,31 @@ mod tests {
         ];
         for (role, dept, [send, open, review, rectify, decide, reply]) in table {
             let p = who(*role, *dept);
-            assert_eq!(check(&p, SendInquiry, Audience::Everyone), *send, "{role:?} {dept:?} send");
-            assert_eq!(check(&p, OpenLegacyCase, Audience::Everyone), *open, "{role:?} {dept:?} open");
-            assert_eq!(check(&p, ReviewLegacyCase, RECORD), *review, "{role:?} {dept:?} review");
-            assert_eq!(check(&p, RecordRectification, RECORD), *rectify, "{role:?} {dept:?} rectify");
-            assert_eq!(check(&p, DecideLegacyCase, RECORD), *decide, "{role:?} {dept:?} decide");
+            assert_eq!(
+                check(&p, SendInquiry, Audience::Everyone),
+                *send,
+                "{role:?} {dept:?} send"
+            );
+            assert_eq!(
+                check(&p, OpenLegacyCase, Audience::Everyone),
+                *open,
+                "{role:?} {dept:?} open"
+            );
+            assert_eq!(
+                check(&p, ReviewLegacyCase, RECORD),
+                *review,
+                "{role:?} {dept:?} review"
+            );
+            assert_eq!(
+                check(&p, RecordRectification, RECORD),
+                *rectify,
+                "{role:?} {dept:?} rectify"
+            );
+            assert_eq!(
+                check(&p, DecideLegacyCase, RECORD),
+                *decide,
+                "{role:?} {dept:?} decide"
+            );
             assert_eq!(check(&p, Reply, RECORD), *reply, "{role:?} {dept:?} reply");
         }
     }

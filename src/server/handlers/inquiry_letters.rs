@@ -149,7 +149,12 @@ pub async fn list_inquiry_letters(
         None => None,
         Some("sent") => Some(true),
         Some("received") => Some(false),
-        Some(_) => return Err(bad_param("direction", "应为 sent 或 received / expected sent or received")),
+        Some(_) => {
+            return Err(bad_param(
+                "direction",
+                "应为 sent 或 received / expected sent or received",
+            ));
+        }
     };
     let status = match q.take("status") {
         None => None,
@@ -164,7 +169,10 @@ pub async fn list_inquiry_letters(
         .take_parsed::<i64>("limit", "应为 1–100 的整数 / expected an integer 1–100")?
         .unwrap_or(50);
     if !(1..=100).contains(&limit) {
-        return Err(bad_param("limit", "应为 1–100 的整数 / expected an integer 1–100"));
+        return Err(bad_param(
+            "limit",
+            "应为 1–100 的整数 / expected an integer 1–100",
+        ));
     }
     let before = q.take_parsed::<i64>("cursor", "无效的游标 / invalid cursor")?;
     q.finish()?;
@@ -231,14 +239,6 @@ pub async fn reply_inquiry_letter(
     )?;
     let dept = auth.0.department_id.ok_or_else(AppError::forbidden_role)?;
     let text = validate::text("body", &body.body, 20000)?;
-    let l = store::post(
-        &s.db,
-        &auth.0,
-        &rec,
-        dept,
-        &text,
-        to_millis(s.clock.now()),
-    )
-    .await?;
+    let l = store::post(&s.db, &auth.0, &rec, dept, &text, to_millis(s.clock.now())).await?;
     Ok(super::created(shown(&auth, l, &s)))
 }

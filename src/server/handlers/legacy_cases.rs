@@ -90,10 +90,7 @@ pub async fn open_legacy_case(
         None => {
             return Err(AppError::invalid(
                 "department",
-                format!(
-                    "没有部门 {0} / unknown department {0}",
-                    body.department
-                ),
+                format!("没有部门 {0} / unknown department {0}", body.department),
             ));
         }
     };
@@ -143,7 +140,10 @@ pub async fn list_legacy_cases(
         .take_parsed::<i64>("limit", "应为 1–100 的整数 / expected an integer 1–100")?
         .unwrap_or(50);
     if !(1..=100).contains(&limit) {
-        return Err(bad_param("limit", "应为 1–100 的整数 / expected an integer 1–100"));
+        return Err(bad_param(
+            "limit",
+            "应为 1–100 的整数 / expected an integer 1–100",
+        ));
     }
     let before = q.take_parsed::<i64>("cursor", "无效的游标 / invalid cursor")?;
     q.finish()?;
@@ -178,7 +178,12 @@ pub async fn get_legacy_case(
     Ok(Json(shown(&auth, c, &s)))
 }
 
-async fn take(s: &AppState, auth: &Auth, rec: &CaseRecord, step: Step) -> AppResult<Json<LegacyCase>> {
+async fn take(
+    s: &AppState,
+    auth: &Auth,
+    rec: &CaseRecord,
+    step: Step,
+) -> AppResult<Json<LegacyCase>> {
     let c = store::step(&s.db, &auth.0, rec, step, to_millis(s.clock.now())).await?;
     Ok(Json(shown(auth, c, s)))
 }
@@ -232,7 +237,16 @@ pub async fn legacy_rectification(
     let text = validate::text("body", &body.body, 20000)?;
     let now = to_millis(s.clock.now());
     let verify_by = due_by(&s, now, s.cfg.legacy_verification_working_days)?;
-    take(&s, &auth, &rec, Step::Rectification { body: text, verify_by }).await
+    take(
+        &s,
+        &auth,
+        &rec,
+        Step::Rectification {
+            body: text,
+            verify_by,
+        },
+    )
+    .await
 }
 
 /// The department verifies the rectification: `pass` → the bureau owes its decision;
