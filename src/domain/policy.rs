@@ -512,8 +512,9 @@ mod tests {
     /// recipient) are the parties; 2 is an outsider.
     #[test]
     fn letters_and_legacy_cases() {
+        type CaseRow = (Role, Option<i64>, [Result<(), Refusal>; 6]);
         #[rustfmt::skip]
-        let table: &[(Role, Option<i64>, [Result<(), Refusal>; 6])] = &[
+        let table: &[CaseRow] = &[
             // role, department: SendInquiry, OpenLegacyCase, ReviewLegacyCase, RecordRectification, DecideLegacyCase, Reply
             (ApprovalStaff,    Some(SENDER),    [Ok(()), Ok(()), Err(NotRecipient), Ok(()), Ok(()), Ok(())]),
             (SupervisionStaff, Some(RECIPIENT), [Ok(()), Err(RoleMayNot), Ok(()), Ok(()), Err(NotOrganiser), Ok(())]),
