@@ -369,15 +369,14 @@ pub async fn get(db: &Db, id: i64) -> DbResult<Option<LetterRecord>> {
     let Some((id, sender, subject)) = row else {
         return Ok(None);
     };
-    let recipients: Vec<(i64,)> =
-        read!(db, |c| {
-            sqlx::query_as(
+    let recipients: Vec<(i64,)> = read!(db, |c| {
+        sqlx::query_as(
         "SELECT department_id FROM inquiry_recipients WHERE letter_id = $1 ORDER BY department_id"
     )
     .bind(id)
     .fetch_all(c)
     .await
-        })?;
+    })?;
     Ok(Some(LetterRecord {
         id,
         subject,
