@@ -83,7 +83,26 @@ async fn deemed_consent_at_the_deadline_instant_exactly_once(b: Backend) {
         0
     );
 
-    // At the deadline instant: deemed consent, one ledger record against health, one event.
+    // At the deadline instant, before any sweep has seen it, answering is already too late
+    // (the clock moved without a sweep): 409, nothing written.
+    use shenguan::domain::Clock;
+    assert!(app.state().clock.set(due.with_timezone(&chrono::Utc)));
+    let late = app
+        .health
+        .reply_inquiry_letter(l.id, "卡点的意见")
+        .await
+        .unwrap_err();
+    assert_eq!(late.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(late.code(), Some("deemed_consent"));
+    assert_eq!(
+        reply_duties(&app.health).await[0].state,
+        DutyState::Open,
+        "not swept yet"
+    );
+    assert_eq!(app.count("inquiry_messages").await, 1);
+
+    // The sweep at the deadline instant: deemed consent, one ledger record against health,
+    // one event.
     app.set_clock("2026-12-01T00:00:00+08:00").await;
     let l2 = app.approval.inquiry_letter(l.id).await.unwrap();
     let h = reply(&l2, "health");
