@@ -204,6 +204,21 @@ async fn deadlines_across_a_holiday_and_into_an_unpublished_year(b: Backend) {
         .find(|d| d.subject_id == p.id)
         .unwrap();
     assert!(duty.provisional);
+    // The 2027 notice is loaded (1–4 January off): the lawful deadline is later, so the
+    // duty is re-derived and the letter shows the new deadline, no longer provisional.
+    let notice: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/holidays-2027.json")).unwrap();
+    let mut notice = notice.as_object().unwrap().clone();
+    notice.remove("papers");
+    let _: CalendarInfo = app
+        .admin
+        .post("/api/v1/calendar/years", &notice)
+        .await
+        .unwrap();
+    let p = app.market.inquiry_letter(p.id).await.unwrap();
+    let r = reply(&p, "market");
+    assert_eq!(r.due, at("2027-01-06T00:00:00+08:00"));
+    assert!(!r.provisional);
     app.finish().await;
 }
 

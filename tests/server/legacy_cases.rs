@@ -11,6 +11,7 @@ use crate::both_backends;
 use crate::common::*;
 
 both_backends!(
+    racing_steps_one_wins,
     full_path_with_a_failed_verification,
     no_rectification_goes_straight_to_the_decision,
     bad_cases_and_wrong_steps_write_nothing,
@@ -361,5 +362,39 @@ async fn bad_cases_and_wrong_steps_write_nothing(b: Backend) {
     assert_eq!(app.count("duties").await, 1);
     let now = app.market.legacy_case(c.id).await.unwrap();
     assert_eq!(now.state, LegacyCaseState::AwaitingOpinion);
+    app.finish().await;
+}
+
+/// Two people of the department give the opinion at once: one is taken, the other is a
+/// clean 409, and the history has one opinion.
+async fn racing_steps_one_wins(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let c = app
+        .approval
+        .open_legacy_case(&case("market"))
+        .await
+        .unwrap();
+    let opinion = |required| LegacyOpinion {
+        body: "意见".into(),
+        rectification_required: required,
+    };
+    let (o1, o2) = (opinion(true), opinion(false));
+    let (a, b2) = tokio::join!(
+        app.market.legacy_opinion(c.id, &o1),
+        app.market2.legacy_opinion(c.id, &o2)
+    );
+    let oks = [a.is_ok(), b2.is_ok()].iter().filter(|x| **x).count();
+    assert_eq!(oks, 1, "{a:?} {b2:?}");
+    let err = a.err().or(b2.err()).unwrap();
+    assert_eq!(err.code(), Some("wrong_state"));
+    let now = app.approval.legacy_case(c.id).await.unwrap();
+    let opinions = now
+        .history
+        .iter()
+        .filter(|h| h.step == LegacyStep::Opinion)
+        .count();
+    assert_eq!(opinions, 1);
     app.finish().await;
 }
