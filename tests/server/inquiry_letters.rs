@@ -85,7 +85,6 @@ async fn deemed_consent_at_the_deadline_instant_exactly_once(b: Backend) {
 
     // At the deadline instant, before any sweep has seen it, answering is already too late
     // (the clock moved without a sweep): 409, nothing written.
-    use shenguan::domain::Clock;
     assert!(app.state().clock.set(due.with_timezone(&chrono::Utc)));
     let late = app
         .health
