@@ -1,6 +1,7 @@
 //! `shenguan demo`: a seeded county on an in-process server over a temporary SQLite file —
 //! the approval bureau and ten supervision departments, accounts for every role, a month of
-//! history (claims, auto-claims, disputes, escalations) and new pushes arriving every few
+//! history (claims, auto-claims, disputes, escalations, joint work, inquiry letters, legacy
+//! cases) and new pushes arriving every few
 //! seconds — then the console, logged in.
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::client::{Client, DeliveryQuery};
 use crate::domain::{Clock, OffsetClock, cst, ids};
 use crate::server::{RunningServer, ServerConfig};
 
+mod cases;
 mod experts;
 mod joint;
 
@@ -321,6 +323,8 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
     }
     // A week of joint work around today (arts. 9–11).
     joint::seed(s, now).await?;
+    // Inquiry letters and legacy cases (arts. 12–13).
+    cases::seed(s, now).await?;
     // Today so far: pushes through the day, many still waiting in the queues.
     let start = local(today, 8, 0);
     if now > start {

@@ -107,8 +107,8 @@ pub struct Duty {
     /// The person responsible, when one is (never shown to another department).
     #[serde(default)]
     pub person: Option<String>,
-    /// The id of the record the duty is about, in its kind's resource (the inquiry reply,
-    /// the verification task, the joint event, …).
+    /// The id of the record the duty is about, in its kind's resource (the inquiry letter,
+    /// the verification task, the joint event, the legacy case, …).
     pub subject_id: i64,
     pub title: String,
     /// The instant the period runs from; the duty belongs to this instant's month (China time).

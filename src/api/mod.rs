@@ -37,7 +37,9 @@ mod bulletins;
 mod deliveries;
 mod duties;
 mod experts;
+mod inquiry;
 mod joint_events;
+mod legacy;
 mod people;
 mod pushes;
 mod reports;
@@ -47,7 +49,9 @@ pub use bulletins::*;
 pub use deliveries::*;
 pub use duties::*;
 pub use experts::*;
+pub use inquiry::*;
 pub use joint_events::*;
+pub use legacy::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -178,6 +182,21 @@ pub mod event_types {
     pub const EXPERT_AVAILABILITY: &str = "expert.availability_changed";
     /// A draw of experts for a joint event (data: the `Draw`).
     pub const DRAW_MADE: &str = "draw.made";
+    /// An inquiry letter was sent, or a message added to its thread (data: the
+    /// `InquiryLetter`, without people's names; one copy to each department concerned).
+    pub const INQUIRY_SENT: &str = "inquiry.sent";
+    pub const INQUIRY_REPLIED: &str = "inquiry.replied";
+    /// A recipient did not answer by its deadline: deemed consent (art. 12). Emitted by the
+    /// sweeper at the deadline instant with the lapsed `Duty` (its `subject_id` is the
+    /// letter, its `department` the recipient, its `counterpart` the sender).
+    pub const INQUIRY_DEEMED_CONSENT: &str = "inquiry.deemed_consent";
+    /// A legacy case (art. 13) was opened or took a step (data: the `LegacyCase`, without
+    /// people's names).
+    pub const LEGACY_CASE_OPENED: &str = "legacy_case.opened";
+    pub const LEGACY_CASE_OPINION: &str = "legacy_case.opinion";
+    pub const LEGACY_CASE_RECTIFIED: &str = "legacy_case.rectified";
+    pub const LEGACY_CASE_VERIFIED: &str = "legacy_case.verified";
+    pub const LEGACY_CASE_DECIDED: &str = "legacy_case.decided";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -249,6 +268,9 @@ mod tests {
         agree::<ExpertPool>();
         agree::<ExpertStatus>();
         agree::<AnnotationDecision>();
+        agree::<InquiryReplyStatus>();
+        agree::<LegacyCaseState>();
+        agree::<LegacyStep>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

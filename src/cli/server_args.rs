@@ -80,6 +80,20 @@ pub struct ServerArgs {
     /// bureau has recorded it (art. 11); a missed signature is a ledger record.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=30))]
     pub report_sign_working_days: u32,
+    /// Working days a recipient has to answer an inquiry letter (函询, art. 12) when the
+    /// letter does not say; no answer by then is deemed consent and a ledger record.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub inquiry_reply_working_days: u32,
+    /// Working days the supervision department has to give its written review opinion on a
+    /// legacy case (art. 13).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub legacy_opinion_working_days: u32,
+    /// Working days the supervision department has to verify a legacy case's rectification.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub legacy_verification_working_days: u32,
+    /// Working days the bureau has to take its handling decision on a legacy case.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub legacy_decision_working_days: u32,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -141,6 +155,10 @@ impl ServerArgs {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trusted_proxies: self.trusted_proxies.clone(),
             report_sign_working_days: self.report_sign_working_days,
+            inquiry_reply_working_days: self.inquiry_reply_working_days,
+            legacy_opinion_working_days: self.legacy_opinion_working_days,
+            legacy_verification_working_days: self.legacy_verification_working_days,
+            legacy_decision_working_days: self.legacy_decision_working_days,
             ..Default::default()
         })
     }

@@ -3,6 +3,7 @@
 
 mod events;
 mod experts;
+mod inquiry;
 mod joint_events;
 mod trust;
 

@@ -79,6 +79,7 @@ commands! {
     ToggleLive => "toggle_live", Normal, false;
     Help => "help", Normal, false;
     Send => "send", Modal, false;
+    Toggle => "toggle", Modal, false;
     Confirm => "confirm", Modal, false;
     Cancel => "cancel", Modal, false;
 }
@@ -113,6 +114,7 @@ impl Command {
             Command::ToggleLive => c.toggle_live,
             Command::Help => c.help,
             Command::Send => c.send,
+            Command::Toggle => c.toggle,
             Command::Confirm => c.confirm,
             Command::Cancel => c.cancel,
         }
@@ -234,6 +236,16 @@ pub enum Action {
         event_id: i64,
         result: Outcome<Box<crate::api::JointEvent>>,
     },
+    /// The answer to answering an inquiry letter.
+    InquiryReplied {
+        letter_id: i64,
+        result: Outcome<Box<crate::api::InquiryLetter>>,
+    },
+    /// The answer to a step of a legacy case.
+    LegacyDone {
+        case_id: i64,
+        result: Outcome<Box<crate::api::LegacyCase>>,
+    },
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].
@@ -287,7 +299,25 @@ pub enum Effect {
         agree: bool,
         comment: Option<String>,
     },
+    /// Answer an inquiry letter for my department.
+    InquiryReply {
+        letter_id: i64,
+        body: String,
+    },
+    /// Take a step of a legacy case.
+    Legacy {
+        case_id: i64,
+        step: LegacyRequest,
+    },
     /// Several requests at once (e.g. refresh everything).
     Batch(Vec<Effect>),
     Quit,
+}
+
+/// A legacy case's step as the console sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LegacyRequest {
+    Opinion(crate::api::LegacyOpinion),
+    Verification(crate::api::LegacyVerification),
+    Decision(crate::api::LegacyDecision),
 }

@@ -11,6 +11,7 @@
 //! `console/input.rs`. Whether the screen must be redrawn is decided in one place,
 //! [`App::update`].
 
+mod cases;
 mod commands;
 mod deliveries;
 mod disputes;
@@ -37,8 +38,8 @@ use super::model::contains;
 // The view models (defined in `model`), also where the tests and the drawing code have always
 // found them.
 pub use super::model::{
-    Connection, Details, Inspection, InspectionKind, ListState, Mode, Pane, PaneState, Purpose,
-    Status, StatusKind, TextBox,
+    Connection, Details, Inspection, InspectionKind, LegacyDialog, ListState, Mode, Pane,
+    PaneState, Purpose, Status, StatusKind, TextBox,
 };
 use super::queue::{ItemId, Queue, QueueItem};
 use super::theme::Theme;
@@ -401,6 +402,10 @@ impl App {
             }
             Action::JointEvents(res) => self.on_joint_events(res),
             Action::JointDone { event_id, result } => self.on_joint_done(event_id, result),
+            Action::InquiryReplied { letter_id, result } => {
+                self.on_inquiry_replied(letter_id, result)
+            }
+            Action::LegacyDone { case_id, result } => self.on_legacy_done(case_id, result),
         }
     }
 

@@ -20,7 +20,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::ConsoleOptions;
-use super::action::{Action, Effect, RequestError};
+use super::action::{Action, Effect, LegacyRequest, RequestError};
 use super::app::{App, PAGE_SIZE};
 use super::config::Thresholds;
 use super::keymap::Keymap;
@@ -381,6 +381,28 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                     .map(Box::new)
                     .map_err(RequestError::from);
                 let _ = tx.send(Action::JointDone { event_id, result });
+            });
+        }
+        Effect::InquiryReply { letter_id, body } => {
+            tokio::spawn(async move {
+                let result = c
+                    .reply_inquiry_letter(letter_id, &body)
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::InquiryReplied { letter_id, result });
+            });
+        }
+        Effect::Legacy { case_id, step } => {
+            tokio::spawn(async move {
+                let result = match &step {
+                    LegacyRequest::Opinion(b) => c.legacy_opinion(case_id, b).await,
+                    LegacyRequest::Verification(b) => c.legacy_verification(case_id, b).await,
+                    LegacyRequest::Decision(b) => c.legacy_decision(case_id, b).await,
+                }
+                .map(Box::new)
+                .map_err(RequestError::from);
+                let _ = tx.send(Action::LegacyDone { case_id, result });
             });
         }
         Effect::Escalate {

@@ -3,9 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::action::LegacyRequest;
 use super::action::{Command, Context, Effect};
 use super::app::App;
-use super::model::{Mode, Purpose, StatusKind};
+use super::model::{LegacyDialog, Mode, Purpose, StatusKind};
 
 impl App {
     pub(crate) fn on_paste(&mut self, text: String) {
@@ -137,6 +138,20 @@ impl App {
         }
         match modal {
             Some(Command::Send) => self.send_text(),
+            Some(Command::Toggle) => {
+                // Flip the dialog's one choice (a legacy opinion's rectification, a
+                // verification's outcome); other boxes have none.
+                if let Purpose::Legacy { step, .. } = &mut tb.purpose {
+                    match step {
+                        LegacyDialog::Opinion {
+                            rectification_required,
+                        } => *rectification_required = !*rectification_required,
+                        LegacyDialog::Verification { pass } => *pass = !*pass,
+                        LegacyDialog::Decision => {}
+                    }
+                }
+                None
+            }
             Some(Command::Cancel) => {
                 if tb.text().trim().is_empty() {
                     self.mode = Mode::Normal;
@@ -212,6 +227,35 @@ impl App {
                 event_id: *event_id,
                 agree: *agree,
                 comment: (!body.is_empty()).then_some(body),
+            },
+            Purpose::InquiryReply { letter_id, .. } => Effect::InquiryReply {
+                letter_id: *letter_id,
+                body,
+            },
+            Purpose::Legacy { case_id, step, .. } => Effect::Legacy {
+                case_id: *case_id,
+                step: match *step {
+                    LegacyDialog::Opinion {
+                        rectification_required,
+                    } => LegacyRequest::Opinion(crate::api::LegacyOpinion {
+                        body,
+                        rectification_required,
+                    }),
+                    LegacyDialog::Verification { pass } => {
+                        LegacyRequest::Verification(crate::api::LegacyVerification {
+                            outcome: if pass {
+                                crate::api::VerificationOutcome::Pass
+                            } else {
+                                crate::api::VerificationOutcome::Fail
+                            },
+                            findings: body,
+                        })
+                    }
+                    LegacyDialog::Decision => LegacyRequest::Decision(crate::api::LegacyDecision {
+                        decision: body,
+                        decision_no: None,
+                    }),
+                },
             },
         };
         self.set_status(s.st_sending.into(), StatusKind::Info);

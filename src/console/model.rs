@@ -217,6 +217,25 @@ pub enum Purpose {
         title: String,
         agree: bool,
     },
+    /// Answer an inquiry letter for my department (its `inquiry_reply` duty).
+    InquiryReply { letter_id: i64, title: String },
+    /// A legacy case's step (its duty in the queue).
+    Legacy {
+        case_id: i64,
+        title: String,
+        step: LegacyDialog,
+    },
+}
+
+/// Which step of a legacy case a text box takes; the toggle key flips its choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyDialog {
+    /// The review opinion (the text), and whether it requires rectification.
+    Opinion { rectification_required: bool },
+    /// The verification of a rectification: pass or fail, the text its findings.
+    Verification { pass: bool },
+    /// The bureau's handling decision (the text).
+    Decision,
 }
 
 pub struct TextBox {

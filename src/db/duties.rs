@@ -93,8 +93,9 @@ pub const SPECS: &[DutySpec] = &[
         rule: "inquiry_deemed_consent",
         article: "12",
         on_miss: OnMiss::Lapse,
-        lapse_hook: None,
-        lapse_event: None,
+        // The recipient's reply row becomes deemed consent at the deadline instant.
+        lapse_hook: Some(crate::db::inquiry::DEEMED_CONSENT_HOOK),
+        lapse_event: Some(crate::api::event_types::INQUIRY_DEEMED_CONSENT),
     },
     DutySpec {
         kind: DutyKind::LegacyOpinion,

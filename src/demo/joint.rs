@@ -19,7 +19,7 @@ fn working_day_before(cal: &Calendar, d: NaiveDate) -> NaiveDate {
 }
 
 /// The `k`-th working day from `today` (0: today if it is one; negative: back in time).
-fn working_day(cal: &Calendar, today: NaiveDate, k: i32) -> NaiveDate {
+pub(super) fn working_day(cal: &Calendar, today: NaiveDate, k: i32) -> NaiveDate {
     let mut d = today;
     let step = if k < 0 { -1 } else { 1 };
     let mut left = k.abs();

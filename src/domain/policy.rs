@@ -99,6 +99,20 @@ pub enum Action {
     /// record. Duty officers and admins (`Audience::Everyone`).
     ReadAuditChain,
     AnnotateLedger,
+    /// Send an inquiry letter (函询, art. 12): the staff of the bureau or of a supervision
+    /// department, for their own department (`Audience::Everyone`). Writing in a letter's
+    /// thread is `Reply` (the sender and the recipients are its parties; a letter's audience
+    /// for a recipient has it as the recipient, the sending department as the sender).
+    SendInquiry,
+    /// Open a legacy case (art. 13): the bureau's staff (`Audience::Everyone`).
+    OpenLegacyCase,
+    /// Give a legacy case's review opinion, verify its rectification: the responsible
+    /// department's staff (the case's recipient; the bureau is its sender).
+    ReviewLegacyCase,
+    /// Record the holder's rectification on the holder's behalf: either party's staff.
+    RecordRectification,
+    /// Take a legacy case's handling decision: the bureau's staff (the case's sender).
+    DecideLegacyCase,
 }
 
 impl Action {
@@ -194,6 +208,25 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         Action::ManageRoster => Err(Refusal::RoleMayNot),
         Action::Draw if p.role == Role::ApprovalStaff && p.department_id.is_some() => Ok(()),
         Action::Draw => Err(Refusal::RoleMayNot),
+        Action::SendInquiry if staff && p.department_id.is_some() => Ok(()),
+        Action::OpenLegacyCase
+            if p.role.department_kind() == Some(DepartmentKind::Approval)
+                && p.department_id.is_some() =>
+        {
+            Ok(())
+        }
+        Action::SendInquiry | Action::OpenLegacyCase => Err(Refusal::RoleMayNot),
+        Action::ReviewLegacyCase if staff && recipient => Ok(()),
+        Action::ReviewLegacyCase => Err(Refusal::NotRecipient),
+        Action::RecordRectification if staff && party => Ok(()),
+        Action::RecordRectification => Err(Refusal::NotParty),
+        Action::DecideLegacyCase
+            if staff
+                && matches!(record, Audience::Between { sender, .. } if p.department_id == Some(sender)) =>
+        {
+            Ok(())
+        }
+        Action::DecideLegacyCase => Err(Refusal::NotOrganiser),
     }
 }
 
@@ -473,6 +506,52 @@ mod tests {
                 sender: 4
             }
         );
+    }
+
+    /// Inquiry letters and legacy cases: the bureau (1, sender) and a department (3,
+    /// recipient) are the parties; 2 is an outsider.
+    #[test]
+    fn letters_and_legacy_cases() {
+        type CaseRow = (Role, Option<i64>, [Result<(), Refusal>; 6]);
+        #[rustfmt::skip]
+        let table: &[CaseRow] = &[
+            // role, department: SendInquiry, OpenLegacyCase, ReviewLegacyCase, RecordRectification, DecideLegacyCase, Reply
+            (ApprovalStaff,    Some(SENDER),    [Ok(()), Ok(()), Err(NotRecipient), Ok(()), Ok(()), Ok(())]),
+            (SupervisionStaff, Some(RECIPIENT), [Ok(()), Err(RoleMayNot), Ok(()), Ok(()), Err(NotOrganiser), Ok(())]),
+            (SupervisionStaff, Some(OTHER),     [Ok(()), Err(RoleMayNot), Err(Hidden), Err(Hidden), Err(Hidden), Err(Hidden)]),
+            (SupervisionStaff, None,            [Err(RoleMayNot), Err(RoleMayNot), Err(Hidden), Err(Hidden), Err(Hidden), Err(Hidden)]),
+            (Supervisor,       None,            [Err(RoleMayNot), Err(RoleMayNot), Err(NotRecipient), Err(NotParty), Err(NotOrganiser), Err(NotParty)]),
+            (Admin,            None,            [Err(RoleMayNot), Err(RoleMayNot), Err(NotRecipient), Err(NotParty), Err(NotOrganiser), Err(NotParty)]),
+        ];
+        for (role, dept, [send, open, review, rectify, decide, reply]) in table {
+            let p = who(*role, *dept);
+            assert_eq!(
+                check(&p, SendInquiry, Audience::Everyone),
+                *send,
+                "{role:?} {dept:?} send"
+            );
+            assert_eq!(
+                check(&p, OpenLegacyCase, Audience::Everyone),
+                *open,
+                "{role:?} {dept:?} open"
+            );
+            assert_eq!(
+                check(&p, ReviewLegacyCase, RECORD),
+                *review,
+                "{role:?} {dept:?} review"
+            );
+            assert_eq!(
+                check(&p, RecordRectification, RECORD),
+                *rectify,
+                "{role:?} {dept:?} rectify"
+            );
+            assert_eq!(
+                check(&p, DecideLegacyCase, RECORD),
+                *decide,
+                "{role:?} {dept:?} decide"
+            );
+            assert_eq!(check(&p, Reply, RECORD), *reply, "{role:?} {dept:?} reply");
+        }
     }
 
     /// The month-end oversight actions: duty officers and admins only, whatever the department.

@@ -68,6 +68,14 @@ pub struct ServerConfig {
     pub login_delay: Duration,
     /// Working days to sign a joint report (`--report-sign-working-days`, art. 11).
     pub report_sign_working_days: u32,
+    /// Working days a recipient has to answer an inquiry letter when the letter gives none
+    /// (`--inquiry-reply-working-days`, art. 12).
+    pub inquiry_reply_working_days: u32,
+    /// Working days for a legacy case's opinion, verification and decision
+    /// (`--legacy-*-working-days`, art. 13).
+    pub legacy_opinion_working_days: u32,
+    pub legacy_verification_working_days: u32,
+    pub legacy_decision_working_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -94,6 +102,10 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             login_delay: Duration::from_millis(250),
             report_sign_working_days: 1,
+            inquiry_reply_working_days: 5,
+            legacy_opinion_working_days: 10,
+            legacy_verification_working_days: 10,
+            legacy_decision_working_days: 10,
         }
     }
 }

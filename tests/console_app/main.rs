@@ -9,6 +9,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cases;
 mod deliveries;
 mod dialogs;
 mod draws;

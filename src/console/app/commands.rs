@@ -248,7 +248,7 @@ impl App {
                 }
                 None
             }
-            Command::Send | Command::Confirm => None,
+            Command::Send | Command::Confirm | Command::Toggle => None,
         }
     }
 

@@ -6,7 +6,7 @@ use super::App;
 use crate::api::{Duty, DutyDeadlineChanged, Event, Page, event_types};
 use crate::console::action::{Effect, Outcome};
 use crate::console::i18n::fill;
-use crate::console::model::StatusKind;
+use crate::console::model::{LegacyDialog, Purpose, StatusKind};
 use crate::console::queue::{ItemId, ItemKind, QueueItem};
 
 impl App {
@@ -122,6 +122,34 @@ impl App {
             // Sign the joint report: the text box (agree; the comment may stay empty).
             crate::api::DutyKind::ReportSignature => {
                 self.open_sign_box(d.subject_id, d.title.clone(), true);
+                return None;
+            }
+            // Answer the inquiry letter (the duty's subject is the letter).
+            crate::api::DutyKind::InquiryReply => {
+                self.open_case_box(Purpose::InquiryReply {
+                    letter_id: d.subject_id,
+                    title: d.title.clone(),
+                });
+                return None;
+            }
+            // A legacy case's step (the duty's subject is the case): the step's dialog.
+            crate::api::DutyKind::LegacyOpinion
+            | crate::api::DutyKind::LegacyVerification
+            | crate::api::DutyKind::LegacyDecision => {
+                let step = match d.kind {
+                    crate::api::DutyKind::LegacyOpinion => LegacyDialog::Opinion {
+                        rectification_required: false,
+                    },
+                    crate::api::DutyKind::LegacyVerification => {
+                        LegacyDialog::Verification { pass: true }
+                    }
+                    _ => LegacyDialog::Decision,
+                };
+                self.open_case_box(Purpose::Legacy {
+                    case_id: d.subject_id,
+                    title: d.title.clone(),
+                    step,
+                });
                 return None;
             }
             _ => {}

@@ -304,6 +304,10 @@ pub static EN: Strings = Strings {
             long: "send (in a text box)",
             short: "send",
         },
+        toggle: CommandText {
+            long: "toggle the choice (opinion: rectification; verification: pass/fail)",
+            short: "toggle",
+        },
         confirm: CommandText {
             long: "confirm (filter, prompts)",
             short: "confirm",
@@ -314,4 +318,5 @@ pub static EN: Strings = Strings {
         },
     },
     joint: &super::joint::EN,
+    cases: &super::cases::EN,
 };

@@ -7,10 +7,12 @@
 
 use std::str::FromStr;
 
+mod cases;
 mod en;
 mod joint;
 mod zh;
 
+pub use cases::CaseStrings;
 pub use joint::JointStrings;
 
 pub use en::EN;
@@ -95,6 +97,7 @@ pub struct CommandTexts {
     pub toggle_live: CommandText,
     pub help: CommandText,
     pub send: CommandText,
+    pub toggle: CommandText,
     pub confirm: CommandText,
     pub cancel: CommandText,
 }
@@ -327,6 +330,8 @@ pub struct Strings {
     pub commands: CommandTexts,
     /// The joint-work pane.
     pub joint: &'static JointStrings,
+    /// The inquiry-letter and legacy-case dialogs.
+    pub cases: &'static CaseStrings,
 }
 
 impl Strings {

@@ -304,6 +304,10 @@ pub static ZH: Strings = Strings {
             long: "发送（文本框内）",
             short: "发送",
         },
+        toggle: CommandText {
+            long: "切换选项（审核意见：是否整改；核验：合格与否）",
+            short: "切换",
+        },
         confirm: CommandText {
             long: "确认（筛选、确认框）",
             short: "确认",
@@ -314,4 +318,5 @@ pub static ZH: Strings = Strings {
         },
     },
     joint: &super::joint::ZH,
+    cases: &super::cases::ZH,
 };

@@ -10,7 +10,7 @@ use super::text::{put, width};
 use crate::console::action::Command;
 use crate::console::app::App;
 use crate::console::i18n::fill;
-use crate::console::model::{Purpose, TextBox};
+use crate::console::model::{LegacyDialog, Purpose, TextBox};
 
 /// A rectangle of `w`×`h` centred in `area` (clipped to it).
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -64,6 +64,28 @@ pub fn render_textbox(frame: &mut Frame, app: &App, tb: &TextBox) {
             title, agree: true, ..
         } => fill(s.joint.dlg_sign, &[title]),
         Purpose::Sign { title, .. } => fill(s.joint.dlg_dissent, &[title]),
+        Purpose::InquiryReply { title, .. } => fill(s.cases.dlg_inquiry, &[title]),
+        Purpose::Legacy { title, step, .. } => {
+            let c = s.cases;
+            let toggle = app.keymap.first(Command::Toggle).unwrap_or_default();
+            match step {
+                LegacyDialog::Opinion {
+                    rectification_required,
+                } => {
+                    let choice = if *rectification_required {
+                        c.rectify_yes
+                    } else {
+                        c.rectify_no
+                    };
+                    fill(c.dlg_opinion, &[choice, &toggle, title])
+                }
+                LegacyDialog::Verification { pass } => {
+                    let choice = if *pass { c.pass } else { c.fail };
+                    fill(c.dlg_verification, &[choice, &toggle, title])
+                }
+                LegacyDialog::Decision => fill(c.dlg_decision, &[title]),
+            }
+        }
     };
     let max_title = area.width.saturating_sub(4) as usize;
     let title = super::text::truncate(&title, max_title, app.ellipsis()).into_owned();

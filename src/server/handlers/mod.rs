@@ -8,9 +8,11 @@ mod disputes;
 mod draws;
 pub(crate) mod duties;
 mod experts;
+mod inquiry_letters;
 mod joint_events;
 mod joint_reports;
 mod ledger;
+mod legacy_cases;
 mod people;
 mod pushes;
 mod reports;
@@ -50,6 +52,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(calendar::routes())
         .merge(joint_events::routes())
         .merge(joint_reports::routes())
+        .merge(inquiry_letters::routes())
+        .merge(legacy_cases::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
         .merge(super::sse::routes())
