@@ -34,6 +34,7 @@ pub(crate) use wire_names;
 
 mod audit;
 mod bulletins;
+mod catalogue;
 mod deliveries;
 mod duties;
 mod experts;
@@ -41,9 +42,11 @@ mod joint_events;
 mod people;
 mod pushes;
 mod reports;
+mod verifications;
 
 pub use audit::*;
 pub use bulletins::*;
+pub use catalogue::*;
 pub use deliveries::*;
 pub use duties::*;
 pub use experts::*;
@@ -51,6 +54,7 @@ pub use joint_events::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
+pub use verifications::*;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -175,6 +179,15 @@ pub mod event_types {
     pub const EXPERT_AVAILABILITY: &str = "expert.availability_changed";
     /// A draw of experts for a joint event (data: the `Draw`).
     pub const DRAW_MADE: &str = "draw.made";
+    /// A credit-approval catalogue item was created or got a new version (data: the
+    /// `CatalogueItem` with its current version).
+    pub const CATALOGUE_CHANGED: &str = "catalogue.changed";
+    /// Verification of commitments (art. 8; data: the `VerificationTask`): opened by a
+    /// notify-and-commit push, passed, failed (rectification opened), revoked.
+    pub const VERIFICATION_OPENED: &str = "verification.opened";
+    pub const VERIFICATION_PASSED: &str = "verification.passed";
+    pub const VERIFICATION_FAILED: &str = "verification.failed";
+    pub const VERIFICATION_REVOKED: &str = "verification.revoked";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -246,6 +259,11 @@ mod tests {
         agree::<ExpertPool>();
         agree::<ExpertStatus>();
         agree::<AnnotationDecision>();
+        agree::<VerificationMode>();
+        agree::<VerificationState>();
+        agree::<VerificationOutcome>();
+        agree::<CommitmentBreach>();
+        agree::<RevocationReason>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

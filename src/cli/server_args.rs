@@ -80,6 +80,10 @@ pub struct ServerArgs {
     /// bureau has recorded it (art. 11); a missed signature is a ledger record.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=30))]
     pub report_sign_working_days: u32,
+    /// Working days a holder has to rectify after a failed commitment verification before
+    /// the bureau verifies again (art. 8); a missed re-verification is a ledger record.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub rectification_working_days: u32,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -141,6 +145,7 @@ impl ServerArgs {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             trusted_proxies: self.trusted_proxies.clone(),
             report_sign_working_days: self.report_sign_working_days,
+            rectification_working_days: self.rectification_working_days,
             ..Default::default()
         })
     }

@@ -68,6 +68,9 @@ pub struct ServerConfig {
     pub login_delay: Duration,
     /// Working days to sign a joint report (`--report-sign-working-days`, art. 11).
     pub report_sign_working_days: u32,
+    /// Working days a holder has to rectify after a failed commitment verification, before
+    /// the bureau verifies again (`--rectification-working-days`, art. 8).
+    pub rectification_working_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -94,6 +97,7 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             login_delay: Duration::from_millis(250),
             report_sign_working_days: 1,
+            rectification_working_days: 10,
         }
     }
 }

@@ -314,4 +314,5 @@ pub static EN: Strings = Strings {
         },
     },
     joint: &super::joint::EN,
+    credit: &super::credit::EN,
 };

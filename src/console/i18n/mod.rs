@@ -7,10 +7,12 @@
 
 use std::str::FromStr;
 
+mod credit;
 mod en;
 mod joint;
 mod zh;
 
+pub use credit::CreditStrings;
 pub use joint::JointStrings;
 
 pub use en::EN;
@@ -327,6 +329,8 @@ pub struct Strings {
     pub commands: CommandTexts,
     /// The joint-work pane.
     pub joint: &'static JointStrings,
+    /// Commitment verification (art. 8).
+    pub credit: &'static CreditStrings,
 }
 
 impl Strings {

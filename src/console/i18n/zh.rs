@@ -314,4 +314,5 @@ pub static ZH: Strings = Strings {
         },
     },
     joint: &super::joint::ZH,
+    credit: &super::credit::ZH,
 };

@@ -3,6 +3,7 @@
 mod audit;
 mod bulletins;
 mod calendar;
+mod catalogue;
 mod deliveries;
 mod disputes;
 mod draws;
@@ -14,6 +15,7 @@ mod ledger;
 mod people;
 mod pushes;
 mod reports;
+mod verifications;
 
 use axum::Extension;
 use axum::Json;
@@ -52,6 +54,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(joint_reports::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
+        .merge(catalogue::routes())
+        .merge(verifications::routes())
         .merge(super::sse::routes())
 }
 
