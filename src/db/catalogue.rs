@@ -267,15 +267,14 @@ pub async fn get(db: &Db, id: i64) -> DbResult<Option<CatalogueItem>> {
 
 /// The current version of an item and its verification mode, if it exists.
 pub async fn current(db: &Db, id: i64) -> DbResult<Option<(i32, VerificationMode)>> {
-    let row: Option<(i32, String)> =
-        read!(db, |c| {
-            sqlx::query_as(
+    let row: Option<(i32, String)> = read!(db, |c| {
+        sqlx::query_as(
         "SELECT v.version, v.verification_mode FROM catalogue_items i JOIN catalogue_versions v \
          ON v.item_id = i.id AND v.version = i.current_version WHERE i.id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     Ok(row.and_then(|(v, m)| VerificationMode::parse(&m).map(|m| (v, m))))
 }
