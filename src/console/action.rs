@@ -234,6 +234,11 @@ pub enum Action {
         event_id: i64,
         result: Outcome<Box<crate::api::JointEvent>>,
     },
+    /// The answer to recording a verification result.
+    VerificationDone {
+        task_id: i64,
+        result: Outcome<Box<crate::api::VerificationTask>>,
+    },
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].
@@ -286,6 +291,12 @@ pub enum Effect {
         event_id: i64,
         agree: bool,
         comment: Option<String>,
+    },
+    /// Record a verification result (`POST /api/v1/verifications/{id}/result`).
+    RecordVerification {
+        task_id: i64,
+        pass: bool,
+        findings: Option<String>,
     },
     /// Several requests at once (e.g. refresh everything).
     Batch(Vec<Effect>),

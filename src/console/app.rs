@@ -21,6 +21,7 @@ mod joint;
 mod month_end;
 mod monthly;
 mod requests;
+mod verifications;
 
 use std::collections::HashMap;
 
@@ -401,6 +402,9 @@ impl App {
             }
             Action::JointEvents(res) => self.on_joint_events(res),
             Action::JointDone { event_id, result } => self.on_joint_done(event_id, result),
+            Action::VerificationDone { task_id, result } => {
+                self.on_verification_done(task_id, result)
+            }
         }
     }
 

@@ -217,6 +217,13 @@ pub enum Purpose {
         title: String,
         agree: bool,
     },
+    /// Record a commitment verification's result (the bureau): pass (a note may be empty)
+    /// or fail (the findings say what was found). Tab switches.
+    Verify {
+        task_id: i64,
+        title: String,
+        pass: bool,
+    },
 }
 
 pub struct TextBox {

@@ -124,6 +124,10 @@ impl App {
                 self.open_sign_box(d.subject_id, d.title.clone(), true);
                 return None;
             }
+            // Record the verification's result (the duty's subject is the task).
+            crate::api::DutyKind::Verification | crate::api::DutyKind::Reverification => {
+                return self.open_verify_box(d);
+            }
             _ => {}
         }
         self.set_status(
