@@ -135,6 +135,12 @@ pub struct NewVerificationResult {
     #[serde(default)]
     #[schema(max_items = 64)]
     pub departments: Vec<String>,
+    /// The round this result is for: 1 the verification, 2 the re-verification. When given
+    /// and another round is current, the result is refused (409): two people recording at
+    /// once cannot turn a first failure into a revocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 2)]
+    pub round: Option<i32>,
 }
 
 /// One recorded result: round 1 the verification, round 2 the re-verification.

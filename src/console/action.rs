@@ -295,6 +295,7 @@ pub enum Effect {
     /// Record a verification result (`POST /api/v1/verifications/{id}/result`).
     RecordVerification {
         task_id: i64,
+        round: i32,
         pass: bool,
         findings: Option<String>,
     },

@@ -371,6 +371,7 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
         }
         Effect::RecordVerification {
             task_id,
+            round,
             pass,
             findings,
         } => {
@@ -383,6 +384,7 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                     },
                     findings,
                     departments: Vec::new(),
+                    round: Some(round),
                 };
                 let result = c
                     .record_verification(task_id, &body)

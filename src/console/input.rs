@@ -220,8 +220,14 @@ impl App {
                 agree: *agree,
                 comment: (!body.is_empty()).then_some(body),
             },
-            Purpose::Verify { task_id, pass, .. } => Effect::RecordVerification {
+            Purpose::Verify {
+                task_id,
+                round,
+                pass,
+                ..
+            } => Effect::RecordVerification {
                 task_id: *task_id,
+                round: *round,
                 pass: *pass,
                 findings: (!body.is_empty()).then_some(body),
             },

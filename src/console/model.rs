@@ -221,6 +221,8 @@ pub enum Purpose {
     /// or fail (the findings say what was found). Tab switches.
     Verify {
         task_id: i64,
+        /// 1 the verification, 2 the re-verification (from the duty's kind).
+        round: i32,
         title: String,
         pass: bool,
     },

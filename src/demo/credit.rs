@@ -88,6 +88,7 @@ pub(super) async fn seed(s: &mut Seeder, today: NaiveDate) -> anyhow::Result<()>
                     outcome: VerificationOutcome::Pass,
                     findings: Some("现场核查，卫生设施与承诺一致".into()),
                     departments: vec!["health".into()],
+                    round: Some(1),
                 },
             )
             .await?;
@@ -101,6 +102,7 @@ pub(super) async fn seed(s: &mut Seeder, today: NaiveDate) -> anyhow::Result<()>
                     outcome: VerificationOutcome::Fail,
                     findings: Some("消毒间未按承诺设置，责令限期整改".into()),
                     departments: vec!["health".into(), "market".into()],
+                    round: Some(1),
                 },
             )
             .await?;

@@ -66,6 +66,7 @@ fn the_primary_key_records_a_verification_result() {
         tb.purpose,
         Purpose::Verify {
             task_id: 509,
+            round: 1,
             title: "公共场所卫生许可 WS001".into(),
             pass: true
         }
@@ -81,6 +82,7 @@ fn the_primary_key_records_a_verification_result() {
         a.update(ctrl('s')),
         Some(Effect::RecordVerification {
             task_id: 509,
+            round: 1,
             pass: false,
             findings: Some("消毒间未设置".into())
         })
@@ -101,6 +103,7 @@ fn a_pass_needs_no_note_and_a_refusal_keeps_the_dialog() {
         a.update(ctrl('s')),
         Some(Effect::RecordVerification {
             task_id: 509,
+            round: 2,
             pass: true,
             findings: None
         })

@@ -14,6 +14,7 @@ both_backends!(
     pass_closes_the_duty_and_a_second_result_is_refused,
     failing_twice_revokes_and_pushes_the_decision_to_every_supervisor,
     overdue_verification_is_a_ledger_record,
+    racing_results_give_one_success_and_one_conflict,
 );
 
 pub async fn verified_item(app: &TestApp) -> CatalogueItem {
@@ -69,6 +70,7 @@ pub async fn result(
             outcome,
             findings: findings.map(Into::into),
             departments: departments.iter().map(|d| d.to_string()).collect(),
+            round: None,
         },
     )
     .await
@@ -222,8 +224,16 @@ async fn pass_closes_the_duty_and_a_second_result_is_refused(b: Backend) {
     assert_eq!(done.results.len(), 1);
     assert_eq!(done.results[0].departments, ["market"]);
     assert_eq!(done.results[0].round, 1);
+    assert_eq!(done.results[0].recorded_by, "shenpi1");
     let d = duties(&app.approval, "verification").await;
     assert_eq!(d[0].state, DutyState::Done);
+    // To the supervising department the bureau's name stands for its staff.
+    let seen: VerificationTask = app
+        .market
+        .get(&format!("/api/v1/verifications/{}", task.id))
+        .await
+        .unwrap();
+    assert_eq!(seen.results[0].recorded_by, "行政审批服务局");
     // Verifying a passed task: 409, nothing written.
     let again = result(
         &app.approval,
@@ -404,5 +414,85 @@ async fn overdue_verification_is_a_ledger_record(b: Backend) {
             .count(),
         1
     );
+    app.finish().await;
+}
+
+/// Two people record the same round at once (both fail, or both pass): one wins, the other
+/// is a clean 409 — a first failure never becomes a revocation — and one result is stored.
+async fn racing_results_give_one_success_and_one_conflict(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let shenpi2 = create_user(&app.admin, "shenpi2", Role::ApprovalStaff, Some("approval")).await;
+    let other = login(&app.anon, &shenpi2.username).await;
+    let item = verified_item(&app).await;
+    let body = |outcome| NewVerificationResult {
+        outcome,
+        findings: Some("不符".into()),
+        departments: vec![],
+        round: Some(1),
+    };
+    for (i, (license, outcome)) in [
+        ("WS201", VerificationOutcome::Fail),
+        ("WS202", VerificationOutcome::Pass),
+        ("WS203", VerificationOutcome::Fail),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let push = commit(
+            &app,
+            item.id,
+            license,
+            "2026-11-26",
+            "2026-11-27",
+            &["market"],
+        )
+        .await;
+        let task = task_of(&app, &push).await;
+        let path = format!("/api/v1/verifications/{}/result", task.id);
+        let req = body(outcome);
+        let (a, b) = tokio::join!(
+            app.approval.post::<VerificationTask, _>(&path, &req),
+            other.post::<VerificationTask, _>(&path, &req),
+        );
+        let statuses = [
+            a.as_ref().err().and_then(|e| e.status()),
+            b.as_ref().err().and_then(|e| e.status()),
+        ];
+        let ok: Vec<&VerificationTask> = a.iter().chain(b.iter()).collect();
+        assert_eq!(ok.len(), 1, "{statuses:?}");
+        assert_ne!(ok[0].state, VerificationState::Revoked);
+        assert!(
+            statuses.iter().flatten().all(|s| s.as_u16() == 409),
+            "{statuses:?}"
+        );
+        assert_eq!(app.count("verification_results").await, i as i64 + 1);
+    }
+    // Round 2 on a task in round 1 (and an impossible round) is refused.
+    let push = commit(
+        &app,
+        item.id,
+        "WS204",
+        "2026-11-26",
+        "2026-11-27",
+        &["market"],
+    )
+    .await;
+    let task = task_of(&app, &push).await;
+    let path = format!("/api/v1/verifications/{}/result", task.id);
+    let mut wrong = body(VerificationOutcome::Pass);
+    wrong.round = Some(2);
+    let r = app
+        .approval
+        .post::<VerificationTask, _>(&path, &wrong)
+        .await;
+    assert_eq!(refused_status(r), 409);
+    wrong.round = Some(3);
+    let r = app
+        .approval
+        .post::<VerificationTask, _>(&path, &wrong)
+        .await;
+    assert_eq!(refused_status(r), 422);
     app.finish().await;
 }

@@ -29,6 +29,11 @@ impl App {
         self.mode = Mode::TextBox(Box::new(TextBox {
             purpose: Purpose::Verify {
                 task_id: d.subject_id,
+                round: if d.kind == crate::api::DutyKind::Reverification {
+                    2
+                } else {
+                    1
+                },
                 title: d.title.clone(),
                 pass: true,
             },

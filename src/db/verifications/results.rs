@@ -116,6 +116,8 @@ pub struct ResultInput {
     pub outcome: VerificationOutcome,
     pub findings: Option<String>,
     pub departments: Vec<i64>,
+    /// The round the caller records (None: whichever is current).
+    pub round: Option<i32>,
     /// The re-verification deadline if this result fails a first verification:
     /// (working days, due, provisional), counted from now.
     pub rectification: (u32, i64, bool),
@@ -160,6 +162,14 @@ pub async fn record_result(
             }
             VerificationState::Revoked => return Err(already_revoked()),
         };
+        if let Some(want) = r.round.filter(|w| *w != round) {
+            return Err(DbError::conflict(
+                "verification_changed",
+                format!(
+                    "该核验任务当前为第 {round} 轮，不是第 {want} 轮（可能刚被他人处理） / this task is in round {round}, not {want} (someone may just have recorded a result)"
+                ),
+            ));
+        }
         let pass = r.outcome == VerificationOutcome::Pass;
         let next = match (pass, round) {
             (true, _) => VerificationState::Passed,

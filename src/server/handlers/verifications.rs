@@ -15,6 +15,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
+use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::deliveries::{decode_cursor, encode_cursor, take_limit};
@@ -92,6 +93,8 @@ pub async fn list_verifications(
     let next_cursor = more
         .then(|| items.last().map(|t| encode_cursor(t.id, 0)))
         .flatten();
+    let redact = Redactor::new(&s, p);
+    items.iter_mut().for_each(|t| redact.verification(t));
     Ok(Json(Page { items, next_cursor }))
 }
 
@@ -103,7 +106,9 @@ pub async fn get_verification(
     auth: Auth,
     Id(id): Id,
 ) -> AppResult<Json<VerificationTask>> {
-    Ok(Json(visible(&s, &auth, id).await?.task))
+    let mut t = visible(&s, &auth, id).await?.task;
+    Redactor::new(&s, &auth.0).verification(&mut t);
+    Ok(Json(t))
 }
 
 /// Record the bureau's result: `pass` closes the verification; `fail` (with findings) opens
@@ -138,6 +143,9 @@ pub async fn record_verification_result(
             "findings",
             "未通过核验须写明核验发现的问题 / required for a failed verification: what was found",
         ));
+    }
+    if b.round.is_some_and(|r| !(1..=2).contains(&r)) {
+        return Err(AppError::invalid("round", "应为 1 或 2 / must be 1 or 2"));
     }
     if b.departments.len() > 64 {
         return Err(AppError::invalid(
@@ -175,6 +183,7 @@ pub async fn record_verification_result(
         outcome: b.outcome,
         findings,
         departments,
+        round: b.round,
         rectification: (n, due, provisional),
         revocation: revocation_plan(&s, now)?,
     };
