@@ -272,6 +272,10 @@ pub struct Push {
     #[serde(flatten)]
     pub content: PushContent,
     pub deliveries: Vec<Delivery>,
+    /// A notify-and-commit push: the version of its catalogue item in force when it was
+    /// pushed (art. 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_version: Option<i32>,
 }
 
 /// The fields every stored push has besides its content (the schema of [`Push`] only).
@@ -287,6 +291,9 @@ struct PushRecord {
     /// department) the pushing department's name.
     created_by: String,
     deliveries: Vec<Delivery>,
+    /// A notify-and-commit push: the version of its catalogue item in force when it was
+    /// pushed (art. 8).
+    catalogue_version: Option<i32>,
 }
 
 /// [`Push`] on the wire: the record's fields and, flattened beside them, the content as

@@ -132,6 +132,7 @@ macro_rules! insert_push {
             created_by: actor.to_string(),
             content: p.content.clone(),
             deliveries,
+            catalogue_version: p.commitment.as_ref().map(|c| c.catalogue_version),
         };
         push
     }};
@@ -259,6 +260,12 @@ pub async fn get(db: &Db, push_id: i64) -> DbResult<Option<Push>> {
             .fetch_all(c)
             .await)?;
     let content: PushContent = serde_json::from_str(&row.content)?;
+    let version: Option<(i32,)> = read!(db, |c| sqlx::query_as(
+        "SELECT catalogue_version FROM push_commitments WHERE push_id = $1"
+    )
+    .bind(push_id)
+    .fetch_optional(c)
+    .await)?;
     Ok(Some(Push {
         id: row.id,
         kind: row.kind,
@@ -267,5 +274,6 @@ pub async fn get(db: &Db, push_id: i64) -> DbResult<Option<Push>> {
         created_by: row.created_by,
         content,
         deliveries: deliveries.iter().map(|d| d.to_api(db)).collect(),
+        catalogue_version: version.map(|(v,)| v),
     }))
 }

@@ -285,5 +285,12 @@ async fn notify_commit_pushes_name_a_catalogue_item(b: Backend) {
     assert_eq!(tasks.items.len(), 1);
     assert_eq!(tasks.items[0].catalogue_version, 2);
     assert_eq!(tasks.items[0].push_id, created["id"].as_i64().unwrap());
+    assert_eq!(created["catalogue_version"], 2);
+    let back: Push = app
+        .market
+        .get(&format!("/api/v1/pushes/{}", created["id"]))
+        .await
+        .unwrap();
+    assert_eq!(back.catalogue_version, Some(2));
     app.finish().await;
 }
