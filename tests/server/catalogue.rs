@@ -95,6 +95,29 @@ async fn catalogue_items_keep_their_versions(b: Backend) {
         }
     };
     assert_eq!(n, 2);
+    // Two changes at once from the same base: one wins, the other is a clean 409.
+    let mut v3 = input("并发修改", VerificationMode::Exempt, &["market"]);
+    v3.base_version = Some(2);
+    let path = format!("/api/v1/credit-catalogue/{}/versions", item.id);
+    let (a, b) = tokio::join!(
+        app.approval.post::<CatalogueItem, _>(&path, &v3),
+        app.admin.post::<CatalogueItem, _>(&path, &v3),
+    );
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
+    for r in [a, b] {
+        if let Err(e) = r {
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(409));
+        }
+    }
+    // Without a base both are kept, as consecutive versions.
+    v3.base_version = None;
+    let (a, b) = tokio::join!(
+        app.approval.post::<CatalogueItem, _>(&path, &v3),
+        app.admin.post::<CatalogueItem, _>(&path, &v3),
+    );
+    let mut got = [a.unwrap().current.version, b.unwrap().current.version];
+    got.sort();
+    assert_eq!(got, [4, 5]);
     // A missing item is 404.
     let missing = app
         .market
