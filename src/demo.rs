@@ -18,6 +18,7 @@ use crate::domain::{Clock, OffsetClock, cst, ids};
 use crate::server::{RunningServer, ServerConfig};
 
 mod cases;
+mod credit;
 mod experts;
 mod joint;
 
@@ -142,6 +143,10 @@ struct Seeder {
     clock: Arc<OffsetClock>,
     sweeper: crate::jobs::Sweeper,
     n: u64,
+    /// The catalogue's exempt item (免于核查), for the history's notify-and-commit pushes.
+    exempt_item: i64,
+    /// The catalogue's post-verification item (事后核查).
+    verified_item: i64,
 }
 
 impl Seeder {
@@ -194,7 +199,9 @@ impl Seeder {
             commitment_letter: (mode == PushMode::NotifyCommit).then(|| CommitmentLetter {
                 content: "申请人承诺已符合法定条件、标准，并愿意承担不实承诺的法律责任。".into(),
                 signed_on: today,
+                compliance_date: None,
             }),
+            catalogue_item_id: (mode == PushMode::NotifyCommit).then_some(self.exempt_item),
             recipients: depts.iter().map(|d| d.to_string()).collect(),
             important: self.rng.random_range(0..8) == 0,
         }
@@ -251,6 +258,7 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
         let token = anon.login(&username, DEMO_PASSWORD).await?.token;
         clients.insert(username, anon.with_token(token));
     }
+    let (exempt_item, verified_item) = credit::catalogue(&clients["shenpi1"]).await?;
     clients.insert("admin".into(), admin);
     let mut s = Seeder {
         clients,
@@ -258,6 +266,8 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
         clock,
         sweeper: server.state.sweeper.clone(),
         n: 0,
+        exempt_item,
+        verified_item,
     };
     // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
@@ -325,6 +335,8 @@ async fn seed_history(s: &mut Seeder, now: DateTime<Utc>) -> anyhow::Result<()> 
     joint::seed(s, now).await?;
     // Inquiry letters and legacy cases (arts. 12–13).
     cases::seed(s, now).await?;
+    // Verification tasks of credit approvals (art. 8): open, passed, in rectification.
+    credit::seed(s, today).await?;
     // Today so far: pushes through the day, many still waiting in the queues.
     let start = local(today, 8, 0);
     if now > start {

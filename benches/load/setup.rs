@@ -23,6 +23,7 @@ pub fn approval_push(n: u64, recipients: &[&str], today: chrono::NaiveDate) -> N
         mode: PushMode::Standard,
         comprehensive_license: None,
         commitment_letter: None,
+        catalogue_item_id: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         important: false,
     }

@@ -70,13 +70,8 @@ pub enum LegacyStep {
 
 super::wire_names!(LegacyStep, "legacy case step");
 
-/// The outcome of a verification.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum VerificationOutcome {
-    Pass,
-    Fail,
-}
+/// A rectification's verification has the outcomes of a commitment's (`pass` | `fail`).
+pub use super::verifications::VerificationOutcome;
 
 /// `POST /api/v1/legacy-cases` (the bureau).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -34,6 +34,7 @@ pub(crate) use wire_names;
 
 mod audit;
 mod bulletins;
+mod catalogue;
 mod deliveries;
 mod duties;
 mod experts;
@@ -43,9 +44,11 @@ mod legacy;
 mod people;
 mod pushes;
 mod reports;
+mod verifications;
 
 pub use audit::*;
 pub use bulletins::*;
+pub use catalogue::*;
 pub use deliveries::*;
 pub use duties::*;
 pub use experts::*;
@@ -55,6 +58,7 @@ pub use legacy::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
+pub use verifications::*;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -197,6 +201,15 @@ pub mod event_types {
     pub const LEGACY_CASE_RECTIFIED: &str = "legacy_case.rectified";
     pub const LEGACY_CASE_VERIFIED: &str = "legacy_case.verified";
     pub const LEGACY_CASE_DECIDED: &str = "legacy_case.decided";
+    /// A credit-approval catalogue item was created or got a new version (data: the
+    /// `CatalogueItem` with its current version).
+    pub const CATALOGUE_CHANGED: &str = "catalogue.changed";
+    /// Verification of commitments (art. 8; data: the `VerificationTask`): opened by a
+    /// notify-and-commit push, passed, failed (rectification opened), revoked.
+    pub const VERIFICATION_OPENED: &str = "verification.opened";
+    pub const VERIFICATION_PASSED: &str = "verification.passed";
+    pub const VERIFICATION_FAILED: &str = "verification.failed";
+    pub const VERIFICATION_REVOKED: &str = "verification.revoked";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -271,6 +284,11 @@ mod tests {
         agree::<InquiryReplyStatus>();
         agree::<LegacyCaseState>();
         agree::<LegacyStep>();
+        agree::<VerificationMode>();
+        agree::<VerificationState>();
+        agree::<VerificationOutcome>();
+        agree::<CommitmentBreach>();
+        agree::<RevocationReason>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

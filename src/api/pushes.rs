@@ -53,6 +53,16 @@ pub struct CommitmentLetter {
     pub content: String,
     #[serde(deserialize_with = "super::strict_date")]
     pub signed_on: NaiveDate,
+    /// The date by which the applicant commits to meet the conditions (承诺达到审批条件之日):
+    /// required for a `post_verification` catalogue item, refused for an `exempt` one; not
+    /// before `signed_on`. The verification is due 10 working days after it (art. 8).
+    #[serde(
+        default,
+        deserialize_with = "super::catalogue::optional_strict_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub compliance_date: Option<NaiveDate>,
 }
 
 /// A licence's validity (有效期至): a last date, or `"长期"` — no expiry, as printed on
@@ -146,6 +156,10 @@ pub struct NewApprovalPush {
     pub comprehensive_license: Option<ComprehensiveLicense>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment_letter: Option<CommitmentLetter>,
+    /// The credit-approval catalogue item (`/api/v1/credit-catalogue`): required for mode
+    /// `notify_commit`, refused otherwise. Its current version is recorded with the push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_item_id: Option<i64>,
     /// Supervision department codes.
     #[schema(min_items = 1, max_items = 64)]
     pub recipients: Vec<String>,
@@ -202,6 +216,11 @@ pub struct NewSupervisionPush {
     /// Required when `category` is `penalty`, refused otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub penalty: Option<Penalty>,
+    /// The holder broke its commitment or obtained the licence with false materials (art. 8
+    /// para 4): needs `related_license_no` naming a licence with a verification task, and
+    /// revokes the approval (`/api/v1/verifications`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_breach: Option<super::CommitmentBreach>,
     #[serde(default)]
     pub important: bool,
 }
@@ -234,6 +253,8 @@ super::wire_names!(PushKind, "push kind");
 pub enum PushContent {
     Approval(NewApprovalPush),
     Supervision(NewSupervisionPush),
+    /// A revocation decision (kind `approval`): made by the server, never submitted.
+    Revocation(super::RevocationDecision),
 }
 
 /// A push as stored, with one delivery per recipient department.
@@ -251,6 +272,10 @@ pub struct Push {
     #[serde(flatten)]
     pub content: PushContent,
     pub deliveries: Vec<Delivery>,
+    /// A notify-and-commit push: the version of its catalogue item in force when it was
+    /// pushed (art. 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_version: Option<i32>,
 }
 
 /// The fields every stored push has besides its content (the schema of [`Push`] only).
@@ -266,6 +291,9 @@ struct PushRecord {
     /// department) the pushing department's name.
     created_by: String,
     deliveries: Vec<Delivery>,
+    /// A notify-and-commit push: the version of its catalogue item in force when it was
+    /// pushed (art. 8).
+    catalogue_version: Option<i32>,
 }
 
 /// [`Push`] on the wire: the record's fields and, flattened beside them, the content as
@@ -310,6 +338,10 @@ impl utoipa::PartialSchema for Push {
                 PushKind::Supervision,
                 <NewSupervisionPush as utoipa::PartialSchema>::schema(),
             ))
+            .item(branch(
+                PushKind::Approval,
+                <super::RevocationDecision as utoipa::PartialSchema>::schema(),
+            ))
             .description(Some(
                 "A push as stored, with one delivery per recipient department: the record's fields and the content as submitted",
             ))
@@ -327,5 +359,6 @@ impl ToSchema for Push {
         <PushRecord as ToSchema>::schemas(schemas);
         <NewApprovalPush as ToSchema>::schemas(schemas);
         <NewSupervisionPush as ToSchema>::schemas(schemas);
+        <super::RevocationDecision as ToSchema>::schemas(schemas);
     }
 }

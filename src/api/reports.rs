@@ -64,6 +64,11 @@ pub struct DepartmentMonth {
     /// month: due, on time, late, still open — one entry per kind that had any.
     #[serde(default)]
     pub deadlines: Vec<super::DeadlineFigures>,
+    /// Approvals this (approval) department revoked in the month for a false commitment
+    /// (art. 8): a failed re-verification or a reported breach. Verifications due, on time
+    /// and overdue are the `verification`/`reverification` entries of `deadlines`.
+    #[serde(default)]
+    pub revocations: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -94,6 +94,10 @@ pub struct ServerArgs {
     /// Working days the bureau has to take its handling decision on a legacy case.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub legacy_decision_working_days: u32,
+    /// Working days a holder has to rectify after a failed commitment verification before
+    /// the bureau verifies again (art. 8); a missed re-verification is a ledger record.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub rectification_working_days: u32,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -159,6 +163,7 @@ impl ServerArgs {
             legacy_opinion_working_days: self.legacy_opinion_working_days,
             legacy_verification_working_days: self.legacy_verification_working_days,
             legacy_decision_working_days: self.legacy_decision_working_days,
+            rectification_working_days: self.rectification_working_days,
             ..Default::default()
         })
     }

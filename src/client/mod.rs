@@ -1,6 +1,7 @@
 //! Typed HTTP client for the server's public API, used by the console, the demo, the load
 //! generator and the tests. It speaks only the wire types in [`crate::api`].
 
+mod credit;
 mod events;
 mod experts;
 mod inquiry;

@@ -246,6 +246,11 @@ pub enum Action {
         case_id: i64,
         result: Outcome<Box<crate::api::LegacyCase>>,
     },
+    /// The answer to recording a verification result.
+    VerificationDone {
+        task_id: i64,
+        result: Outcome<Box<crate::api::VerificationTask>>,
+    },
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].
@@ -308,6 +313,13 @@ pub enum Effect {
     Legacy {
         case_id: i64,
         step: LegacyRequest,
+    },
+    /// Record a verification result (`POST /api/v1/verifications/{id}/result`).
+    RecordVerification {
+        task_id: i64,
+        round: i32,
+        pass: bool,
+        findings: Option<String>,
     },
     /// Several requests at once (e.g. refresh everything).
     Batch(Vec<Effect>),

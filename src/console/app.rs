@@ -22,6 +22,7 @@ mod joint;
 mod month_end;
 mod monthly;
 mod requests;
+mod verifications;
 
 use std::collections::HashMap;
 
@@ -406,6 +407,9 @@ impl App {
                 self.on_inquiry_replied(letter_id, result)
             }
             Action::LegacyDone { case_id, result } => self.on_legacy_done(case_id, result),
+            Action::VerificationDone { task_id, result } => {
+                self.on_verification_done(task_id, result)
+            }
         }
     }
 

@@ -369,6 +369,31 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let _ = tx.send(Action::JointDone { event_id, result });
             });
         }
+        Effect::RecordVerification {
+            task_id,
+            round,
+            pass,
+            findings,
+        } => {
+            tokio::spawn(async move {
+                let body = crate::api::NewVerificationResult {
+                    outcome: if pass {
+                        crate::api::VerificationOutcome::Pass
+                    } else {
+                        crate::api::VerificationOutcome::Fail
+                    },
+                    findings,
+                    departments: Vec::new(),
+                    round: Some(round),
+                };
+                let result = c
+                    .record_verification(task_id, &body)
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::VerificationDone { task_id, result });
+            });
+        }
         Effect::Sign {
             event_id,
             agree,

@@ -161,6 +161,10 @@ impl App {
                 }
                 None
             }
+            _ if ev.code == KeyCode::Tab && matches!(tb.purpose, Purpose::Verify { .. }) => {
+                self.toggle_verify_outcome();
+                None
+            }
             _ => {
                 tb.area.input(ev);
                 None
@@ -202,7 +206,10 @@ impl App {
         };
         let body = tb.text().trim().to_string();
         // Agreeing to a joint report needs no comment; everything else needs text.
-        let may_be_empty = matches!(tb.purpose, Purpose::Sign { agree: true, .. });
+        let may_be_empty = matches!(
+            tb.purpose,
+            Purpose::Sign { agree: true, .. } | Purpose::Verify { pass: true, .. }
+        );
         if body.is_empty() && !may_be_empty {
             self.set_status(s.st_empty_text.into(), StatusKind::Error);
             return None;
@@ -256,6 +263,17 @@ impl App {
                         decision_no: None,
                     }),
                 },
+            },
+            Purpose::Verify {
+                task_id,
+                round,
+                pass,
+                ..
+            } => Effect::RecordVerification {
+                task_id: *task_id,
+                round: *round,
+                pass: *pass,
+                findings: (!body.is_empty()).then_some(body),
             },
         };
         self.set_status(s.st_sending.into(), StatusKind::Info);

@@ -225,6 +225,15 @@ pub enum Purpose {
         title: String,
         step: LegacyDialog,
     },
+    /// Record a commitment verification's result (the bureau): pass (a note may be empty)
+    /// or fail (the findings say what was found). Tab switches.
+    Verify {
+        task_id: i64,
+        /// 1 the verification, 2 the re-verification (from the duty's kind).
+        round: i32,
+        title: String,
+        pass: bool,
+    },
 }
 
 /// Which step of a legacy case a text box takes; the toggle key flips its choice.

@@ -204,6 +204,20 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
                 ));
             }
         }
+        PushContent::Revocation(r) => {
+            let c = s.credit;
+            out.push(field(app, c.d_revocation, r.revoked_license_no.clone()));
+            out.push(field(app, s.d_item_name, r.item_name.clone()));
+            out.push(field(app, s.d_counterparty, r.counterparty_name.clone()));
+            out.push(field(
+                app,
+                c.d_reason,
+                c.reason(r.revocation_reason).to_string(),
+            ));
+            if let Some(f) = &r.findings {
+                out.push(field(app, c.d_findings, f.clone()));
+            }
+        }
     }
     out.push(Line::raw(""));
     out.push(section(s.d_threads));

@@ -126,6 +126,7 @@ macro_rules! flush_effects {
 pub mod audit;
 pub mod bulletins;
 pub mod calendar;
+pub mod catalogue;
 pub mod deadlines;
 pub mod deliveries;
 pub mod disputes;
@@ -146,6 +147,7 @@ pub mod pushes;
 pub mod reports;
 pub mod retention;
 pub mod rows;
+pub mod verifications;
 pub mod writer;
 
 pub use error::{Chain, DbError, DbResult};

@@ -25,6 +25,12 @@ pub struct PushInsert {
     /// The upload deadline this push missed (an approval push uploaded late): written to
     /// the ledger with the push.
     pub late_upload: Option<i64>,
+    /// A notify-and-commit approval: its catalogue item and, for a post-verification item,
+    /// the verification task to open (`db::verifications`).
+    pub commitment: Option<crate::db::verifications::CommitmentInsert>,
+    /// A supervision push reporting a broken commitment or false materials: the approval it
+    /// revokes in the same transaction.
+    pub breach: Option<crate::db::verifications::BreachInsert>,
 }
 
 /// An `Idempotency-Key` as scoped to its principal, with the request's fingerprint (stored).
@@ -46,6 +52,95 @@ pub enum PushOutcome {
         body: String,
     },
 }
+
+/// Insert a push and one delivery per recipient in the current transaction, emitting each
+/// `delivery.created`: `insert_push!(tx, fx, db, &PushInsert, actor_name)` → `Push`. Used by
+/// [`create`] and by the revocation of an approval (`db::verifications`).
+macro_rules! insert_push {
+    ($tx:ident, $fx:ident, $db:ident, $p:expr, $actor:expr) => {{
+        let p: &$crate::db::pushes::PushInsert = $p;
+        let actor: &str = $actor;
+        let content = serde_json::to_string(&p.content)?;
+        let (push_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(p.kind.as_str())
+        .bind(p.source_department_id)
+        .bind(&p.title)
+        .bind(&p.counterparty_name)
+        .bind(&p.license_no)
+        .bind(p.important)
+        .bind(&content)
+        .bind(p.received_at)
+        .bind(actor)
+        .fetch_one(&mut *$tx)
+        .await?;
+        // One statement for all recipients (each department appears once).
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) ",
+        );
+        qb.push_values(&p.recipients, |mut b, dept| {
+            b.push_bind(push_id)
+                .push_bind(*dept)
+                .push_bind(p.source_department_id)
+                .push("'pending'")
+                .push_bind(p.received_at)
+                .push_bind(p.claim_deadline)
+                .push_bind(p.feedback_deadline)
+                .push_bind(p.provisional)
+                .push("FALSE");
+        });
+        qb.push(" RETURNING id, department_id");
+        let ids: std::collections::HashMap<i64, i64> = qb
+            .build_query_as::<(i64, i64)>()
+            .fetch_all(&mut *$tx)
+            .await?
+            .into_iter()
+            .map(|(id, dept)| (dept, id))
+            .collect();
+        let mut deliveries = Vec::with_capacity(p.recipients.len());
+        for dept in &p.recipients {
+            let id = *ids.get(dept).ok_or_else(|| {
+                $crate::db::DbError::Bug("a delivery insert returned no id")
+            })?;
+            let row = $crate::db::rows::DeliveryRow {
+                id,
+                push_id,
+                push_kind: p.kind,
+                department_id: *dept,
+                source_department_id: p.source_department_id,
+                title: p.title.clone(),
+                counterparty_name: p.counterparty_name.clone(),
+                license_no: p.license_no.clone(),
+                important: p.important,
+                status: $crate::api::DeliveryStatus::Pending,
+                received_at: p.received_at,
+                claim_deadline: p.claim_deadline,
+                feedback_deadline: p.feedback_deadline,
+                deadline_provisional: p.provisional,
+                claimed_at: None,
+                claimed_by: None,
+                escalated: false,
+            };
+            let delivery = row.to_api($db);
+            $fx.event($crate::api::event_types::DELIVERY_CREATED, row.audience(), &delivery, p.received_at);
+            deliveries.push(delivery);
+        }
+        let push = $crate::api::Push {
+            id: push_id,
+            kind: p.kind,
+            source_department: $db.dept_code(p.source_department_id),
+            created_at: $crate::domain::to_cst($crate::domain::from_millis(p.received_at)),
+            created_by: actor.to_string(),
+            content: p.content.clone(),
+            deliveries,
+            catalogue_version: p.commitment.as_ref().map(|c| c.catalogue_version),
+        };
+        push
+    }};
+}
+pub(crate) use insert_push;
 
 pub async fn create(
     db: &Db,
@@ -104,82 +199,16 @@ async fn try_create(
             match replay {
                 Some(r) => r,
                 None => {
-                    let content = serde_json::to_string(&p.content)?;
-                    let (push_id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                    )
-                    .bind(p.kind.as_str())
-                    .bind(p.source_department_id)
-                    .bind(&p.title)
-                    .bind(&p.counterparty_name)
-                    .bind(&p.license_no)
-                    .bind(p.important)
-                    .bind(&content)
-                    .bind(p.received_at)
-                    .bind(&actor.name)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    // One statement for all recipients (each department appears once).
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) ",
-                    );
-                    qb.push_values(&p.recipients, |mut b, dept| {
-                        b.push_bind(push_id)
-                            .push_bind(*dept)
-                            .push_bind(p.source_department_id)
-                            .push("'pending'")
-                            .push_bind(p.received_at)
-                            .push_bind(p.claim_deadline)
-                            .push_bind(p.feedback_deadline)
-                            .push_bind(p.provisional)
-                            .push("FALSE");
-                    });
-                    qb.push(" RETURNING id, department_id");
-                    let ids: std::collections::HashMap<i64, i64> = qb
-                        .build_query_as::<(i64, i64)>()
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .into_iter()
-                        .map(|(id, dept)| (dept, id))
-                        .collect();
-                    let mut deliveries = Vec::with_capacity(p.recipients.len());
-                    for dept in &p.recipients {
-                        let id = *ids.get(dept).ok_or_else(|| {
-                            DbError::Bug("a delivery insert returned no id")
-                        })?;
-                        let row = DeliveryRow {
-                            id,
-                            push_id,
-                            push_kind: p.kind,
-                            department_id: *dept,
-                            source_department_id: p.source_department_id,
-                            title: p.title.clone(),
-                            counterparty_name: p.counterparty_name.clone(),
-                            license_no: p.license_no.clone(),
-                            important: p.important,
-                            status: DeliveryStatus::Pending,
-                            received_at: p.received_at,
-                            claim_deadline: p.claim_deadline,
-                            feedback_deadline: p.feedback_deadline,
-                            deadline_provisional: p.provisional,
-                            claimed_at: None,
-                            claimed_by: None,
-                            escalated: false,
-                        };
-                        let delivery = row.to_api(db);
-                        fx.event(event_types::DELIVERY_CREATED, row.audience(), &delivery, p.received_at);
-                        deliveries.push(delivery);
+                    let push = insert_push!(tx, fx, db, &*p, &actor.name);
+                    if let Some(c) = &p.commitment {
+                        crate::db::verifications::open_verification!(tx, fx, db, push.id, &*p, c, &actor.name);
                     }
-                    let push = Push {
-                        id: push_id,
-                        kind: p.kind,
-                        source_department: db.dept_code(p.source_department_id),
-                        created_at: to_cst(from_millis(p.received_at)),
-                        created_by: actor.name.clone(),
-                        content: p.content.clone(),
-                        deliveries,
-                    };
+                    if let Some(b) = &p.breach {
+                        crate::db::verifications::revoke_for_false_commitment!(
+                            tx, fx, db, b.task_id, b.reason.into(), None, Some(push.id), &b.plan, &actor.name
+                        );
+                    }
+                    let push_id = push.id;
                     if let Some(due) = p.late_upload {
                         sqlx::query(
                             "INSERT INTO accountability (department_id, rule, article, push_id, person, item, received_at, occurred_at) \
@@ -248,6 +277,12 @@ pub async fn get(db: &Db, push_id: i64) -> DbResult<Option<Push>> {
             .fetch_all(c)
             .await)?;
     let content: PushContent = serde_json::from_str(&row.content)?;
+    let version: Option<(i32,)> = read!(db, |c| sqlx::query_as(
+        "SELECT catalogue_version FROM push_commitments WHERE push_id = $1"
+    )
+    .bind(push_id)
+    .fetch_optional(c)
+    .await)?;
     Ok(Some(Push {
         id: row.id,
         kind: row.kind,
@@ -256,5 +291,6 @@ pub async fn get(db: &Db, push_id: i64) -> DbResult<Option<Push>> {
         created_by: row.created_by,
         content,
         deliveries: deliveries.iter().map(|d| d.to_api(db)).collect(),
+        catalogue_version: version.map(|(v,)| v),
     }))
 }

@@ -54,6 +54,10 @@ pub async fn monthly(
     })?;
     let disputes: HashMap<i64, i64> = disputes.into_iter().collect();
     let mut deadlines = super::duties::monthly_figures(db, from, to).await?;
+    let revocations: HashMap<i64, i64> = super::verifications::revocations(db, from, to)
+        .await?
+        .into_iter()
+        .collect();
     let by_dept: HashMap<i64, MonthRow> = rows.into_iter().map(|r| (r.department_id, r)).collect();
     let mut departments = Vec::new();
     // Every department appears, including those that received nothing: a zero is a fact.
@@ -78,6 +82,7 @@ pub async fn monthly(
                 .then(|| r.map_or(0, |r| r.claim_ms) as f64 / claimed as f64 / 1000.0),
             disputes_opened: disputes.get(&id).copied().unwrap_or(0),
             deadlines: deadlines.remove(&id).unwrap_or_default(),
+            revocations: revocations.get(&id).copied().unwrap_or(0),
         });
     }
     Ok(MonthlyStats {

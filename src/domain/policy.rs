@@ -113,6 +113,12 @@ pub enum Action {
     RecordRectification,
     /// Take a legacy case's handling decision: the bureau's staff (the case's sender).
     DecideLegacyCase,
+    /// Create or change an item of the credit-approval catalogue (art. 8): the bureau's
+    /// staff or an admin (`Audience::Everyone`).
+    MaintainCatalogue,
+    /// Record the result of a commitment verification (art. 8): the verifying bureau's own
+    /// staff (the task's audience for the principal: the bureau is the recipient).
+    RecordVerification,
 }
 
 impl Action {
@@ -227,6 +233,15 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
             Ok(())
         }
         Action::DecideLegacyCase => Err(Refusal::NotOrganiser),
+        Action::MaintainCatalogue
+            if p.role == Role::Admin
+                || (p.role == Role::ApprovalStaff && p.department_id.is_some()) =>
+        {
+            Ok(())
+        }
+        Action::MaintainCatalogue => Err(Refusal::RoleMayNot),
+        Action::RecordVerification if p.role == Role::ApprovalStaff && recipient => Ok(()),
+        Action::RecordVerification => Err(Refusal::RoleMayNot),
     }
 }
 
@@ -491,6 +506,41 @@ mod tests {
                 "{role:?} participate"
             );
         }
+    }
+
+    /// The catalogue (everyone's record) and a verification task of the bureau 1 whose
+    /// licence department 3 supervises (its audience for department 3: recipient 3, sender 1;
+    /// for the bureau: itself on both sides).
+    #[test]
+    fn catalogue_and_verifications() {
+        let own = Audience::Between {
+            recipient: SENDER,
+            sender: SENDER,
+        };
+        #[rustfmt::skip]
+        let table = [
+            // role, department, MaintainCatalogue, RecordVerification on the bureau's own task
+            (ApprovalStaff,    Some(SENDER),    Ok(()),          Ok(())),
+            (SupervisionStaff, Some(RECIPIENT), Err(RoleMayNot), Err(Hidden)),
+            (Supervisor,       None,            Err(RoleMayNot), Err(RoleMayNot)),
+            (DutyOfficer,      None,            Err(RoleMayNot), Err(RoleMayNot)),
+            (Admin,            None,            Ok(()),          Err(RoleMayNot)),
+        ];
+        for (role, dept, catalogue, record) in table {
+            let p = who(role, dept);
+            assert_eq!(
+                check(&p, MaintainCatalogue, Audience::Everyone),
+                catalogue,
+                "{role:?}"
+            );
+            assert_eq!(check(&p, RecordVerification, own), record, "{role:?}");
+        }
+        // The supervising department sees the task but may not record its result.
+        let p = who(SupervisionStaff, Some(RECIPIENT));
+        assert_eq!(check(&p, See, RECORD), Ok(()));
+        assert_eq!(check(&p, RecordVerification, RECORD), Err(RoleMayNot));
+        assert!(role_may(ApprovalStaff, RecordVerification));
+        assert!(!role_may(SupervisionStaff, RecordVerification));
     }
 
     #[test]

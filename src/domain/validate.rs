@@ -215,9 +215,19 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
                     "签署日期不能晚于今天 / must not be in the future",
                 ));
             }
+            if c.compliance_date.is_some_and(|d| d < c.signed_on) {
+                return Err(field_error(
+                    "commitment_letter.compliance_date",
+                    format!(
+                        "承诺达标日期不能早于承诺书签署日期 {} / the committed compliance date must not be before the letter's signed_on {}",
+                        c.signed_on, c.signed_on
+                    ),
+                ));
+            }
             Some(CommitmentLetter {
                 content: text("commitment_letter.content", &c.content, 20000)?,
                 signed_on: c.signed_on,
+                compliance_date: c.compliance_date,
             })
         }
         (PushMode::NotifyCommit, None) => {
@@ -234,6 +244,21 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
         }
         (_, None) => None,
     };
+    match (p.mode, p.catalogue_item_id) {
+        (PushMode::NotifyCommit, None) => {
+            return Err(field_error(
+                "catalogue_item_id",
+                "告知承诺事项须指明信用审批目录事项 / required for notify_commit: the credit-approval catalogue item",
+            ));
+        }
+        (PushMode::NotifyCommit, Some(_)) | (_, None) => {}
+        (_, Some(_)) => {
+            return Err(field_error(
+                "catalogue_item_id",
+                "仅告知承诺事项可填写 / only for mode notify_commit",
+            ));
+        }
+    }
     let recipients = recipients(&p.recipients)?;
     Ok(NewApprovalPush {
         item_name,
@@ -244,6 +269,7 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
         mode: p.mode,
         comprehensive_license,
         commitment_letter,
+        catalogue_item_id: p.catalogue_item_id,
         recipients,
         important: p.important,
     })
@@ -316,6 +342,12 @@ pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewS
         }
         (_, None) => None,
     };
+    if p.commitment_breach.is_some() && related_license_no.is_none() {
+        return Err(field_error(
+            "related_license_no",
+            "反馈违反承诺或虚假材料须指明许可证号 / required with commitment_breach: the licence concerned",
+        ));
+    }
     if p.category == SupervisionCategory::CreditStatus && counterparty.is_none() {
         return Err(field_error(
             "counterparty",
@@ -329,6 +361,7 @@ pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewS
         counterparty,
         related_license_no,
         penalty,
+        commitment_breach: p.commitment_breach,
         important: p.important,
     })
 }
@@ -357,6 +390,7 @@ mod tests {
             mode: PushMode::Standard,
             comprehensive_license: None,
             commitment_letter: None,
+            catalogue_item_id: None,
             recipients: vec!["market".into(), "health".into()],
             important: false,
         }
@@ -397,7 +431,20 @@ mod tests {
         assert!(approval_push(&p, today()).is_ok(), "长期: no expiry");
         let mut p = push();
         p.mode = PushMode::NotifyCommit;
-        assert_eq!(err_field(p), "commitment_letter");
+        assert_eq!(err_field(p.clone()), "commitment_letter");
+        p.commitment_letter = Some(CommitmentLetter {
+            content: "承诺".into(),
+            signed_on: today(),
+            compliance_date: None,
+        });
+        assert_eq!(err_field(p.clone()), "catalogue_item_id");
+        p.catalogue_item_id = Some(1);
+        assert!(approval_push(&p, today()).is_ok());
+        p.commitment_letter.as_mut().unwrap().compliance_date = today().pred_opt();
+        assert_eq!(err_field(p.clone()), "commitment_letter.compliance_date");
+        let mut p = push();
+        p.catalogue_item_id = Some(1);
+        assert_eq!(err_field(p), "catalogue_item_id");
         let mut p = push();
         p.mode = PushMode::OneIndustryOneLicense;
         assert_eq!(err_field(p), "comprehensive_license");

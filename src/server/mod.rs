@@ -76,6 +76,9 @@ pub struct ServerConfig {
     pub legacy_opinion_working_days: u32,
     pub legacy_verification_working_days: u32,
     pub legacy_decision_working_days: u32,
+    /// Working days a holder has to rectify after a failed commitment verification, before
+    /// the bureau verifies again (`--rectification-working-days`, art. 8).
+    pub rectification_working_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -106,6 +109,7 @@ impl Default for ServerConfig {
             legacy_opinion_working_days: 10,
             legacy_verification_working_days: 10,
             legacy_decision_working_days: 10,
+            rectification_working_days: 10,
         }
     }
 }

@@ -109,6 +109,16 @@ impl Redactor {
         }
     }
 
+    /// A verification task's results were recorded by the bureau's staff: to anyone else
+    /// the bureau's name stands for them.
+    pub fn verification(&self, t: &mut VerificationTask) {
+        if !self.own(&t.department) {
+            for r in &mut t.results {
+                r.recorded_by = self.dept_name(&t.department);
+            }
+        }
+    }
+
     pub fn push(&self, p: &mut Push) {
         if !self.own(&p.source_department) {
             p.created_by = self.dept_name(&p.source_department);

@@ -17,6 +17,7 @@ mod duties;
 mod filters;
 mod joint;
 mod screen;
+mod verifications;
 
 pub use chrono::Duration;
 pub use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -53,11 +53,14 @@ async fn push_creates_deliveries_with_legal_deadlines(b: Backend) {
         .unwrap();
     assert_eq!(back, push);
     // Other modes carry their extra documents.
+    let item = catalogue_item(&app.approval, "XY-1", VerificationMode::Exempt, &["market"]).await;
     let mut p = approval_push(&["market"]);
     p.mode = PushMode::NotifyCommit;
+    p.catalogue_item_id = Some(item.id);
     p.commitment_letter = Some(CommitmentLetter {
         content: "本人承诺符合条件".into(),
         signed_on: "2026-12-30".parse().unwrap(),
+        compliance_date: None,
     });
     p.counterparty.credit_code = None;
     p.counterparty.id_number = Some("11010519491231002X".into());
@@ -289,6 +292,7 @@ async fn supervision_push(b: Backend) {
         counterparty: None,
         related_license_no: Some("JY13703220000001".into()),
         penalty: None,
+        commitment_breach: None,
         important: true,
     };
     let e = app.market.create_supervision_push(&p).await.unwrap_err();

@@ -306,6 +306,7 @@ pub fn monthly(month: &str) -> MonthlyStats {
                     avg_claim_seconds: Some(1800.0 + 1500.0 * recv as f64),
                     disputes_opened: disputes,
                     deadlines: Vec::new(),
+                    revocations: 0,
                 }
             })
             .collect(),

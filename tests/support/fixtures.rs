@@ -84,6 +84,7 @@ pub fn approval_push(recipients: &[&str]) -> NewApprovalPush {
         mode: PushMode::Standard,
         comprehensive_license: None,
         commitment_letter: None,
+        catalogue_item_id: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         important: false,
     }
@@ -112,4 +113,29 @@ pub async fn raw(
         status,
         serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
     )
+}
+
+/// A credit-approval catalogue item (art. 8) created by `bureau`, agreed with `departments`.
+pub async fn catalogue_item(
+    bureau: &Client,
+    code: &str,
+    mode: VerificationMode,
+    departments: &[&str],
+) -> CatalogueItem {
+    bureau
+        .post(
+            "/api/v1/credit-catalogue",
+            &CatalogueItemInput {
+                code: Some(code.into()),
+                name: format!("信用审批事项 {code}"),
+                conditions: vec!["具备与经营项目相适应的场所和设施".into()],
+                materials: vec!["申请书".into(), "告知承诺书".into()],
+                verification_mode: mode,
+                departments: departments.iter().map(|d| d.to_string()).collect(),
+                base_version: None,
+                note: None,
+            },
+        )
+        .await
+        .unwrap()
 }

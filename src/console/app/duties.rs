@@ -152,6 +152,10 @@ impl App {
                 });
                 return None;
             }
+            // Record the verification's result (the duty's subject is the task).
+            crate::api::DutyKind::Verification | crate::api::DutyKind::Reverification => {
+                return self.open_verify_box(d);
+            }
             _ => {}
         }
         self.set_status(

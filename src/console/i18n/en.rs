@@ -319,4 +319,5 @@ pub static EN: Strings = Strings {
     },
     joint: &super::joint::EN,
     cases: &super::cases::EN,
+    credit: &super::credit::EN,
 };

@@ -8,11 +8,13 @@
 use std::str::FromStr;
 
 mod cases;
+mod credit;
 mod en;
 mod joint;
 mod zh;
 
 pub use cases::CaseStrings;
+pub use credit::CreditStrings;
 pub use joint::JointStrings;
 
 pub use en::EN;
@@ -332,6 +334,8 @@ pub struct Strings {
     pub joint: &'static JointStrings,
     /// The inquiry-letter and legacy-case dialogs.
     pub cases: &'static CaseStrings,
+    /// Commitment verification (art. 8).
+    pub credit: &'static CreditStrings,
 }
 
 impl Strings {

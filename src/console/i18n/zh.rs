@@ -319,4 +319,5 @@ pub static ZH: Strings = Strings {
     },
     joint: &super::joint::ZH,
     cases: &super::cases::ZH,
+    credit: &super::credit::ZH,
 };

@@ -86,6 +86,10 @@ pub fn render_textbox(frame: &mut Frame, app: &App, tb: &TextBox) {
                 LegacyDialog::Decision => fill(c.dlg_decision, &[title]),
             }
         }
+        Purpose::Verify {
+            title, pass: true, ..
+        } => fill(s.credit.dlg_pass, &[title]),
+        Purpose::Verify { title, .. } => fill(s.credit.dlg_fail, &[title]),
     };
     let max_title = area.width.saturating_sub(4) as usize;
     let title = super::text::truncate(&title, max_title, app.ellipsis()).into_owned();
@@ -111,10 +115,12 @@ pub fn render_textbox(frame: &mut Frame, app: &App, tb: &TextBox) {
     } else if tb.sending {
         (s.st_sending.to_string(), app.theme.status_info)
     } else {
-        (
-            fill(s.dlg_hint, &[&key(Command::Send), &key(Command::Cancel)]),
-            app.theme.muted,
-        )
+        let mut hint = fill(s.dlg_hint, &[&key(Command::Send), &key(Command::Cancel)]);
+        if matches!(tb.purpose, Purpose::Verify { .. }) {
+            // The result dialog's own key: pass ↔ fail.
+            hint = format!("{hint} · {}", s.credit.dlg_toggle);
+        }
+        (hint, app.theme.muted)
     };
     put(
         frame.buffer_mut(),

@@ -3,6 +3,7 @@
 mod audit;
 mod bulletins;
 mod calendar;
+mod catalogue;
 mod deliveries;
 mod disputes;
 mod draws;
@@ -16,6 +17,7 @@ mod legacy_cases;
 mod people;
 mod pushes;
 mod reports;
+mod verifications;
 
 use axum::Extension;
 use axum::Json;
@@ -56,6 +58,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(legacy_cases::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
+        .merge(catalogue::routes())
+        .merge(verifications::routes())
         .merge(super::sse::routes())
 }
 

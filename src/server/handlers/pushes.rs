@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 
 use crate::api::*;
 use crate::db::pushes::{self as store, IdempotencyKey, PushInsert, PushOutcome};
+use crate::db::verifications::{BreachInsert, CommitmentInsert, NewVerification};
 use crate::domain::{to_cst, to_millis, validate};
 use crate::server::AppState;
 use crate::server::auth::{Auth, secret_hash};
@@ -60,6 +61,10 @@ pub async fn create_approval_push(
             }
         }
     }
+    let commitment = match push.catalogue_item_id {
+        Some(item) => Some(commitment(&s, item, push.commitment_letter.as_ref(), now).await?),
+        None => None,
+    };
     let dl = deadlines(&s, now)?;
     // Uploaded after its deadline (docs/STATISTICS.md "late uploads"): a ledger record
     // against the bureau, written with the push. Acting at the deadline instant is late.
@@ -83,8 +88,124 @@ pub async fn create_approval_push(
         claim_deadline: dl.claim,
         feedback_deadline: dl.feedback,
         provisional: dl.provisional,
+        commitment,
+        breach: None,
     };
     finish(&s, &auth, insert, idem.as_ref()).await
+}
+
+/// Working days after the committed compliance date within which the bureau verifies (art. 8).
+pub const VERIFICATION_WORKING_DAYS: u32 = 10;
+
+/// A notify-and-commit push's catalogue item (its current version) and, for a
+/// post-verification item, the verification task due 10 working days after the compliance
+/// date — counted from the start of that date, the origin a calendar import re-derives from.
+async fn commitment(
+    s: &AppState,
+    item: i64,
+    letter: Option<&CommitmentLetter>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<CommitmentInsert> {
+    use chrono::TimeZone;
+    let (version, mode) = crate::db::catalogue::current(&s.db, item)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "catalogue_item_id",
+                format!("信用审批目录中没有事项 {item} / no catalogue item {item}"),
+            )
+        })?;
+    let field = "commitment_letter.compliance_date";
+    let verification = match (mode, letter.and_then(|l| l.compliance_date)) {
+        (VerificationMode::Exempt, None) => None,
+        (VerificationMode::Exempt, Some(_)) => {
+            return Err(AppError::invalid(
+                field,
+                "该事项免于核查，不填写承诺达标日期 / this catalogue item is exempt from verification: no compliance date",
+            ));
+        }
+        (VerificationMode::PostVerification, None) => {
+            return Err(AppError::invalid(
+                field,
+                "该事项须事后核查，须填写承诺达标日期 / required: this catalogue item is verified after the committed compliance date",
+            ));
+        }
+        (VerificationMode::PostVerification, Some(d)) => {
+            if d > to_cst(now).date_naive() + chrono::Days::new(731) {
+                return Err(AppError::invalid(
+                    field,
+                    "承诺达标日期不能晚于两年之后 / the compliance date must be within two years",
+                ));
+            }
+            let start = crate::domain::cst()
+                .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                .single()
+                .expect("a fixed offset has no gaps");
+            let origin_at = to_millis(start.with_timezone(&chrono::Utc));
+            let (due_at, provisional) =
+                s.due_after(origin_at, VERIFICATION_WORKING_DAYS)
+                    .map_err(|_| {
+                        AppError::invalid(
+                            field,
+                            "日期超出日历范围 / date out of the calendar's range",
+                        )
+                    })?;
+            Some(NewVerification {
+                compliance_date: d,
+                origin_at,
+                working_days: VERIFICATION_WORKING_DAYS,
+                due_at,
+                provisional,
+            })
+        }
+    };
+    Ok(CommitmentInsert {
+        catalogue_item_id: item,
+        catalogue_version: version,
+        verification,
+    })
+}
+
+/// A supervision push reporting a broken commitment or false materials: the verification
+/// task of the licence it revokes. The reporting department must supervise the licence; a
+/// licence without a task (or not the department's) is a 422, an already revoked one a 409.
+async fn breach(
+    s: &AppState,
+    source: i64,
+    push: &NewSupervisionPush,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<BreachInsert>> {
+    let (Some(reason), Some(license)) = (push.commitment_breach, push.related_license_no.as_ref())
+    else {
+        return Ok(None);
+    };
+    let none = || {
+        AppError::invalid(
+            "related_license_no",
+            format!(
+                "本部门监管的许可中没有 {license} 的信用审批核验任务 / no verification task for licence {license} that your department supervises"
+            ),
+        )
+    };
+    let (task, any) = crate::db::verifications::for_license(&s.db, license).await?;
+    let Some(task) = task else {
+        return Err(if any {
+            crate::db::verifications::already_revoked().into()
+        } else {
+            none()
+        });
+    };
+    let t = crate::db::verifications::get(&s.db, task)
+        .await?
+        .ok_or_else(none)?;
+    if !t.supervising.contains(&source) {
+        return Err(none());
+    }
+    Ok(Some(BreachInsert {
+        task_id: task,
+        reason,
+        plan: super::verifications::revocation_plan(s, to_millis(now))?,
+    }))
 }
 
 /// Push supervision information to the approval bureau.
@@ -117,6 +238,7 @@ pub async fn create_supervision_push(
             "尚未设置行政审批部门 / no approval department is configured",
         ));
     }
+    let breach = breach(&s, source, &push, now).await?;
     let dl = deadlines(&s, now)?;
     let insert = PushInsert {
         kind: PushKind::Supervision,
@@ -132,6 +254,8 @@ pub async fn create_supervision_push(
         claim_deadline: dl.claim,
         feedback_deadline: dl.feedback,
         provisional: dl.provisional,
+        commitment: None,
+        breach,
     };
     finish(&s, &auth, insert, idem.as_ref()).await
 }
