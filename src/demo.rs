@@ -195,6 +195,7 @@ impl Seeder {
             }),
             recipients: depts.iter().map(|d| d.to_string()).collect(),
             important: self.rng.random_range(0..8) == 0,
+            admission: None,
         }
     }
 }

@@ -25,6 +25,7 @@ pub fn approval_push(n: u64, recipients: &[&str], today: chrono::NaiveDate) -> N
         commitment_letter: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         important: false,
+        admission: None,
     }
 }
 

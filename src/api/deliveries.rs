@@ -61,6 +61,10 @@ pub struct Delivery {
     #[serde(default)]
     pub claimed_by: Option<String>,
     pub escalated: bool,
+    /// An approval push's admission acknowledgement: the holder was under restricted or
+    /// strict admission when it was pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission: Option<super::AdmissionMode>,
 }
 
 /// `POST /api/v1/deliveries/{id}/feedback`, `POST /api/v1/disputes/{id}/replies`.

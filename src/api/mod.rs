@@ -38,6 +38,7 @@ mod deliveries;
 mod duties;
 mod experts;
 mod joint_events;
+mod licenses;
 mod people;
 mod pushes;
 mod reports;
@@ -48,6 +49,7 @@ pub use deliveries::*;
 pub use duties::*;
 pub use experts::*;
 pub use joint_events::*;
+pub use licenses::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -175,6 +177,10 @@ pub mod event_types {
     pub const EXPERT_AVAILABILITY: &str = "expert.availability_changed";
     /// A draw of experts for a joint event (data: the `Draw`).
     pub const DRAW_MADE: &str = "draw.made";
+    /// A licence was created by an approval push, or re-issued by a later one with its number
+    /// (data: the `License`, without history); one event per supervising department.
+    pub const LICENSE_CREATED: &str = "license.created";
+    pub const LICENSE_CHANGED: &str = "license.changed";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -246,6 +252,10 @@ mod tests {
         agree::<ExpertPool>();
         agree::<ExpertStatus>();
         agree::<AnnotationDecision>();
+        agree::<LicenseState>();
+        agree::<CreditStatus>();
+        agree::<Admission>();
+        agree::<AdmissionMode>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

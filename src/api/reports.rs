@@ -60,6 +60,10 @@ pub struct DepartmentMonth {
     /// month: due, on time, late, still open — one entry per kind that had any.
     #[serde(default)]
     pub deadlines: Vec<super::DeadlineFigures>,
+    /// Approval pushes this department sent in the month for a holder under restricted or
+    /// strict admission, each with its admission acknowledgement (art. 7(2)1).
+    #[serde(default)]
+    pub admission_acknowledgements: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -126,6 +126,7 @@ macro_rules! flush_effects {
 pub mod audit;
 pub mod bulletins;
 pub mod calendar;
+pub mod credit;
 pub mod deadlines;
 pub mod deliveries;
 pub mod disputes;
@@ -138,6 +139,7 @@ pub mod joint_events;
 pub mod joint_reports;
 pub mod joint_work;
 pub mod ledger;
+pub mod licenses;
 pub mod login_failures;
 pub mod people;
 pub mod pushes;

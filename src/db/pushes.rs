@@ -35,6 +35,67 @@ pub struct IdempotencyKey {
     pub raw_hash: String,
 }
 
+impl PushInsert {
+    /// The approval push's admission acknowledgement (`restricted` / `strict`), as stored in
+    /// `pushes.admission_mode`.
+    pub fn admission_mode(&self) -> Option<String> {
+        match &self.content {
+            PushContent::Approval(a) => a.admission.as_ref().map(|x| x.mode.as_str().to_string()),
+            PushContent::Supervision(_) => None,
+        }
+    }
+}
+
+/// Refuse an approval push whose admission acknowledgement does not match the holder's
+/// standing on the day of receipt (art. 7(2)1): 409 naming the credit record.
+fn check_admission(
+    push: &NewApprovalPush,
+    rows: &[super::credit::CreditRow],
+    today: chrono::NaiveDate,
+) -> DbResult<()> {
+    let (standing, reasons) =
+        crate::domain::admission::standing(&super::credit::listings(rows), today);
+    let given = push.admission.as_ref().map(|a| a.mode.admission());
+    let record = reasons
+        .first()
+        .map(|r| format!("{}（{}）", r.decision_no, r.authority))
+        .unwrap_or_default();
+    match (standing, given) {
+        (Admission::Normal, None) => Ok(()),
+        (Admission::Normal, Some(_)) => Err(DbError::conflict(
+            "admission_not_required",
+            "该行政相对人现无失信或经营异常记录，无需准入确认 / the holder is under normal admission: no acknowledgement is needed",
+        )),
+        (s, None) => Err(DbError::conflict(
+            "admission_required",
+            format!(
+                "该行政相对人处于{}管理（{record}），须填写 admission / the holder is under {} admission ({record}): an admission acknowledgement is required",
+                admission_zh(s),
+                s.as_str()
+            ),
+        )),
+        (s, Some(g)) if s != g => Err(DbError::conflict(
+            "admission_mismatch",
+            format!(
+                "该行政相对人处于{}管理（{record}），admission.mode 应为 {} / the holder is under {} admission ({record}): admission.mode must be {}",
+                admission_zh(s),
+                s.as_str(),
+                s.as_str(),
+                s.as_str()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn admission_zh(a: Admission) -> &'static str {
+    match a {
+        Admission::Normal => "正常准入",
+        Admission::Restricted => "限制准入",
+        Admission::Strict => "严格准入",
+    }
+}
+
 pub enum PushOutcome {
     Created(Box<Push>),
     /// The same key and body were seen before: the original answer, byte for byte.
@@ -101,10 +162,23 @@ async fn try_create(
             match replay {
                 Some(r) => r,
                 None => {
+                    // Admission is judged in the push's own transaction, so a listing filed
+                    // meanwhile cannot slip between the check and the write.
+                    if let PushContent::Approval(a) = &p.content
+                        && let Some(code) = super::credit::holder_code(&a.counterparty)
+                    {
+                        let rows: Vec<super::credit::CreditRow> =
+                            sqlx::query_as(super::credit::HOLDER_RECORDS)
+                                .bind(&code)
+                                .fetch_all(&mut *tx)
+                                .await?;
+                        let today = to_cst(from_millis(p.received_at)).date_naive();
+                        check_admission(a, &rows, today)?;
+                    }
                     let content = serde_json::to_string(&p.content)?;
                     let (push_id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                        "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by, admission_mode) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                     )
                     .bind(p.kind.as_str())
                     .bind(p.source_department_id)
@@ -115,6 +189,7 @@ async fn try_create(
                     .bind(&content)
                     .bind(p.received_at)
                     .bind(&actor.name)
+                    .bind(p.admission_mode())
                     .fetch_one(&mut *tx)
                     .await?;
                     // One statement for all recipients (each department appears once).
@@ -163,10 +238,33 @@ async fn try_create(
                             claimed_at: None,
                             claimed_by: None,
                             escalated: false,
+                            admission_mode: p.admission_mode(),
                         };
                         let delivery = row.to_api(db);
                         fx.event(event_types::DELIVERY_CREATED, row.audience(), &delivery, p.received_at);
                         deliveries.push(delivery);
+                    }
+                    // The register follows the push, and its events follow the deliveries'.
+                    match &p.content {
+                        PushContent::Approval(a) => {
+                            let w = super::licenses::LicenseWrite {
+                                license_no: a.license_no.clone(),
+                                item_name: a.item_name.clone(),
+                                holder_code: super::credit::holder_code(&a.counterparty).unwrap_or_default(),
+                                holder_name: a.counterparty.name.clone(),
+                                issue_date: a.license_date,
+                                valid_until: a.valid_until,
+                                approval_department_id: p.source_department_id,
+                                push_id,
+                                recipients: p.recipients.clone(),
+                                at: p.received_at,
+                                actor: actor.name.clone(),
+                            };
+                            super::licenses::record_license!(tx, fx, db, &w);
+                        }
+                        PushContent::Supervision(sp) => {
+                            super::credit::record_credit!(tx, push_id, p.source_department_id, sp, p.received_at);
+                        }
                     }
                     let push = Push {
                         id: push_id,

@@ -53,6 +53,17 @@ pub async fn monthly(
     .await
     })?;
     let disputes: HashMap<i64, i64> = disputes.into_iter().collect();
+    // A range scan of the partial index `pushes_admission`.
+    let acks: Vec<(i64, i64)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT source_department_id, COUNT(*) FROM pushes WHERE admission_mode IS NOT NULL AND created_at >= $1 AND created_at < $2 GROUP BY source_department_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await
+    })?;
+    let acks: HashMap<i64, i64> = acks.into_iter().collect();
     let mut deadlines = super::duties::monthly_figures(db, from, to).await?;
     let by_dept: HashMap<i64, MonthRow> = rows.into_iter().map(|r| (r.department_id, r)).collect();
     let mut departments = Vec::new();
@@ -78,6 +89,7 @@ pub async fn monthly(
                 .then(|| r.map_or(0, |r| r.claim_ms) as f64 / claimed as f64 / 1000.0),
             disputes_opened: disputes.get(&id).copied().unwrap_or(0),
             deadlines: deadlines.remove(&id).unwrap_or_default(),
+            admission_acknowledgements: acks.get(&id).copied().unwrap_or(0),
         });
     }
     Ok(MonthlyStats {

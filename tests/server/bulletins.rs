@@ -46,6 +46,7 @@ pub async fn november(app: &TestApp) {
         counterparty: None,
         related_license_no: None,
         penalty: None,
+        credit: None,
         important: false,
     };
     app.market.create_supervision_push(&sup).await.unwrap();

@@ -289,6 +289,7 @@ async fn supervision_push(b: Backend) {
         counterparty: None,
         related_license_no: Some("JY13703220000001".into()),
         penalty: None,
+        credit: None,
         important: true,
     };
     let e = app.market.create_supervision_push(&p).await.unwrap_err();

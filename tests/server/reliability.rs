@@ -203,6 +203,7 @@ async fn two_instances_on_one_postgres() {
         counterparty: None,
         related_license_no: None,
         penalty: None,
+        credit: None,
         important: false,
     };
     let mut reached = false;

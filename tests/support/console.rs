@@ -109,6 +109,7 @@ pub fn delivery(
         claimed_at: None,
         claimed_by: None,
         escalated: false,
+        admission: None,
     }
 }
 
@@ -306,6 +307,7 @@ pub fn monthly(month: &str) -> MonthlyStats {
                     avg_claim_seconds: Some(1800.0 + 1500.0 * recv as f64),
                     disputes_opened: disputes,
                     deadlines: Vec::new(),
+                    admission_acknowledgements: 0,
                 }
             })
             .collect(),

@@ -86,6 +86,7 @@ pub fn approval_push(recipients: &[&str]) -> NewApprovalPush {
         commitment_letter: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         important: false,
+        admission: None,
     }
 }
 

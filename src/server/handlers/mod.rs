@@ -11,6 +11,7 @@ mod experts;
 mod joint_events;
 mod joint_reports;
 mod ledger;
+mod licenses;
 mod people;
 mod pushes;
 mod reports;
@@ -52,6 +53,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(joint_reports::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
+        .merge(licenses::routes())
         .merge(super::sse::routes())
 }
 
