@@ -18,6 +18,7 @@ mod draws;
 mod duties;
 mod events;
 mod joint;
+mod lookup;
 mod month_end;
 mod monthly;
 mod requests;
@@ -28,6 +29,7 @@ use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEventKind;
 
 pub use self::disputes::DisputeList;
+pub use self::lookup::lookup;
 pub use self::monthly::{Monthly, months_ending};
 use super::action::{Action, Command, Effect, RequestError};
 use super::config::Thresholds;
@@ -401,6 +403,7 @@ impl App {
             }
             Action::JointEvents(res) => self.on_joint_events(res),
             Action::JointDone { event_id, result } => self.on_joint_done(event_id, result),
+            Action::LookedUp(result) => self.on_looked_up(result),
         }
     }
 

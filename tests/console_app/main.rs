@@ -15,6 +15,7 @@ mod draws;
 mod duties;
 mod filters;
 mod joint;
+mod licenses;
 mod screen;
 
 pub use chrono::Duration;

@@ -9,9 +9,11 @@ use std::str::FromStr;
 
 mod en;
 mod joint;
+mod licenses;
 mod zh;
 
 pub use joint::JointStrings;
+pub use licenses::LicenseStrings;
 
 pub use en::EN;
 pub use zh::ZH;
@@ -93,6 +95,7 @@ pub struct CommandTexts {
     pub issue_bulletin: CommandText,
     pub export_bulletin: CommandText,
     pub toggle_live: CommandText,
+    pub lookup: CommandText,
     pub help: CommandText,
     pub send: CommandText,
     pub confirm: CommandText,
@@ -327,6 +330,8 @@ pub struct Strings {
     pub commands: CommandTexts,
     /// The joint-work pane.
     pub joint: &'static JointStrings,
+    /// The licence and holder lookup, and the admission marks.
+    pub licenses: &'static LicenseStrings,
 }
 
 impl Strings {

@@ -296,6 +296,10 @@ pub static ZH: Strings = Strings {
             long: "切换已发布 / 实时数字",
             short: "已发布/实时",
         },
+        lookup: CommandText {
+            long: "查询许可证 / 行政相对人",
+            short: "查询",
+        },
         help: CommandText {
             long: "帮助",
             short: "帮助",
@@ -314,4 +318,5 @@ pub static ZH: Strings = Strings {
         },
     },
     joint: &super::joint::ZH,
+    licenses: &super::licenses::ZH,
 };
