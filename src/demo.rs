@@ -16,6 +16,7 @@ use crate::client::{Client, DeliveryQuery};
 use crate::domain::{Clock, OffsetClock, cst, ids};
 use crate::server::{RunningServer, ServerConfig};
 
+mod credit;
 mod experts;
 mod joint;
 
@@ -261,6 +262,8 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
     experts::seed(&s.clients).await?;
+    // Holders on both credit lists, and an approval made under restricted admission.
+    credit::seed(&s.clients, real_now).await?;
     // Needs the joint-work endpoints (issue 11 part 1); without them the demo runs on.
     if let Err(e) = experts::verified_draw(&s.clients, real_now).await {
         tracing::warn!(error = %e, "demo: no verified draw seeded");
