@@ -79,7 +79,10 @@ async fn a_push_creates_the_licence_and_a_reissue_changes_it(b: Backend) {
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].event, "approved");
     assert_eq!(h[0].push_id, Some(first.id));
-    assert_eq!(h[0].actor, "shenpi1");
+    // Another department sees the bureau, not its people; the bureau sees its own.
+    assert_eq!(h[0].actor, "行政审批服务局");
+    let own = licence(&app.approval, "JY13703220000001").await;
+    assert_eq!(own.history.unwrap()[0].actor, "shenpi1");
 
     // Re-issued (延续) with a new validity, now also to emergency.
     app.set_clock("2026-11-27T09:00:00+08:00").await;

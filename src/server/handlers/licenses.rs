@@ -151,6 +151,7 @@ pub async fn get_license(
         .ok_or_else(|| AppError::not_found("许可证", "licence"))?;
     let mut l = row.to_api(&s.db, &depts, today(&s));
     l.history = Some(store::history(&s.db, row.id).await?);
+    crate::server::redact::Redactor::new(&s, &auth.0).license(&mut l);
     Ok(Json(l))
 }
 
