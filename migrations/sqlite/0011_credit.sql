@@ -33,7 +33,8 @@ CREATE TABLE holder_penalties (
 );
 CREATE INDEX holder_penalties_holder ON holder_penalties (holder_code, id);
 
--- The admission acknowledgement of an approval push (restricted | strict), also in its
--- content; a column so the monthly statistics count it without parsing JSON.
+-- restricted | strict: an approval push's admission acknowledgement (also in its content), or
+-- the regime a credit-status push left its holder under. A column so deliveries carry it and
+-- the monthly statistics count acknowledgements without parsing JSON.
 ALTER TABLE pushes ADD COLUMN admission_mode TEXT;
 CREATE INDEX pushes_admission ON pushes (source_department_id, created_at) WHERE admission_mode IS NOT NULL;

@@ -61,8 +61,9 @@ pub struct Delivery {
     #[serde(default)]
     pub claimed_by: Option<String>,
     pub escalated: bool,
-    /// An approval push's admission acknowledgement: the holder was under restricted or
-    /// strict admission when it was pushed.
+    /// The holder's restricted or strict admission (art. 7(2)1): on an approval push, the
+    /// bureau's acknowledgement (the holder was under it when pushed); on a credit-status
+    /// supervision push, the regime the listing left the holder under. Absent: normal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission: Option<super::AdmissionMode>,
 }

@@ -36,13 +36,34 @@ pub struct IdempotencyKey {
 }
 
 impl PushInsert {
-    /// The approval push's admission acknowledgement (`restricted` / `strict`), as stored in
-    /// `pushes.admission_mode`.
-    pub fn admission_mode(&self) -> Option<String> {
+    /// The approval push's admission acknowledgement (`restricted` / `strict`).
+    pub fn acknowledged_mode(&self) -> Option<String> {
         match &self.content {
             PushContent::Approval(a) => a.admission.as_ref().map(|x| x.mode.as_str().to_string()),
             PushContent::Supervision(_) => None,
         }
+    }
+}
+
+/// The regime a credit-status push leaves its holder under on `today` (its own listing
+/// counted): `restricted` / `strict`, or `None` for normal admission.
+fn standing_after(
+    rows: &[super::credit::CreditRow],
+    credit: &CreditInfo,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let mut all = super::credit::listings(rows);
+    all.push(crate::domain::admission::Listing {
+        id: i64::MAX,
+        status: credit.status,
+        authority: credit.authority.clone(),
+        decision_no: credit.decision_no.clone(),
+        start_date: credit.start_date,
+        end_date: credit.end_date,
+    });
+    match crate::domain::admission::standing(&all, today).0 {
+        Admission::Normal => None,
+        a => Some(a.as_str().to_string()),
     }
 }
 
@@ -163,17 +184,32 @@ async fn try_create(
                 Some(r) => r,
                 None => {
                     // Admission is judged in the push's own transaction, so a listing filed
-                    // meanwhile cannot slip between the check and the write.
-                    if let PushContent::Approval(a) = &p.content
-                        && let Some(code) = super::credit::holder_code(&a.counterparty)
-                    {
+                    // meanwhile cannot slip between the check and the write. The push's
+                    // `admission_mode`: an approval's acknowledgement, or the regime a
+                    // credit-status push leaves its holder under (the recipients' queue mark).
+                    let mut admission_mode = p.acknowledged_mode();
+                    let holder = match &p.content {
+                        PushContent::Approval(a) => super::credit::holder_code(&a.counterparty),
+                        PushContent::Supervision(sp) if sp.credit.is_some() => {
+                            sp.counterparty.as_ref().and_then(super::credit::holder_code)
+                        }
+                        PushContent::Supervision(_) => None,
+                    };
+                    if let Some(code) = holder {
                         let rows: Vec<super::credit::CreditRow> =
                             sqlx::query_as(super::credit::HOLDER_RECORDS)
                                 .bind(&code)
                                 .fetch_all(&mut *tx)
                                 .await?;
                         let today = to_cst(from_millis(p.received_at)).date_naive();
-                        check_admission(a, &rows, today)?;
+                        match &p.content {
+                            PushContent::Approval(a) => check_admission(a, &rows, today)?,
+                            PushContent::Supervision(sp) => {
+                                if let Some(c) = &sp.credit {
+                                    admission_mode = standing_after(&rows, c, today);
+                                }
+                            }
+                        }
                     }
                     let content = serde_json::to_string(&p.content)?;
                     let (push_id,): (i64,) = sqlx::query_as(
@@ -189,7 +225,7 @@ async fn try_create(
                     .bind(&content)
                     .bind(p.received_at)
                     .bind(&actor.name)
-                    .bind(p.admission_mode())
+                    .bind(&admission_mode)
                     .fetch_one(&mut *tx)
                     .await?;
                     // One statement for all recipients (each department appears once).
@@ -238,7 +274,7 @@ async fn try_create(
                             claimed_at: None,
                             claimed_by: None,
                             escalated: false,
-                            admission_mode: p.admission_mode(),
+                            admission_mode: admission_mode.clone(),
                         };
                         let delivery = row.to_api(db);
                         fx.event(event_types::DELIVERY_CREATED, row.audience(), &delivery, p.received_at);

@@ -56,7 +56,7 @@ pub async fn monthly(
     // A range scan of the partial index `pushes_admission`.
     let acks: Vec<(i64, i64)> = read!(db, |c| {
         sqlx::query_as(
-            "SELECT source_department_id, COUNT(*) FROM pushes WHERE admission_mode IS NOT NULL AND created_at >= $1 AND created_at < $2 GROUP BY source_department_id",
+            "SELECT source_department_id, COUNT(*) FROM pushes WHERE admission_mode IS NOT NULL AND kind = 'approval' AND created_at >= $1 AND created_at < $2 GROUP BY source_department_id",
         )
         .bind(from)
         .bind(to)

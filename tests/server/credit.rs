@@ -166,6 +166,8 @@ async fn admission_follows_the_listings_and_guards_approval_pushes(b: Backend) {
     )
     .await;
     assert_eq!(st, 201, "{v}");
+    // The bureau's delivery of the listing carries the regime it leaves the holder under.
+    assert_eq!(v["deliveries"][0]["admission"], "restricted", "{v}");
     let a = admission_of(&app).await;
     assert_eq!(a.admission, Admission::Restricted);
     assert_eq!(a.reasons[0].decision_no, "高市监异〔2026〕7号");
@@ -219,13 +221,14 @@ async fn admission_follows_the_listings_and_guards_approval_pushes(b: Backend) {
     assert_eq!(d.delivery.admission, Some(AdmissionMode::Restricted));
 
     // 严重失信 → strict; then cleared → normal (an acknowledgement is then refused).
-    let (st, _) = file(
+    let (st, v) = file(
         &app,
         &app.market,
         &credit_push("dishonest", "高法失〔2026〕3号", "2026-11-21", None),
     )
     .await;
     assert_eq!(st, 201);
+    assert_eq!(v["deliveries"][0]["admission"], "strict", "{v}");
     let a = admission_of(&app).await;
     assert_eq!(a.admission, Admission::Strict);
     assert_eq!(a.reasons.len(), 2);
@@ -241,13 +244,14 @@ async fn admission_follows_the_listings_and_guards_approval_pushes(b: Backend) {
         .create_approval_push(&strict, None)
         .await
         .unwrap();
-    let (st, _) = file(
+    let (st, v) = file(
         &app,
         &app.market,
         &credit_push("cleared", "高市监移〔2026〕2号", "2026-11-26", None),
     )
     .await;
     assert_eq!(st, 201);
+    assert!(v["deliveries"][0].get("admission").is_none(), "{v}");
     assert_eq!(
         admission_of(&app).await,
         AdmissionAnswer {
