@@ -46,6 +46,16 @@ async fn a_push_creates_the_licence_and_a_reissue_changes_it(b: Backend) {
             other => panic!("stream did not connect: {other:?}"),
         }
     }
+    let (st, v) = app
+        .request(
+            Method::GET,
+            "/api/v1/events?topics=gossip",
+            app.market.token(),
+            None,
+        )
+        .await;
+    assert_eq!(st, 400, "{v}");
+    assert_eq!(v["error"]["field"], "topics");
     let first = app.push(&["market", "health"]).await;
     let e = next_event(&mut plain, std::time::Duration::from_secs(5))
         .await
