@@ -18,6 +18,7 @@ both_backends!(
     the_list_filters_and_pages,
     another_departments_licence_is_not_found,
     racing_pushes_with_one_number_both_succeed,
+    the_console_lookup_finds_by_number_code_and_name,
 );
 
 /// An approval push for licence `no` of holder `seed` (a valid credit code derived from it).
@@ -274,4 +275,51 @@ async fn racing_pushes_with_one_number_both_succeed(b: Backend) {
         s.shutdown().await;
     }
     app.finish().await;
+}
+
+/// The console's lookup (`console::app::lookup`) against a real server: by number, by code,
+/// by a part of the name; a department finds only what it supervises.
+async fn the_console_lookup_finds_by_number_code_and_name(b: Backend) {
+    use shenguan::console::app::lookup;
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    for (no, seed, holder) in [
+        ("JY-L1", 7, "高青县庚餐饮有限公司"),
+        ("JY-L2", 7, "高青县庚餐饮有限公司"),
+        ("JY-L3", 8, "高青县辛商店"),
+    ] {
+        let p = licence_push(no, seed, holder, &["market"]);
+        app.approval.create_approval_push(&p, None).await.unwrap();
+    }
+    let by_no = lookup(&app.market, "JY-L2").await.unwrap();
+    assert_eq!(numbers_of(&by_no.licenses), ["JY-L2"]);
+    assert_eq!(
+        by_no
+            .license
+            .as_ref()
+            .unwrap()
+            .history
+            .as_ref()
+            .unwrap()
+            .len(),
+        1
+    );
+    let holder = by_no.holder.expect("market supervises the holder");
+    assert_eq!(holder.admission, Admission::Normal);
+    assert_eq!(numbers_of(&holder.licenses), ["JY-L1", "JY-L2"]);
+    let code = shenguan::demo::credit_code(7).to_lowercase();
+    let by_code = lookup(&app.market, &code).await.unwrap();
+    assert_eq!(numbers_of(&by_code.licenses), ["JY-L2", "JY-L1"]);
+    let by_name = lookup(&app.market, "辛商").await.unwrap();
+    assert_eq!(numbers_of(&by_name.licenses), ["JY-L3"]);
+    assert_eq!(by_name.holder.unwrap().name, "高青县辛商店");
+    // Health supervises none of them: nothing found, no error.
+    let none = lookup(&app.health, "JY-L2").await.unwrap();
+    assert!(none.licenses.is_empty() && none.license.is_none() && none.holder.is_none());
+    app.finish().await;
+}
+
+fn numbers_of(l: &[License]) -> Vec<&str> {
+    l.iter().map(|l| l.license_no.as_str()).collect()
 }

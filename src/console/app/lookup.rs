@@ -73,27 +73,54 @@ impl App {
     }
 }
 
-/// The requests of a lookup: licences matching `query` (its code as a holder too), the first
-/// with its history, and that licence's holder (404 — not the caller's to see — is no error).
+/// The requests of a lookup. A licence number or a holder's code — what is usually typed or
+/// scanned — is found through its index first (`GET /api/v1/licenses/{no}`, `?holder=`);
+/// anything else is the server-side search (`?q=`: a part of a number, code, name or item).
+/// Then the first licence with its history, and its holder (a 404 — not the caller's to see —
+/// is no error: the licences still show).
 pub async fn lookup(
     c: &crate::client::Client,
     query: &str,
 ) -> Result<LookupResult, crate::client::ClientError> {
-    let page = c.licenses(Some(query), None).await?;
-    let mut licenses = page.items;
-    let code = query.trim().to_ascii_uppercase();
-    if licenses.is_empty() && code.len() == 18 && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        licenses = c.licenses(None, Some(&code)).await?.items;
-    }
-    let license = match licenses.first() {
-        Some(l) => Some(c.license(&l.license_no).await?),
-        None => None,
+    let query = query.trim();
+    let not_found = |e: &crate::client::ClientError| e.status().is_some_and(|s| s.as_u16() == 404);
+    let exact = match c.license(query).await {
+        Ok(l) => Some(l),
+        Err(e) if not_found(&e) => None,
+        Err(e) => return Err(e),
+    };
+    let code = query.to_ascii_uppercase();
+    let code_shaped = code.len() == 18 && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    let (licenses, license) = match exact {
+        Some(l) => {
+            let mut listed = l.clone();
+            listed.history = None;
+            (vec![listed], Some(l))
+        }
+        None => {
+            let mut found = Vec::new();
+            if code_shaped {
+                found = c.licenses(None, Some(&code)).await?.items;
+            }
+            if found.is_empty() {
+                found = c.licenses(Some(query), None).await?.items;
+            }
+            let first = match found.first() {
+                Some(l) => Some(c.license(&l.license_no).await?),
+                None => None,
+            };
+            (found, first)
+        }
     };
     let holder_code = license
         .as_ref()
         .map(|l| l.holder_code.clone())
         .unwrap_or(code);
-    let holder = c.counterparty(&holder_code).await.ok();
+    let holder = match c.counterparty(&holder_code).await {
+        Ok(h) => Some(h),
+        Err(e) if not_found(&e) || e.status().is_some_and(|s| s.as_u16() == 400) => None,
+        Err(e) => return Err(e),
+    };
     Ok(LookupResult {
         query: query.to_string(),
         licenses,
