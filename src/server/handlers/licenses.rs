@@ -35,7 +35,8 @@ fn reads_all(p: &Principal) -> bool {
     policy::may(p, Action::ReadRegister, Audience::Everyone)
 }
 
-/// Whether `p` may see a licence supervised by `departments` and issued by `bureau`.
+/// Whether `p` may see a licence supervised by `departments` and issued by `bureau`: the
+/// whole register, or `See` on the licence as one of its supervising departments has it.
 fn may_see(p: &Principal, departments: &[i64], bureau: i64) -> bool {
     reads_all(p)
         || departments.iter().any(|d| {
@@ -46,7 +47,7 @@ fn may_see(p: &Principal, departments: &[i64], bureau: i64) -> bool {
                     recipient: *d,
                     sender: bureau,
                 },
-            ) && p.department_id == Some(*d)
+            )
         })
 }
 
