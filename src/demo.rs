@@ -20,6 +20,7 @@ use crate::server::{RunningServer, ServerConfig};
 mod cases;
 mod credit;
 mod experts;
+mod holders;
 mod joint;
 
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -204,6 +205,7 @@ impl Seeder {
             catalogue_item_id: (mode == PushMode::NotifyCommit).then_some(self.exempt_item),
             recipients: depts.iter().map(|d| d.to_string()).collect(),
             important: self.rng.random_range(0..8) == 0,
+            admission: None,
         }
     }
 }
@@ -272,6 +274,8 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     // Ends back at the present (real_now, swept): time flows again from there.
     seed_history(&mut s, real_now).await?;
     experts::seed(&s.clients).await?;
+    // Holders on both credit lists, and an approval made under restricted admission.
+    holders::seed(&s.clients, real_now).await?;
     // Needs the joint-work endpoints (issue 11 part 1); without them the demo runs on.
     if let Err(e) = experts::verified_draw(&s.clients, real_now).await {
         tracing::warn!(error = %e, "demo: no verified draw seeded");

@@ -26,6 +26,7 @@ pub fn approval_push(n: u64, recipients: &[&str], today: chrono::NaiveDate) -> N
         catalogue_item_id: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         important: false,
+        admission: None,
     }
 }
 

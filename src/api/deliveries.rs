@@ -61,6 +61,11 @@ pub struct Delivery {
     #[serde(default)]
     pub claimed_by: Option<String>,
     pub escalated: bool,
+    /// The holder's restricted or strict admission (art. 7(2)1): on an approval push, the
+    /// bureau's acknowledgement (the holder was under it when pushed); on a credit-status
+    /// supervision push, the regime the listing left the holder under. Absent: normal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission: Option<super::AdmissionMode>,
 }
 
 /// `POST /api/v1/deliveries/{id}/feedback`, `POST /api/v1/disputes/{id}/replies`.

@@ -41,6 +41,7 @@ mod experts;
 mod inquiry;
 mod joint_events;
 mod legacy;
+mod licenses;
 mod people;
 mod pushes;
 mod reports;
@@ -55,6 +56,7 @@ pub use experts::*;
 pub use inquiry::*;
 pub use joint_events::*;
 pub use legacy::*;
+pub use licenses::*;
 pub use people::*;
 pub use pushes::*;
 pub use reports::*;
@@ -210,6 +212,10 @@ pub mod event_types {
     pub const VERIFICATION_PASSED: &str = "verification.passed";
     pub const VERIFICATION_FAILED: &str = "verification.failed";
     pub const VERIFICATION_REVOKED: &str = "verification.revoked";
+    /// A licence was created by an approval push, or re-issued by a later one with its number
+    /// (data: the `License`, without history); one event per supervising department.
+    pub const LICENSE_CREATED: &str = "license.created";
+    pub const LICENSE_CHANGED: &str = "license.changed";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -289,6 +295,10 @@ mod tests {
         agree::<VerificationOutcome>();
         agree::<CommitmentBreach>();
         agree::<RevocationReason>();
+        agree::<LicenseState>();
+        agree::<CreditStatus>();
+        agree::<Admission>();
+        agree::<AdmissionMode>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

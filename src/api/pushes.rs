@@ -165,6 +165,10 @@ pub struct NewApprovalPush {
     pub recipients: Vec<String>,
     #[serde(default)]
     pub important: bool,
+    /// Required, matching the holder's standing, when the holder is under restricted or
+    /// strict admission (`GET /api/v1/counterparties/{code}/admission`); refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission: Option<super::AdmissionAck>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -221,6 +225,10 @@ pub struct NewSupervisionPush {
     /// revokes the approval (`/api/v1/verifications`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment_breach: Option<super::CommitmentBreach>,
+    /// Required when `category` is `credit_status` (with the `counterparty`), refused
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<super::CreditInfo>,
     #[serde(default)]
     pub important: bool,
 }

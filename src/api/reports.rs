@@ -69,6 +69,10 @@ pub struct DepartmentMonth {
     /// and overdue are the `verification`/`reverification` entries of `deadlines`.
     #[serde(default)]
     pub revocations: i64,
+    /// Approval pushes this department sent in the month for a holder under restricted or
+    /// strict admission, each with its admission acknowledgement (art. 7(2)1).
+    #[serde(default)]
+    pub admission_acknowledgements: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

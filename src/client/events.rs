@@ -40,12 +40,16 @@ impl EventStream {
         base: String,
         token: Option<String>,
         last: Option<i64>,
+        topics: Option<&'static str>,
     ) -> Self {
         let inner = async_stream::stream! {
             let mut last_id = last;
             let mut backoff = Duration::from_millis(250);
             loop {
                 let mut rb = http.get(format!("{base}/api/v1/events")).header("Accept", "text/event-stream");
+                if let Some(t) = topics {
+                    rb = rb.query(&[("topics", t)]);
+                }
                 if let Some(t) = &token {
                     rb = rb.bearer_auth(t);
                 }

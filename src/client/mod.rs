@@ -254,6 +254,42 @@ impl Client {
         )
         .await
     }
+    /// Licences newest first: `q` a part of the number, the holder's code or name, or the item.
+    pub async fn licenses(&self, q: Option<&str>, holder: Option<&str>) -> Result<Page<License>> {
+        #[derive(Serialize)]
+        struct Q<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            q: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            holder: Option<&'a str>,
+            limit: u32,
+        }
+        self.get_query(
+            "/api/v1/licenses",
+            &Q {
+                q,
+                holder,
+                limit: 50,
+            },
+        )
+        .await
+    }
+    /// One licence with its history.
+    pub async fn license(&self, no: &str) -> Result<License> {
+        self.get(&format!("/api/v1/licenses/{}", segment(no))).await
+    }
+    /// A holder's standing, credit history and licences.
+    pub async fn counterparty(&self, code: &str) -> Result<CounterpartyView> {
+        self.get(&format!("/api/v1/counterparties/{}", segment(code)))
+            .await
+    }
+    pub async fn admission(&self, code: &str) -> Result<AdmissionAnswer> {
+        self.get(&format!(
+            "/api/v1/counterparties/{}/admission",
+            segment(code)
+        ))
+        .await
+    }
     pub async fn disputes(&self, status: Option<&str>) -> Result<Page<Dispute>> {
         #[derive(Serialize)]
         struct Q<'a> {
@@ -361,6 +397,30 @@ impl Client {
             self.base.clone(),
             self.token.clone(),
             last_event_id,
+            None,
         )
     }
+    /// [`Client::events`] with opt-in topics (`"license"`).
+    pub fn events_with(&self, last_event_id: Option<i64>, topics: &'static str) -> EventStream {
+        EventStream::new(
+            self.http.clone(),
+            self.base.clone(),
+            self.token.clone(),
+            last_event_id,
+            Some(topics),
+        )
+    }
+}
+
+/// A path segment, percent-encoded (licence numbers may hold `/`, spaces or Chinese).
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

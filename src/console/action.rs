@@ -77,6 +77,7 @@ commands! {
     IssueBulletin => "issue_bulletin", Normal, true;
     ExportBulletin => "export_bulletin", Normal, false;
     ToggleLive => "toggle_live", Normal, false;
+    Lookup => "lookup", Normal, false;
     Help => "help", Normal, false;
     Send => "send", Modal, false;
     Toggle => "toggle", Modal, false;
@@ -112,6 +113,7 @@ impl Command {
             Command::IssueBulletin => c.issue_bulletin,
             Command::ExportBulletin => c.export_bulletin,
             Command::ToggleLive => c.toggle_live,
+            Command::Lookup => c.lookup,
             Command::Help => c.help,
             Command::Send => c.send,
             Command::Toggle => c.toggle,
@@ -231,6 +233,8 @@ pub enum Action {
     Inspections(Vec<Inspection>),
     /// Joint work loaded from the server (`GET /api/v1/joint-events`).
     JointEvents(Outcome<crate::api::JointEventList>),
+    /// The answer to a lookup (licences, the first one's history, its holder's standing).
+    LookedUp(Outcome<Box<super::model::LookupResult>>),
     /// The answer to acknowledging a notice or signing a report.
     JointDone {
         event_id: i64,
@@ -296,6 +300,10 @@ pub enum Effect {
         reason: String,
     },
     LoadJointEvents,
+    /// Look up licences and their holder by code, number or name (server-side `q`).
+    Lookup {
+        query: String,
+    },
     Acknowledge {
         event_id: i64,
     },

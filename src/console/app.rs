@@ -19,6 +19,7 @@ mod draws;
 mod duties;
 mod events;
 mod joint;
+mod lookup;
 mod month_end;
 mod monthly;
 mod requests;
@@ -30,6 +31,7 @@ use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEventKind;
 
 pub use self::disputes::DisputeList;
+pub use self::lookup::lookup;
 pub use self::monthly::{Monthly, months_ending};
 use super::action::{Action, Command, Effect, RequestError};
 use super::config::Thresholds;
@@ -410,6 +412,7 @@ impl App {
             Action::VerificationDone { task_id, result } => {
                 self.on_verification_done(task_id, result)
             }
+            Action::LookedUp(result) => self.on_looked_up(result),
         }
     }
 

@@ -353,6 +353,15 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let _ = tx.send(Action::ReplySent { dispute_id, result });
             });
         }
+        Effect::Lookup { query } => {
+            tokio::spawn(async move {
+                let r = super::app::lookup(&c, &query)
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::LookedUp(r));
+            });
+        }
         Effect::LoadJointEvents => {
             tokio::spawn(async move {
                 let r = c.joint_events(None, None).await.map_err(RequestError::from);

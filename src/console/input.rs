@@ -15,6 +15,9 @@ impl App {
                 tb.confirm_discard = false;
                 tb.area.insert_str(text);
             }
+            Mode::Lookup(l) if !l.searching => {
+                l.query.push_str(&text.replace(['\n', '\r'], " "));
+            }
             Mode::Filter => {
                 let f = &mut self.panes[self.focus.index()].filter;
                 f.push_str(&text.replace(['\n', '\r'], " "));
@@ -37,6 +40,7 @@ impl App {
             },
             Mode::Filter => self.filter_key(ev, modal, normal),
             Mode::TextBox(_) => self.text_box_key(ev, modal),
+            Mode::Lookup(_) => self.lookup_key(ev, modal),
             Mode::ConfirmIssue { month } => {
                 let month = month.clone();
                 match modal {

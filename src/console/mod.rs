@@ -13,6 +13,7 @@ pub mod event_loop;
 pub mod i18n;
 mod input;
 pub mod keymap;
+pub mod lookup_view;
 pub mod model;
 pub mod overlays;
 pub mod panes;

@@ -269,8 +269,31 @@ pub struct Details {
     pub scroll: Cell<u16>,
 }
 
+/// What a lookup found: the licences matching the query, the first one with its history,
+/// and its holder's standing (absent when the caller may not see the holder).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupResult {
+    pub query: String,
+    pub licenses: Vec<crate::api::License>,
+    pub license: Option<crate::api::License>,
+    pub holder: Option<crate::api::CounterpartyView>,
+}
+
+/// The lookup prompt (issue 10): a query typed, sent with confirm, and what it found.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    pub query: String,
+    /// Sent; waiting for the answer.
+    pub searching: bool,
+    pub result: Option<Box<LookupResult>>,
+    pub error: Option<String>,
+    pub scroll: Cell<u16>,
+}
+
 pub enum Mode {
     Normal,
+    /// Looking up a licence or holder by code, number or name.
+    Lookup(Box<Lookup>),
     /// Typing into the focused pane's filter.
     Filter,
     TextBox(Box<TextBox>),

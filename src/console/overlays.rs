@@ -93,6 +93,12 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
         s.d_feedback_deadline,
         format!("{}{prov}", dl.feedback_deadline.format("%Y-%m-%d %H:%M:%S")),
     ));
+    if let Some(m) = dl.admission {
+        out.push(Line::from(vec![
+            Span::styled(format!("{}：", s.licenses.d_admission), app.theme.header),
+            Span::styled(s.licenses.admission(m.admission()), app.theme.overdue),
+        ]));
+    }
     if let Some(at) = dl.claimed_at {
         out.push(field(
             app,
@@ -153,6 +159,14 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
                     s.d_comprehensive,
                     format!("{} {}", c.license_no, c.face_info),
                 ));
+            }
+            if let Some(ack) = &a.admission {
+                let t = s.licenses;
+                out.push(Line::from(vec![
+                    Span::styled(format!("{}：", t.d_admission), app.theme.header),
+                    Span::styled(t.admission(ack.mode.admission()), app.theme.overdue),
+                    Span::styled(format!(" {}", ack.reason), app.theme.text),
+                ]));
             }
             if let Some(c) = &a.commitment_letter {
                 out.push(field(

@@ -342,6 +342,7 @@ mod tests {
             status: DeliveryStatus::Pending,
             claimed_at: None,
             claimed_by: None,
+            admission: None,
         }))
     }
 

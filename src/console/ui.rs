@@ -76,6 +76,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Mode::TextBox(tb) => render_textbox(frame, app, tb),
         Mode::Help { scroll } => overlays::render_help(frame, app, scroll),
         Mode::Details(d) => overlays::render_details(frame, app, d),
+        Mode::Lookup(l) => super::lookup_view::render(frame, app, l),
         Mode::ConfirmIssue { month } => panes::month_end::render_confirm(frame, app, month),
         Mode::MonthDrill { department, scroll } => {
             panes::month_end::render_drill(frame, app, department, scroll)

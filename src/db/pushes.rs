@@ -44,6 +44,88 @@ pub struct IdempotencyKey {
     pub raw_hash: String,
 }
 
+impl PushInsert {
+    /// The approval push's admission acknowledgement (`restricted` / `strict`).
+    pub fn acknowledged_mode(&self) -> Option<String> {
+        match &self.content {
+            PushContent::Approval(a) => a.admission.as_ref().map(|x| x.mode.as_str().to_string()),
+            PushContent::Supervision(_) | PushContent::Revocation(_) => None,
+        }
+    }
+}
+
+/// The regime a credit-status push leaves its holder under on `today` (its own listing
+/// counted): `restricted` / `strict`, or `None` for normal admission.
+fn standing_after(
+    rows: &[super::credit::CreditRow],
+    credit: &CreditInfo,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let mut all = super::credit::listings(rows);
+    all.push(crate::domain::admission::Listing {
+        id: i64::MAX,
+        status: credit.status,
+        authority: credit.authority.clone(),
+        decision_no: credit.decision_no.clone(),
+        start_date: credit.start_date,
+        end_date: credit.end_date,
+    });
+    match crate::domain::admission::standing(&all, today).0 {
+        Admission::Normal => None,
+        a => Some(a.as_str().to_string()),
+    }
+}
+
+/// Refuse an approval push whose admission acknowledgement does not match the holder's
+/// standing on the day of receipt (art. 7(2)1): 409 naming the credit record.
+fn check_admission(
+    push: &NewApprovalPush,
+    rows: &[super::credit::CreditRow],
+    today: chrono::NaiveDate,
+) -> DbResult<()> {
+    let (standing, reasons) =
+        crate::domain::admission::standing(&super::credit::listings(rows), today);
+    let given = push.admission.as_ref().map(|a| a.mode.admission());
+    let record = reasons
+        .first()
+        .map(|r| format!("{}（{}）", r.decision_no, r.authority))
+        .unwrap_or_default();
+    match (standing, given) {
+        (Admission::Normal, None) => Ok(()),
+        (Admission::Normal, Some(_)) => Err(DbError::conflict(
+            "admission_not_required",
+            "该行政相对人现无失信或经营异常记录，无需准入确认 / the holder is under normal admission: no acknowledgement is needed",
+        )),
+        (s, None) => Err(DbError::conflict(
+            "admission_required",
+            format!(
+                "该行政相对人处于{}管理（{record}），须填写 admission / the holder is under {} admission ({record}): an admission acknowledgement is required",
+                admission_zh(s),
+                s.as_str()
+            ),
+        )),
+        (s, Some(g)) if s != g => Err(DbError::conflict(
+            "admission_mismatch",
+            format!(
+                "该行政相对人处于{}管理（{record}），admission.mode 应为 {} / the holder is under {} admission ({record}): admission.mode must be {}",
+                admission_zh(s),
+                s.as_str(),
+                s.as_str(),
+                s.as_str()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn admission_zh(a: Admission) -> &'static str {
+    match a {
+        Admission::Normal => "正常准入",
+        Admission::Restricted => "限制准入",
+        Admission::Strict => "严格准入",
+    }
+}
+
 pub enum PushOutcome {
     Created(Box<Push>),
     /// The same key and body were seen before: the original answer, byte for byte.
@@ -54,16 +136,20 @@ pub enum PushOutcome {
 }
 
 /// Insert a push and one delivery per recipient in the current transaction, emitting each
-/// `delivery.created`: `insert_push!(tx, fx, db, &PushInsert, actor_name)` → `Push`. Used by
-/// [`create`] and by the revocation of an approval (`db::verifications`).
+/// `delivery.created`, then recording it in the licence or credit register (their events follow
+/// the deliveries'): `insert_push!(tx, fx, db, &PushInsert, actor_name, admission_mode)` →
+/// `Push`. `admission_mode`: an approval's acknowledgement, or the regime a credit-status push
+/// leaves its holder under (the recipients' queue mark). Used by [`create`] and by the
+/// revocation of an approval (`db::verifications`).
 macro_rules! insert_push {
-    ($tx:ident, $fx:ident, $db:ident, $p:expr, $actor:expr) => {{
+    ($tx:ident, $fx:ident, $db:ident, $p:expr, $actor:expr, $admission:expr) => {{
         let p: &$crate::db::pushes::PushInsert = $p;
         let actor: &str = $actor;
+        let admission_mode: Option<String> = $admission;
         let content = serde_json::to_string(&p.content)?;
         let (push_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by, admission_mode) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(p.kind.as_str())
         .bind(p.source_department_id)
@@ -74,6 +160,7 @@ macro_rules! insert_push {
         .bind(&content)
         .bind(p.received_at)
         .bind(actor)
+        .bind(&admission_mode)
         .fetch_one(&mut *$tx)
         .await?;
         // One statement for all recipients (each department appears once).
@@ -122,10 +209,35 @@ macro_rules! insert_push {
                 claimed_at: None,
                 claimed_by: None,
                 escalated: false,
+                admission_mode: admission_mode.clone(),
             };
             let delivery = row.to_api($db);
             $fx.event($crate::api::event_types::DELIVERY_CREATED, row.audience(), &delivery, p.received_at);
             deliveries.push(delivery);
+        }
+        // The register follows the push, and its events follow the deliveries'.
+        match &p.content {
+            $crate::api::PushContent::Approval(a) => {
+                let w = $crate::db::licenses::LicenseWrite {
+                    license_no: a.license_no.clone(),
+                    item_name: a.item_name.clone(),
+                    holder_code: $crate::db::credit::holder_code(&a.counterparty).unwrap_or_default(),
+                    holder_name: a.counterparty.name.clone(),
+                    issue_date: a.license_date,
+                    valid_until: a.valid_until,
+                    approval_department_id: p.source_department_id,
+                    push_id,
+                    recipients: p.recipients.clone(),
+                    at: p.received_at,
+                    actor: actor.to_string(),
+                };
+                $crate::db::licenses::record_license!($tx, $fx, $db, &w);
+            }
+            $crate::api::PushContent::Supervision(sp) => {
+                $crate::db::credit::record_credit!($tx, push_id, p.source_department_id, sp, p.received_at);
+            }
+            // The revocation's effect on the licence is `revoke_for_false_commitment!`'s.
+            $crate::api::PushContent::Revocation(_) => {}
         }
         let push = $crate::api::Push {
             id: push_id,
@@ -199,7 +311,36 @@ async fn try_create(
             match replay {
                 Some(r) => r,
                 None => {
-                    let push = insert_push!(tx, fx, db, &*p, &actor.name);
+                    // Admission is judged in the push's own transaction, so a listing filed
+                    // meanwhile cannot slip between the check and the write. The push's
+                    // `admission_mode`: an approval's acknowledgement, or the regime a
+                    // credit-status push leaves its holder under (the recipients' queue mark).
+                    let mut admission_mode = p.acknowledged_mode();
+                    let holder = match &p.content {
+                        PushContent::Approval(a) => super::credit::holder_code(&a.counterparty),
+                        PushContent::Supervision(sp) if sp.credit.is_some() => {
+                            sp.counterparty.as_ref().and_then(super::credit::holder_code)
+                        }
+                        PushContent::Supervision(_) | PushContent::Revocation(_) => None,
+                    };
+                    if let Some(code) = holder {
+                        let rows: Vec<super::credit::CreditRow> =
+                            sqlx::query_as(super::credit::HOLDER_RECORDS)
+                                .bind(&code)
+                                .fetch_all(&mut *tx)
+                                .await?;
+                        let today = to_cst(from_millis(p.received_at)).date_naive();
+                        match &p.content {
+                            PushContent::Approval(a) => check_admission(a, &rows, today)?,
+                            PushContent::Supervision(sp) => {
+                                if let Some(c) = &sp.credit {
+                                    admission_mode = standing_after(&rows, c, today);
+                                }
+                            }
+                            PushContent::Revocation(_) => {}
+                        }
+                    }
+                    let push = insert_push!(tx, fx, db, &*p, &actor.name, admission_mode);
                     if let Some(c) = &p.commitment {
                         crate::db::verifications::open_verification!(tx, fx, db, push.id, &*p, c, &actor.name);
                     }

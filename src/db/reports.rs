@@ -53,6 +53,17 @@ pub async fn monthly(
     .await
     })?;
     let disputes: HashMap<i64, i64> = disputes.into_iter().collect();
+    // A range scan of the partial index `pushes_admission`.
+    let acks: Vec<(i64, i64)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT source_department_id, COUNT(*) FROM pushes WHERE admission_mode IS NOT NULL AND kind = 'approval' AND created_at >= $1 AND created_at < $2 GROUP BY source_department_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await
+    })?;
+    let acks: HashMap<i64, i64> = acks.into_iter().collect();
     let mut deadlines = super::duties::monthly_figures(db, from, to).await?;
     let revocations: HashMap<i64, i64> = super::verifications::revocations(db, from, to)
         .await?
@@ -83,6 +94,7 @@ pub async fn monthly(
             disputes_opened: disputes.get(&id).copied().unwrap_or(0),
             deadlines: deadlines.remove(&id).unwrap_or_default(),
             revocations: revocations.get(&id).copied().unwrap_or(0),
+            admission_acknowledgements: acks.get(&id).copied().unwrap_or(0),
         });
     }
     Ok(MonthlyStats {

@@ -87,7 +87,7 @@ impl UserRow {
 /// The columns of a delivery joined with its push's list fields.
 pub const DELIVERY_COLUMNS: &str = "d.id, d.push_id, p.kind AS push_kind, d.department_id, d.source_department_id, \
      p.title, p.counterparty_name, p.license_no, p.important, d.status, d.received_at, d.claim_deadline, \
-     d.feedback_deadline, d.deadline_provisional, d.claimed_at, d.claimed_by, d.escalated";
+     d.feedback_deadline, d.deadline_provisional, d.claimed_at, d.claimed_by, d.escalated, p.admission_mode";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRow {
@@ -108,6 +108,7 @@ pub struct DeliveryRow {
     pub claimed_at: Option<i64>,
     pub claimed_by: Option<String>,
     pub escalated: bool,
+    pub admission_mode: Option<String>,
 }
 
 impl DeliveryRow {
@@ -130,6 +131,10 @@ impl DeliveryRow {
             claimed_at: self.claimed_at.map(|t| to_cst(from_millis(t))),
             claimed_by: self.claimed_by.clone(),
             escalated: self.escalated,
+            admission: self
+                .admission_mode
+                .as_deref()
+                .and_then(AdmissionMode::parse),
         }
     }
     /// The departments that may see this delivery's events.

@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no wall clock. Everything here is a function of its arguments.
 
+pub mod admission;
 pub mod calendar;
 pub mod clock;
 pub mod draw;

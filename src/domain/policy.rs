@@ -119,6 +119,15 @@ pub enum Action {
     /// Record the result of a commitment verification (art. 8): the verifying bureau's own
     /// staff (the task's audience for the principal: the bureau is the recipient).
     RecordVerification,
+    /// Read the whole licence register and every holder's standing (issue 10): the approval
+    /// bureau's staff (window staff judge admission), supervisors, duty officers, admins
+    /// (`Audience::Everyone`). A supervision department reads only the licences it
+    /// supervises, as `See` on the licence's audience.
+    ReadRegister,
+    /// File a credit-status supervision push about a holder (art. 7(2)1): the staff of a
+    /// department that supervises a licence of the holder. The record is such a licence,
+    /// `Between { recipient: the supervising department, sender: the issuing bureau }`.
+    FileCreditStatus,
 }
 
 impl Action {
@@ -187,13 +196,26 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
         {
             Ok(())
         }
+        Action::ReadRegister
+            if p.role.sees_all()
+                || (p.role == Role::ApprovalStaff && p.department_id.is_some()) =>
+        {
+            Ok(())
+        }
+        Action::FileCreditStatus
+            if recipient && p.role.department_kind() == Some(DepartmentKind::Supervision) =>
+        {
+            Ok(())
+        }
+        Action::FileCreditStatus => Err(Refusal::NotRecipient),
         Action::Push(_)
         | Action::Administer
         | Action::OverrideNotice
         | Action::ScheduleJointWork
         | Action::IssueBulletin
         | Action::ReadAuditChain
-        | Action::AnnotateLedger => Err(Refusal::RoleMayNot),
+        | Action::AnnotateLedger
+        | Action::ReadRegister => Err(Refusal::RoleMayNot),
         Action::OrganiseJointWork
             if staff
                 && matches!(record, Audience::Between { sender, .. } if p.department_id == Some(sender)) =>
@@ -541,6 +563,33 @@ mod tests {
         assert_eq!(check(&p, RecordVerification, RECORD), Err(RoleMayNot));
         assert!(role_may(ApprovalStaff, RecordVerification));
         assert!(!role_may(SupervisionStaff, RecordVerification));
+    }
+
+    /// The licence register: the bureau and the roles that see all read all of it; a
+    /// credit-status push is filed by a department that supervises a licence of the holder
+    /// (the licence: supervised by 3, issued by 1).
+    #[test]
+    fn register_and_credit_filing() {
+        #[rustfmt::skip]
+        let table = [
+            // role, department, ReadRegister, FileCreditStatus
+            (ApprovalStaff,    Some(SENDER),    Ok(()),          Err(NotRecipient)),
+            (SupervisionStaff, Some(RECIPIENT), Err(RoleMayNot), Ok(())),
+            (SupervisionStaff, Some(OTHER),     Err(RoleMayNot), Err(Hidden)),
+            (ApprovalStaff,    None,            Err(RoleMayNot), Err(Hidden)),
+            (Supervisor,       None,            Ok(()),          Err(NotRecipient)),
+            (DutyOfficer,      None,            Ok(()),          Err(NotRecipient)),
+            (Admin,            None,            Ok(()),          Err(NotRecipient)),
+        ];
+        for (role, dept, read, file) in table {
+            let p = who(role, dept);
+            assert_eq!(
+                check(&p, ReadRegister, Audience::Everyone),
+                read,
+                "{role:?} read"
+            );
+            assert_eq!(check(&p, FileCreditStatus, RECORD), file, "{role:?} file");
+        }
     }
 
     #[test]

@@ -260,6 +260,16 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
         }
     }
     let recipients = recipients(&p.recipients)?;
+    let admission = p
+        .admission
+        .as_ref()
+        .map(|a| {
+            Ok::<_, FieldError>(AdmissionAck {
+                mode: a.mode,
+                reason: text("admission.reason", &a.reason, 2000)?,
+            })
+        })
+        .transpose()?;
     Ok(NewApprovalPush {
         item_name,
         counterparty,
@@ -272,6 +282,7 @@ pub fn approval_push(p: &NewApprovalPush, today: NaiveDate) -> Result<NewApprova
         catalogue_item_id: p.catalogue_item_id,
         recipients,
         important: p.important,
+        admission,
     })
 }
 
@@ -354,6 +365,22 @@ pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewS
             "信用状态信息须指明行政相对人 / required for category credit_status",
         ));
     }
+    let credit = match (p.category, &p.credit) {
+        (SupervisionCategory::CreditStatus, Some(c)) => Some(credit(c)?),
+        (SupervisionCategory::CreditStatus, None) => {
+            return Err(field_error(
+                "credit",
+                "信用状态信息须填写列入/移出决定 / required for category credit_status",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(field_error(
+                "credit",
+                "仅信用状态类可填写 / only for category credit_status",
+            ));
+        }
+        (_, None) => None,
+    };
     Ok(NewSupervisionPush {
         category: p.category,
         title,
@@ -362,7 +389,32 @@ pub fn supervision_push(p: &NewSupervisionPush, today: NaiveDate) -> Result<NewS
         related_license_no,
         penalty,
         commitment_breach: p.commitment_breach,
+        credit,
         important: p.important,
+    })
+}
+
+/// The `credit` of a `credit_status` push: an end not before the start (a start in the
+/// future is a listing not yet in force).
+fn credit(c: &CreditInfo) -> Result<CreditInfo> {
+    if c.end_date.is_some_and(|e| e < c.start_date) {
+        return Err(field_error(
+            "credit.end_date",
+            "结束日期不能早于开始日期 / must not be before start_date",
+        ));
+    }
+    if c.status == CreditStatus::Cleared && c.end_date.is_some() {
+        return Err(field_error(
+            "credit.end_date",
+            "移出决定没有结束日期 / a cleared record has no end_date",
+        ));
+    }
+    Ok(CreditInfo {
+        status: c.status,
+        authority: text("credit.authority", &c.authority, 200)?,
+        decision_no: text("credit.decision_no", &c.decision_no, 100)?,
+        start_date: c.start_date,
+        end_date: c.end_date,
     })
 }
 
@@ -393,6 +445,7 @@ mod tests {
             catalogue_item_id: None,
             recipients: vec!["market".into(), "health".into()],
             important: false,
+            admission: None,
         }
     }
 

@@ -119,6 +119,17 @@ impl Redactor {
         }
     }
 
+    /// A licence's history names the issuing bureau's people: another department sees the
+    /// bureau's name instead.
+    pub fn license(&self, l: &mut License) {
+        if !self.own(&l.approval_department) {
+            let name = self.dept_name(&l.approval_department);
+            for h in l.history.iter_mut().flatten() {
+                h.actor = name.clone();
+            }
+        }
+    }
+
     pub fn push(&self, p: &mut Push) {
         if !self.own(&p.source_department) {
             p.created_by = self.dept_name(&p.source_department);

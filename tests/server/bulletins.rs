@@ -47,6 +47,7 @@ pub async fn november(app: &TestApp) {
         related_license_no: None,
         penalty: None,
         commitment_breach: None,
+        credit: None,
         important: false,
     };
     app.market.create_supervision_push(&sup).await.unwrap();

@@ -293,6 +293,7 @@ async fn supervision_push(b: Backend) {
         related_license_no: Some("JY13703220000001".into()),
         penalty: None,
         commitment_breach: None,
+        credit: None,
         important: true,
     };
     let e = app.market.create_supervision_push(&p).await.unwrap_err();

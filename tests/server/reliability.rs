@@ -208,6 +208,7 @@ async fn two_instances_on_one_postgres() {
         related_license_no: None,
         penalty: None,
         commitment_breach: None,
+        credit: None,
         important: false,
     };
     let mut reached = false;

@@ -134,6 +134,25 @@ async fn a_reported_breach_revokes_the_approval(b: Backend) {
         &decision.content,
         PushContent::Revocation(r) if r.revocation_reason == RevocationReason::FalseMaterials
     ));
+    // The register: the licence is revoked, its history names the decision, and the holder's
+    // record notes the false commitment (虚假承诺), seen by a supervising department too.
+    let license = app.market.license("WS100").await.unwrap();
+    assert_eq!(license.state, LicenseState::Revoked);
+    let history = license.history.expect("history");
+    let last = history.last().expect("a history line");
+    assert_eq!(
+        (last.event.as_str(), last.state, last.push_id),
+        ("revoked", LicenseState::Revoked, Some(rev.push_id))
+    );
+    let holder = app.market.counterparty(&license.holder_code).await.unwrap();
+    assert!(
+        holder
+            .penalties
+            .iter()
+            .any(|p| p.kind == PenaltyKind::RevokeLicense && p.decision_no.contains("虚假承诺")),
+        "{:?}",
+        holder.penalties
+    );
     // Reporting again: the approval is already revoked (409), nothing written.
     let pushes = app.count("pushes").await;
     let (s, err) = app

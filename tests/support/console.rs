@@ -109,6 +109,7 @@ pub fn delivery(
         claimed_at: None,
         claimed_by: None,
         escalated: false,
+        admission: None,
     }
 }
 
@@ -307,6 +308,7 @@ pub fn monthly(month: &str) -> MonthlyStats {
                     disputes_opened: disputes,
                     deadlines: Vec::new(),
                     revocations: 0,
+                    admission_acknowledgements: 0,
                 }
             })
             .collect(),

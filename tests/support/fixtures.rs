@@ -87,6 +87,7 @@ pub fn approval_push(recipients: &[&str]) -> NewApprovalPush {
         catalogue_item_id: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         important: false,
+        admission: None,
     }
 }
 

@@ -234,6 +234,10 @@ impl App {
                 self.set_status(s.st_refreshing.into(), StatusKind::Info);
                 Some(self.reload())
             }
+            Command::Lookup => {
+                self.mode = Mode::Lookup(Box::default());
+                None
+            }
             Command::Help => {
                 self.mode = Mode::Help {
                     scroll: Cell::new(0),

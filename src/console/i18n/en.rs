@@ -296,6 +296,10 @@ pub static EN: Strings = Strings {
             long: "switch issued / live figures",
             short: "issued/live",
         },
+        lookup: CommandText {
+            long: "Look up a licence or holder",
+            short: "Lookup",
+        },
         help: CommandText {
             long: "help",
             short: "help",
@@ -320,4 +324,5 @@ pub static EN: Strings = Strings {
     joint: &super::joint::EN,
     cases: &super::cases::EN,
     credit: &super::credit::EN,
+    licenses: &super::licenses::EN,
 };

@@ -11,11 +11,13 @@ mod cases;
 mod credit;
 mod en;
 mod joint;
+mod licenses;
 mod zh;
 
 pub use cases::CaseStrings;
 pub use credit::CreditStrings;
 pub use joint::JointStrings;
+pub use licenses::LicenseStrings;
 
 pub use en::EN;
 pub use zh::ZH;
@@ -97,6 +99,7 @@ pub struct CommandTexts {
     pub issue_bulletin: CommandText,
     pub export_bulletin: CommandText,
     pub toggle_live: CommandText,
+    pub lookup: CommandText,
     pub help: CommandText,
     pub send: CommandText,
     pub toggle: CommandText,
@@ -336,6 +339,8 @@ pub struct Strings {
     pub cases: &'static CaseStrings,
     /// Commitment verification (art. 8).
     pub credit: &'static CreditStrings,
+    /// The licence and holder lookup, and the admission marks.
+    pub licenses: &'static LicenseStrings,
 }
 
 impl Strings {

@@ -296,6 +296,10 @@ pub static ZH: Strings = Strings {
             long: "切换已发布 / 实时数字",
             short: "已发布/实时",
         },
+        lookup: CommandText {
+            long: "查询许可证 / 行政相对人",
+            short: "查询",
+        },
         help: CommandText {
             long: "帮助",
             short: "帮助",
@@ -320,4 +324,5 @@ pub static ZH: Strings = Strings {
     joint: &super::joint::ZH,
     cases: &super::cases::ZH,
     credit: &super::credit::ZH,
+    licenses: &super::licenses::ZH,
 };

@@ -53,6 +53,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         if d.escalated {
             flags.push_str(s.escalated_mark);
         }
+        // The holder was under restricted or strict admission when it was pushed.
+        if let Some(m) = d.admission {
+            flags.push_str(crate::console::lookup_view::admission_mark(
+                app,
+                m.admission(),
+            ));
+        }
         let (left, style) = countdown(d.claim_deadline, app.now, &app.thresholds, th, s);
         let mut deadline = short_time(d.claim_deadline);
         let dl_style = if d.deadline_provisional {

@@ -14,8 +14,9 @@ use super::{Db, LoadedTask, RevocationPlan, bureau, corrupt};
 /// `revoke_for_false_commitment!(tx, fx, db, task_id, reason, findings, breach_push_id, &plan, actor)`
 /// → the revocation `Push`.
 ///
-/// This is the one place an approval is revoked: the licence register's state change
-/// (`revoked`) and the holder's 虚假承诺 credit record belong here too.
+/// This is the one place an approval is revoked: the licence in the register becomes
+/// `revoked` and the holder's record notes 虚假承诺 (`db::licenses::revoke_license!`), in the
+/// same transaction.
 macro_rules! revoke_for_false_commitment {
     ($tx:ident, $fx:ident, $db:ident, $task:expr, $reason:expr, $findings:expr, $breach:expr, $plan:expr, $actor:expr) => {{
         let task_id: i64 = $task;
@@ -50,6 +51,7 @@ macro_rules! revoke_for_false_commitment {
                 .bind(approval_push_id)
                 .fetch_all(&mut *$tx)
                 .await?;
+        let revoked_no = license_no.clone();
         let insert = $crate::db::pushes::PushInsert {
             kind: $crate::api::PushKind::Approval,
             source_department_id: bureau,
@@ -76,14 +78,13 @@ macro_rules! revoke_for_false_commitment {
             // The bureau's own decision, not an upload of a licence.
             late_upload: None,
         };
-        let push = $crate::db::pushes::insert_push!($tx, $fx, $db, &insert, actor);
+        let push = $crate::db::pushes::insert_push!($tx, $fx, $db, &insert, actor, None);
         sqlx::query("UPDATE verification_tasks SET revocation_push_id = $1 WHERE id = $2")
             .bind(push.id)
             .bind(task_id)
             .execute(&mut *$tx)
             .await?;
-        // LEAD (licence register merge): set the licence's state to `revoked` and record
-        // 虚假承诺 against the holder here, in this transaction.
+        $crate::db::licenses::revoke_license!($tx, $fx, $db, &revoked_no, push.id, plan.now, actor, task_id);
         if let Some(loaded) = $crate::db::verifications::load_task!(&mut *$tx, $db, task_id) {
             $fx.event(
                 $crate::api::event_types::VERIFICATION_REVOKED,

@@ -14,6 +14,7 @@ mod joint_events;
 mod joint_reports;
 mod ledger;
 mod legacy_cases;
+mod licenses;
 mod people;
 mod pushes;
 mod reports;
@@ -60,6 +61,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(ledger::routes())
         .merge(catalogue::routes())
         .merge(verifications::routes())
+        .merge(licenses::routes())
         .merge(super::sse::routes())
 }
 

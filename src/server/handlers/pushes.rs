@@ -226,6 +226,9 @@ pub async fn create_supervision_push(
         now,
     } = incoming::<NewSupervisionPush>(&s, &auth, DepartmentKind::Supervision, &headers, &body)?;
     let push = validate::supervision_push(&raw, to_cst(now).date_naive())?;
+    if push.category == SupervisionCategory::CreditStatus {
+        may_file_credit(&s, &auth, source, &push).await?;
+    }
     let recipients: Vec<i64> =
         s.db.departments()
             .into_iter()
@@ -258,6 +261,36 @@ pub async fn create_supervision_push(
         breach,
     };
     finish(&s, &auth, insert, idem.as_ref()).await
+}
+
+/// Only a department that supervises a licence of the holder files its credit status
+/// (art. 7(2)1): otherwise 403 — the same answer whether the holder has licences elsewhere
+/// or none, so it reveals nothing of other departments' records.
+async fn may_file_credit(
+    s: &AppState,
+    auth: &Auth,
+    source: i64,
+    push: &NewSupervisionPush,
+) -> AppResult<()> {
+    let code = push
+        .counterparty
+        .as_ref()
+        .and_then(crate::db::credit::holder_code)
+        .unwrap_or_default();
+    let bureau = crate::db::licenses::supervised_by(&s.db, &code, source).await?;
+    let refused = || {
+        AppError::Forbidden(
+            "只有监管该行政相对人许可证的部门可以推送其信用状态 / only a department that supervises a licence of this holder may push its credit status"
+                .into(),
+        )
+    };
+    let bureau = bureau.ok_or_else(refused)?;
+    let licence = crate::domain::Audience::Between {
+        recipient: source,
+        sender: bureau,
+    };
+    crate::domain::policy::check(&auth.0, crate::domain::Action::FileCreditStatus, licence)
+        .map_err(|_| refused())
 }
 
 /// What both kinds of push begin with, checked in this order: the sender is staff of a
