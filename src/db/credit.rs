@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::api::*;
-use crate::db::DbResult;
+use crate::db::{DbResult, stored};
 use crate::domain::admission::{self, Listing};
 use crate::domain::{from_millis, to_cst};
 
@@ -30,20 +30,32 @@ pub struct CreditRow {
 }
 
 impl CreditRow {
-    pub fn listing(&self) -> Listing {
-        Listing {
+    pub fn listing(&self) -> DbResult<Listing> {
+        let end_date = match self.end_date.as_deref() {
+            None => None,
+            Some(d) => Some(stored("credit record end date", d, parse_strict_date(d))?),
+        };
+        Ok(Listing {
             id: self.id,
-            status: CreditStatus::parse(&self.status).unwrap_or(CreditStatus::Cleared),
+            status: stored(
+                "credit status",
+                &self.status,
+                CreditStatus::parse(&self.status),
+            )?,
             authority: self.authority.clone(),
             decision_no: self.decision_no.clone(),
-            start_date: parse_strict_date(&self.start_date).unwrap_or_default(),
-            end_date: self.end_date.as_deref().and_then(parse_strict_date),
-        }
+            start_date: stored(
+                "credit record start date",
+                &self.start_date,
+                parse_strict_date(&self.start_date),
+            )?,
+            end_date,
+        })
     }
 }
 
 /// The listings of rows, for [`admission::standing`].
-pub fn listings(rows: &[CreditRow]) -> Vec<Listing> {
+pub fn listings(rows: &[CreditRow]) -> DbResult<Vec<Listing>> {
     rows.iter().map(CreditRow::listing).collect()
 }
 
@@ -112,14 +124,15 @@ pub async fn records(db: &Db, code: &str) -> DbResult<Vec<CreditRow>> {
 /// `GET /api/v1/counterparties/{code}/admission`: the standing on `today`.
 pub async fn admission(db: &Db, code: &str, today: NaiveDate) -> DbResult<AdmissionAnswer> {
     let rows = records(db, code).await?;
-    let (admission, reasons) = admission::standing(&listings(&rows), today);
+    let (admission, reasons) = admission::standing(&listings(&rows)?, today);
     Ok(AdmissionAnswer { admission, reasons })
 }
 
 /// The credit records on the wire, with whether each is in force on `today`.
-pub fn to_api(db: &Db, rows: &[CreditRow], today: NaiveDate) -> Vec<CreditRecord> {
-    let all = listings(rows);
-    rows.iter()
+pub fn to_api(db: &Db, rows: &[CreditRow], today: NaiveDate) -> DbResult<Vec<CreditRecord>> {
+    let all = listings(rows)?;
+    Ok(rows
+        .iter()
         .zip(&all)
         .map(|(r, l)| CreditRecord {
             id: r.id,
@@ -133,7 +146,7 @@ pub fn to_api(db: &Db, rows: &[CreditRow], today: NaiveDate) -> Vec<CreditRecord
             department: db.dept_code(r.department_id),
             recorded_at: to_cst(from_millis(r.created_at)),
         })
-        .collect()
+        .collect())
 }
 
 /// Penalties recorded against a holder, oldest first.
@@ -148,21 +161,23 @@ pub async fn penalties(db: &Db, code: &str) -> DbResult<Vec<HolderPenalty>> {
     .fetch_all(c)
     .await
     })?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(kind, decision_no, date, license_no, push_id, dept, at)| HolderPenalty {
-                kind: serde_json::from_value(serde_json::Value::String(kind))
-                    .unwrap_or(PenaltyKind::Other),
+    rows.into_iter()
+        .map(|(kind, decision_no, date, license_no, push_id, dept, at)| {
+            Ok(HolderPenalty {
+                kind: stored(
+                    "penalty kind",
+                    &kind,
+                    serde_json::from_value(serde_json::Value::String(kind.clone())).ok(),
+                )?,
                 decision_no,
-                decision_date: parse_strict_date(&date).unwrap_or_default(),
+                decision_date: stored("penalty date", &date, parse_strict_date(&date))?,
                 license_no,
                 push_id,
                 department: db.dept_code(dept),
                 recorded_at: to_cst(from_millis(at)),
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }
 
 /// The latest name recorded for a holder code (a licence's, else a credit record's or a
@@ -179,4 +194,47 @@ pub async fn holder_name(db: &Db, code: &str) -> DbResult<Option<String>> {
     .fetch_optional(c)
     .await)?;
     Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CreditRow;
+    use crate::db::DbError;
+
+    fn row(status: &str, start: &str, end: Option<&str>) -> CreditRow {
+        CreditRow {
+            id: 1,
+            status: status.into(),
+            authority: "高青县市场监督管理局".into(),
+            decision_no: "高市监异〔2026〕1号".into(),
+            start_date: start.into(),
+            end_date: end.map(Into::into),
+            push_id: 1,
+            department_id: 2,
+            created_at: 0,
+        }
+    }
+
+    /// A stored status or date that does not parse fails the read, naming what it is; it is
+    /// never taken for a default (a corrupt listing must not pass for "cleared").
+    #[test]
+    fn a_corrupt_stored_record_is_an_error_not_a_default() {
+        assert!(row("dishonest", "2026-11-01", None).listing().is_ok());
+        for (r, what) in [
+            (row("blacklisted", "2026-11-01", None), "credit status"),
+            (
+                row("dishonest", "2026-13-01", None),
+                "credit record start date",
+            ),
+            (
+                row("dishonest", "2026-11-01", Some("soon")),
+                "credit record end date",
+            ),
+        ] {
+            match r.listing() {
+                Err(DbError::Corrupt { what: w, .. }) => assert_eq!(w, what),
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+    }
 }

@@ -55,6 +55,15 @@ pub enum DbError {
 
 pub type DbResult<T> = Result<T, DbError>;
 
+/// A stored value that must parse: `None` is [`DbError::Corrupt`] naming what and the raw
+/// value (never a default: a corrupt row must not pass for a valid one).
+pub fn stored<T>(what: &'static str, raw: &str, parsed: Option<T>) -> DbResult<T> {
+    parsed.ok_or_else(|| DbError::Corrupt {
+        what,
+        source: raw.to_string().into(),
+    })
+}
+
 impl DbError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict {

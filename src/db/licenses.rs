@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 
 use crate::api::*;
-use crate::db::DbResult;
+use crate::db::{DbResult, stored};
 use crate::domain::{from_millis, to_cst};
 
 use super::Db;
@@ -66,16 +66,28 @@ pub fn shown_state(
 
 impl LicenseRow {
     /// The wire licence on `today`, with its supervising departments.
-    pub fn to_api(&self, db: &Db, departments: &[i64], today: NaiveDate) -> License {
-        let valid_until = self.valid_until.parse().unwrap_or(ValidUntil::Indefinite);
-        let stored = LicenseState::parse(&self.state).unwrap_or(LicenseState::Active);
-        License {
+    pub fn to_api(&self, db: &Db, departments: &[i64], today: NaiveDate) -> DbResult<License> {
+        let valid_until = stored(
+            "licence validity",
+            &self.valid_until,
+            self.valid_until.parse().ok(),
+        )?;
+        let state = stored(
+            "licence state",
+            &self.state,
+            LicenseState::parse(&self.state),
+        )?;
+        Ok(License {
             license_no: self.license_no.clone(),
-            state: shown_state(stored, valid_until, today),
+            state: shown_state(state, valid_until, today),
             item_name: self.item_name.clone(),
             holder_code: self.holder_code.clone(),
             holder_name: self.holder_name.clone(),
-            issue_date: parse_strict_date(&self.issue_date).unwrap_or_default(),
+            issue_date: stored(
+                "licence issue date",
+                &self.issue_date,
+                parse_strict_date(&self.issue_date),
+            )?,
             valid_until,
             approval_department: db.dept_code(self.approval_department_id),
             departments: departments.iter().map(|d| db.dept_code(*d)).collect(),
@@ -83,7 +95,7 @@ impl LicenseRow {
             created_at: to_cst(from_millis(self.created_at)),
             updated_at: to_cst(from_millis(self.updated_at)),
             history: None,
-        }
+        })
     }
 }
 
@@ -351,19 +363,18 @@ pub async fn history(db: &Db, license_id: i64) -> DbResult<Vec<LicenseHistoryEnt
         .fetch_all(c)
         .await
     })?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(event, state, push_id, at, actor, detail)| LicenseHistoryEntry {
+    rows.into_iter()
+        .map(|(event, state, push_id, at, actor, detail)| {
+            Ok(LicenseHistoryEntry {
                 event,
-                state: LicenseState::parse(&state).unwrap_or(LicenseState::Active),
+                state: stored("licence state", &state, LicenseState::parse(&state))?,
                 push_id,
                 at: to_cst(from_millis(at)),
                 actor,
-                detail: serde_json::from_str(&detail).unwrap_or_default(),
-            },
-        )
-        .collect())
+                detail: serde_json::from_str(&detail)?,
+            })
+        })
+        .collect()
 }
 
 /// Revoke a licence for a false commitment (art. 8 para 4), in the revocation's transaction:
@@ -431,7 +442,7 @@ macro_rules! revoke_license {
             .bind(row.id)
             .fetch_all(&mut *$tx)
             .await?;
-            let license = row.to_api($db, &departments, today);
+            let license = row.to_api($db, &departments, today)?;
             for d in &departments {
                 $fx.event(
                     $crate::api::event_types::LICENSE_CHANGED,

@@ -152,7 +152,7 @@ pub mod rows;
 pub mod verifications;
 pub mod writer;
 
-pub use error::{Chain, DbError, DbResult};
+pub use error::{Chain, DbError, DbResult, stored};
 
 pub enum Pool {
     Sqlite(SqlitePool),

@@ -60,8 +60,8 @@ fn standing_after(
     rows: &[super::credit::CreditRow],
     credit: &CreditInfo,
     today: chrono::NaiveDate,
-) -> Option<String> {
-    let mut all = super::credit::listings(rows);
+) -> DbResult<Option<String>> {
+    let mut all = super::credit::listings(rows)?;
     all.push(crate::domain::admission::Listing {
         id: i64::MAX,
         status: credit.status,
@@ -70,10 +70,10 @@ fn standing_after(
         start_date: credit.start_date,
         end_date: credit.end_date,
     });
-    match crate::domain::admission::standing(&all, today).0 {
+    Ok(match crate::domain::admission::standing(&all, today).0 {
         Admission::Normal => None,
         a => Some(a.as_str().to_string()),
-    }
+    })
 }
 
 /// Refuse an approval push whose admission acknowledgement does not match the holder's
@@ -84,7 +84,7 @@ fn check_admission(
     today: chrono::NaiveDate,
 ) -> DbResult<()> {
     let (standing, reasons) =
-        crate::domain::admission::standing(&super::credit::listings(rows), today);
+        crate::domain::admission::standing(&super::credit::listings(rows)?, today);
     let given = push.admission.as_ref().map(|a| a.mode.admission());
     let record = reasons
         .first()
@@ -334,7 +334,7 @@ async fn try_create(
                             PushContent::Approval(a) => check_admission(a, &rows, today)?,
                             PushContent::Supervision(sp) => {
                                 if let Some(c) = &sp.credit {
-                                    admission_mode = standing_after(&rows, c, today);
+                                    admission_mode = standing_after(&rows, c, today)?;
                                 }
                             }
                             PushContent::Revocation(_) => {}

@@ -133,7 +133,7 @@ pub async fn list_licenses(
     let items = rows
         .iter()
         .map(|(r, d)| r.to_api(&s.db, d, today))
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Json(Page { items, next_cursor }))
 }
 
@@ -150,7 +150,7 @@ pub async fn get_license(
         .await?
         .filter(|(r, d)| may_see(&auth.0, d, r.approval_department_id))
         .ok_or_else(|| AppError::not_found("许可证", "licence"))?;
-    let mut l = row.to_api(&s.db, &depts, today(&s));
+    let mut l = row.to_api(&s.db, &depts, today(&s))?;
     l.history = Some(store::history(&s.db, row.id).await?);
     crate::server::redact::Redactor::new(&s, &auth.0).license(&mut l);
     Ok(Json(l))
@@ -192,18 +192,18 @@ pub async fn get_counterparty(
     let name = credit::holder_name(&s.db, &code).await?.ok_or_else(nf)?;
     let today = today(&s);
     let rows = credit::records(&s.db, &code).await?;
-    let (admission, reasons) = crate::domain::admission::standing(&credit::listings(&rows), today);
+    let (admission, reasons) = crate::domain::admission::standing(&credit::listings(&rows)?, today);
     Ok(Json(CounterpartyView {
         code: code.clone(),
         name,
         admission,
         reasons,
-        credit: credit::to_api(&s.db, &rows, today),
+        credit: credit::to_api(&s.db, &rows, today)?,
         penalties: credit::penalties(&s.db, &code).await?,
         licenses: licenses
             .iter()
             .map(|(r, d)| r.to_api(&s.db, d, today))
-            .collect(),
+            .collect::<Result<_, _>>()?,
     }))
 }
 
