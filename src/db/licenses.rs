@@ -152,25 +152,31 @@ macro_rules! record_license {
             "valid_until": w.valid_until.to_string(),
             "recipients": w.recipients.iter().map(|d| $db.dept_code(*d)).collect::<Vec<_>>(),
         });
-        sqlx::query(
-            "INSERT INTO license_history (license_id, event, state, push_id, at, actor, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(license_id)
-        .bind(event)
-        .bind(state.as_str())
-        .bind(w.push_id)
-        .bind(w.at)
-        .bind(&w.actor)
-        .bind(detail.to_string())
-        .execute(&mut *$tx)
-        .await?;
-        let departments: Vec<i64> = sqlx::query_scalar(
-            "SELECT department_id FROM license_departments WHERE license_id = $1 ORDER BY department_id",
-        )
-        .bind(license_id)
-        .fetch_all(&mut *$tx)
-        .await?;
+        // Stored with the transaction's effects (one statement per group commit on SQLite).
+        $fx.license_history.push($crate::db::NewLicenseHistory {
+            license_id,
+            event,
+            state: state.as_str(),
+            push_id: Some(w.push_id),
+            at: w.at,
+            actor: w.actor.clone(),
+            detail: detail.to_string(),
+        });
+        // A new licence is supervised by exactly this push's recipients; a re-issued one by
+        // every recipient of every push for its number.
+        let departments: Vec<i64> = if created {
+            let mut d = w.recipients.clone();
+            d.sort_unstable();
+            d.dedup();
+            d
+        } else {
+            sqlx::query_scalar(
+                "SELECT department_id FROM license_departments WHERE license_id = $1 ORDER BY department_id",
+            )
+            .bind(license_id)
+            .fetch_all(&mut *$tx)
+            .await?
+        };
         let license = $crate::api::License {
             license_no: w.license_no.clone(),
             state,

@@ -93,6 +93,21 @@ macro_rules! flush_effects {
         let fx: &$crate::db::Effects = $fx;
         // The audit chain first, then the events' advisory lock: one lock order everywhere.
         append_audit!($conn, &fx.audit, $pg);
+        for chunk in fx.license_history.chunks(1000) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO license_history (license_id, event, state, push_id, at, actor, detail) ",
+            );
+            qb.push_values(chunk, |mut b, h| {
+                b.push_bind(h.license_id)
+                    .push_bind(h.event)
+                    .push_bind(h.state)
+                    .push_bind(h.push_id)
+                    .push_bind(h.at)
+                    .push_bind(&h.actor)
+                    .push_bind(&h.detail);
+            });
+            qb.build().execute($conn).await?;
+        }
         if !fx.events.is_empty() {
             if $pg {
                 sqlx::query("SELECT pg_advisory_xact_lock(7240001)")
@@ -181,10 +196,25 @@ pub struct NewAudit {
     pub detail: String,
 }
 
+/// A line of a licence's history (`license_history`), stored with the effects: on SQLite the
+/// lines of a whole group commit are one statement (every approval push writes one, and the
+/// writer's statements per push bound the push throughput: docs/BENCHMARKS.md).
+#[derive(Debug, Clone)]
+pub struct NewLicenseHistory {
+    pub license_id: i64,
+    pub event: &'static str,
+    pub state: &'static str,
+    pub push_id: Option<i64>,
+    pub at: i64,
+    pub actor: String,
+    pub detail: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Effects {
     pub events: Vec<NewEvent>,
     pub audit: Vec<NewAudit>,
+    pub license_history: Vec<NewLicenseHistory>,
 }
 
 impl Effects {

@@ -137,19 +137,24 @@ pub enum PushOutcome {
 
 /// Insert a push and one delivery per recipient in the current transaction, emitting each
 /// `delivery.created`, then recording it in the licence or credit register (their events follow
-/// the deliveries'): `insert_push!(tx, fx, db, &PushInsert, actor_name, admission_mode)` →
-/// `Push`. `admission_mode`: an approval's acknowledgement, or the regime a credit-status push
-/// leaves its holder under (the recipients' queue mark). Used by [`create`] and by the
-/// revocation of an approval (`db::verifications`).
+/// the deliveries'): `insert_push!(tx, fx, db, &PushInsert, actor_name, admission_mode,
+/// unlisted_holder)` → `Option<Push>`. `admission_mode`: an approval's acknowledgement, or the
+/// regime a credit-status push leaves its holder under (the recipients' queue mark).
+/// `unlisted_holder`: a holder code the push may only be stored for if it has no credit record
+/// at all — `None` (nothing written) when it has one, so the caller judges admission in full;
+/// the common case so costs no statement of its own. Used by [`create`] and by the revocation
+/// of an approval (`db::verifications`).
 macro_rules! insert_push {
-    ($tx:ident, $fx:ident, $db:ident, $p:expr, $actor:expr, $admission:expr) => {{
+    ($tx:ident, $fx:ident, $db:ident, $p:expr, $actor:expr, $admission:expr, $unlisted:expr) => {{
         let p: &$crate::db::pushes::PushInsert = $p;
         let actor: &str = $actor;
         let admission_mode: Option<String> = $admission;
+        let unlisted: Option<&str> = $unlisted;
         let content = serde_json::to_string(&p.content)?;
-        let (push_id,): (i64,) = sqlx::query_as(
+        let inserted: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO pushes (kind, source_department_id, title, counterparty_name, license_no, important, content, created_at, created_by, admission_mode) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             WHERE $11 IS NULL OR NOT EXISTS (SELECT 1 FROM credit_records WHERE holder_code = $11) RETURNING id",
         )
         .bind(p.kind.as_str())
         .bind(p.source_department_id)
@@ -161,8 +166,12 @@ macro_rules! insert_push {
         .bind(p.received_at)
         .bind(actor)
         .bind(&admission_mode)
-        .fetch_one(&mut *$tx)
+        .bind(unlisted)
+        .fetch_optional(&mut *$tx)
         .await?;
+        match inserted {
+        None => None,
+        Some((push_id,)) => {
         // One statement for all recipients (each department appears once).
         let mut qb = sqlx::QueryBuilder::new(
             "INSERT INTO deliveries (push_id, department_id, source_department_id, status, received_at, claim_deadline, feedback_deadline, deadline_provisional, escalated) ",
@@ -249,7 +258,9 @@ macro_rules! insert_push {
             deliveries,
             catalogue_version: p.commitment.as_ref().map(|c| c.catalogue_version),
         };
-        push
+        Some(push)
+        }
+        }
     }};
 }
 pub(crate) use insert_push;
@@ -323,24 +334,42 @@ async fn try_create(
                         }
                         PushContent::Supervision(_) | PushContent::Revocation(_) => None,
                     };
-                    if let Some(code) = holder {
-                        let rows: Vec<super::credit::CreditRow> =
-                            sqlx::query_as(super::credit::HOLDER_RECORDS)
-                                .bind(&code)
-                                .fetch_all(&mut *tx)
-                                .await?;
-                        let today = to_cst(from_millis(p.received_at)).date_naive();
-                        match &p.content {
-                            PushContent::Approval(a) => check_admission(a, &rows, today)?,
-                            PushContent::Supervision(sp) => {
-                                if let Some(c) = &sp.credit {
-                                    admission_mode = standing_after(&rows, c, today)?;
+                    // An approval without an acknowledgement is first stored on the condition
+                    // that its holder has no credit record (most have none: no statement of
+                    // its own); otherwise, and for the other pushes with a holder, admission
+                    // is judged from the records and the push stored unconditionally.
+                    let fast = match &p.content {
+                        PushContent::Approval(a) if a.admission.is_none() => holder.clone(),
+                        _ => None,
+                    };
+                    let first = match fast.as_deref() {
+                        Some(code) => insert_push!(tx, fx, db, &*p, &actor.name, None, Some(code)),
+                        None => None,
+                    };
+                    let push = match first {
+                        Some(push) => push,
+                        None => {
+                            if let Some(code) = holder {
+                                let rows: Vec<super::credit::CreditRow> =
+                                    sqlx::query_as(super::credit::HOLDER_RECORDS)
+                                        .bind(&code)
+                                        .fetch_all(&mut *tx)
+                                        .await?;
+                                let today = to_cst(from_millis(p.received_at)).date_naive();
+                                match &p.content {
+                                    PushContent::Approval(a) => check_admission(a, &rows, today)?,
+                                    PushContent::Supervision(sp) => {
+                                        if let Some(c) = &sp.credit {
+                                            admission_mode = standing_after(&rows, c, today)?;
+                                        }
+                                    }
+                                    PushContent::Revocation(_) => {}
                                 }
                             }
-                            PushContent::Revocation(_) => {}
+                            insert_push!(tx, fx, db, &*p, &actor.name, admission_mode, None)
+                                .ok_or(DbError::Bug("an unconditional push insert stored nothing"))?
                         }
-                    }
-                    let push = insert_push!(tx, fx, db, &*p, &actor.name, admission_mode);
+                    };
                     if let Some(c) = &p.commitment {
                         crate::db::verifications::open_verification!(tx, fx, db, push.id, &*p, c, &actor.name);
                     }

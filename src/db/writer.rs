@@ -155,6 +155,7 @@ async fn run_batch(
                 done.push(deliver);
                 effects.events.extend(fx.events);
                 effects.audit.extend(fx.audit);
+                effects.license_history.extend(fx.license_history);
             }
             Ok(Err(())) | Err(_) => {
                 if let Err(e) = conn.execute("ROLLBACK TO SAVEPOINT job").await {

@@ -78,7 +78,8 @@ macro_rules! revoke_for_false_commitment {
             // The bureau's own decision, not an upload of a licence.
             late_upload: None,
         };
-        let push = $crate::db::pushes::insert_push!($tx, $fx, $db, &insert, actor, None);
+        let push = $crate::db::pushes::insert_push!($tx, $fx, $db, &insert, actor, None, None)
+            .ok_or($crate::db::DbError::Bug("an unconditional push insert stored nothing"))?;
         sqlx::query("UPDATE verification_tasks SET revocation_push_id = $1 WHERE id = $2")
             .bind(push.id)
             .bind(task_id)
