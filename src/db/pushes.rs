@@ -49,7 +49,9 @@ impl PushInsert {
     pub fn acknowledged_mode(&self) -> Option<String> {
         match &self.content {
             PushContent::Approval(a) => a.admission.as_ref().map(|x| x.mode.as_str().to_string()),
-            PushContent::Supervision(_) | PushContent::Revocation(_) => None,
+            PushContent::Supervision(_)
+            | PushContent::Revocation(_)
+            | PushContent::LicenseAction(_) => None,
         }
     }
 }
@@ -238,6 +240,8 @@ macro_rules! insert_push {
             }
             // The revocation's effect on the licence is `revoke_for_false_commitment!`'s.
             $crate::api::PushContent::Revocation(_) => {}
+            // The decision's effect on the licence is `db::license_actions::decide`'s.
+            $crate::api::PushContent::LicenseAction(_) => {}
         }
         let push = $crate::api::Push {
             id: push_id,
@@ -321,7 +325,9 @@ async fn try_create(
                         PushContent::Supervision(sp) if sp.credit.is_some() => {
                             sp.counterparty.as_ref().and_then(super::credit::holder_code)
                         }
-                        PushContent::Supervision(_) | PushContent::Revocation(_) => None,
+                        PushContent::Supervision(_)
+                        | PushContent::Revocation(_)
+                        | PushContent::LicenseAction(_) => None,
                     };
                     if let Some(code) = holder {
                         let rows: Vec<super::credit::CreditRow> =
@@ -337,7 +343,7 @@ async fn try_create(
                                     admission_mode = standing_after(&rows, c, today)?;
                                 }
                             }
-                            PushContent::Revocation(_) => {}
+                            PushContent::Revocation(_) | PushContent::LicenseAction(_) => {}
                         }
                     }
                     let push = insert_push!(tx, fx, db, &*p, &actor.name, admission_mode);

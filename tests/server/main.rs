@@ -30,6 +30,7 @@ mod ledger;
 mod ledger_annotations;
 mod ledger_complete;
 mod legacy_cases;
+mod license_actions;
 mod licenses;
 mod lockout;
 mod openapi_doc;
