@@ -182,6 +182,26 @@ async fn accepting_a_revocation_changes_the_licence_and_delivers_the_decision(b:
         duties(&app.approval, "license_action_decision").await[0].state,
         DutyState::Done
     );
+    // The month counts the letter for the requester and the bureau, by kind and outcome.
+    let stats = app.duty.monthly_stats("2026-11").await.unwrap();
+    let line = |code: &str| {
+        stats
+            .departments
+            .iter()
+            .find(|d| d.department == code)
+            .unwrap()
+            .license_actions
+            .clone()
+    };
+    let want = vec![LicenseActionFigures {
+        action: LicenseActionKind::Revoke,
+        requested: 1,
+        accepted: 1,
+        rejected: 0,
+    }];
+    assert_eq!(line("market"), want);
+    assert_eq!(line("approval"), want);
+    assert!(line("health").is_empty());
     app.finish().await;
 }
 
