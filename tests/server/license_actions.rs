@@ -172,6 +172,17 @@ async fn accepting_a_revocation_changes_the_licence_and_delivers_the_decision(b:
         assert_eq!(Some(ds[0].push_id), dec.push_id);
         assert_eq!(ds[0].source_department, "approval");
         assert_eq!(ds[0].status, DeliveryStatus::Pending);
+        // The delivery carries the decision itself, claimed like any push.
+        let detail = who.delivery(ds[0].id).await.unwrap();
+        let PushContent::LicenseAction(n) = &detail.push.content else {
+            panic!("a decision push: {:?}", detail.push.content)
+        };
+        assert_eq!(
+            (n.license_action_id, n.outcome),
+            (a.id, LicenseActionOutcome::Accept)
+        );
+        assert_eq!(n.decision_no.as_deref(), Some("高审批决〔2026〕3号"));
+        who.claim(ds[0].id).await.unwrap();
     }
     // …who now see the letter.
     assert_eq!(
