@@ -251,6 +251,24 @@ pub struct LicenseActionNotice {
     pub reasons: Option<String>,
 }
 
+/// The content of the push that delivers a letter to the bureau (kind `supervision`, from the
+/// requesting department; claimed within 1 working day like any push): made by the server,
+/// never submitted. The evidence is on the letter (`GET /api/v1/license-actions/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseActionRequestNotice {
+    pub license_action_request_id: i64,
+    pub request_license_no: String,
+    pub action: LicenseActionKind,
+    pub basis: LicenseActionBasis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub item_name: String,
+    pub holder_name: String,
+    /// How many evidence files the letter carries.
+    pub evidence_files: i64,
+}
+
 /// Monthly statistics: licence-action letters a department filed (or, for the bureau, decided)
 /// in the month, by kind and outcome.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -266,6 +266,9 @@ pub enum PushContent {
     /// The bureau's decision on a licence-action letter (kind `approval`): made by the server,
     /// never submitted.
     LicenseAction(super::LicenseActionNotice),
+    /// A licence-action letter delivered to the bureau (kind `supervision`): made by the
+    /// server, never submitted.
+    LicenseActionRequest(super::LicenseActionRequestNotice),
 }
 
 /// A push as stored, with one delivery per recipient department.
@@ -357,6 +360,10 @@ impl utoipa::PartialSchema for Push {
                 PushKind::Approval,
                 <super::LicenseActionNotice as utoipa::PartialSchema>::schema(),
             ))
+            .item(branch(
+                PushKind::Supervision,
+                <super::LicenseActionRequestNotice as utoipa::PartialSchema>::schema(),
+            ))
             .description(Some(
                 "A push as stored, with one delivery per recipient department: the record's fields and the content as submitted",
             ))
@@ -376,5 +383,6 @@ impl ToSchema for Push {
         <NewSupervisionPush as ToSchema>::schemas(schemas);
         <super::RevocationDecision as ToSchema>::schemas(schemas);
         <super::LicenseActionNotice as ToSchema>::schemas(schemas);
+        <super::LicenseActionRequestNotice as ToSchema>::schemas(schemas);
     }
 }

@@ -32,6 +32,9 @@ pub struct NewAction {
     pub files: Vec<NewFile>,
     /// The decision's deadline: (working days, due, provisional), counted from now.
     pub due: (u32, i64, bool),
+    /// The claim deadline of the push delivering the letter to the bureau, and whether it is
+    /// provisional.
+    pub claim: (i64, bool),
 }
 
 /// A decision as the handler checked it.
@@ -267,13 +270,13 @@ fn license_ended(no: &str, state: &str) -> DbError {
 pub async fn create(db: &Db, a: NewAction, actor: &str, now: i64) -> DbResult<LicenseAction> {
     let actor = actor.to_string();
     Ok(write_tx!(db, |tx, fx| {
-        let lic: Option<(i64, i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, approval_department_id, state, valid_until, item_name FROM licenses WHERE license_no = $1",
+        let lic: Option<(i64, i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, approval_department_id, state, valid_until, item_name, holder_name FROM licenses WHERE license_no = $1",
         )
         .bind(&a.license_no)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((license_id, bureau, state, valid_until, item_name)) = lic else {
+        let Some((license_id, bureau, state, valid_until, item_name, holder_name)) = lic else {
             return Err(DbError::NotFound {
                 zh: "许可证",
                 en: "licence",
@@ -336,6 +339,39 @@ pub async fn create(db: &Db, a: NewAction, actor: &str, now: i64) -> DbResult<Li
             now,
             &actor
         );
+        // Delivered to the bureau like any push: claimed within 1 working day, auto-claimed
+        // and a ledger record when not.
+        let insert = crate::db::pushes::PushInsert {
+            kind: PushKind::Supervision,
+            source_department_id: a.requester,
+            content: PushContent::LicenseActionRequest(LicenseActionRequestNotice {
+                license_action_request_id: id,
+                request_license_no: a.license_no.clone(),
+                action: a.action,
+                basis: a.basis.clone(),
+                reason: a.reason.clone(),
+                item_name: item_name.clone(),
+                holder_name: holder_name.clone(),
+                evidence_files: a.files.len() as i64,
+            }),
+            title: format!(
+                "函告：请求{}许可证 {}（{item_name}）",
+                a.action.zh(),
+                a.license_no
+            ),
+            counterparty_name: Some(holder_name.clone()),
+            license_no: Some(a.license_no.clone()),
+            important: a.action.ends_license(),
+            recipients: vec![bureau],
+            received_at: now,
+            claim_deadline: a.claim.0,
+            feedback_deadline: a.claim.0,
+            provisional: a.claim.1,
+            late_upload: None,
+            commitment: None,
+            breach: None,
+        };
+        crate::db::pushes::insert_push!(tx, fx, db, &insert, &actor, None);
         let Some(loaded) = load_action!(&mut *tx, db, id) else {
             return Err(DbError::Bug("a licence action vanished in its transaction"));
         };

@@ -51,7 +51,8 @@ impl PushInsert {
             PushContent::Approval(a) => a.admission.as_ref().map(|x| x.mode.as_str().to_string()),
             PushContent::Supervision(_)
             | PushContent::Revocation(_)
-            | PushContent::LicenseAction(_) => None,
+            | PushContent::LicenseAction(_)
+            | PushContent::LicenseActionRequest(_) => None,
         }
     }
 }
@@ -242,6 +243,7 @@ macro_rules! insert_push {
             $crate::api::PushContent::Revocation(_) => {}
             // The decision's effect on the licence is `db::license_actions::decide`'s.
             $crate::api::PushContent::LicenseAction(_) => {}
+            $crate::api::PushContent::LicenseActionRequest(_) => {}
         }
         let push = $crate::api::Push {
             id: push_id,
@@ -327,7 +329,8 @@ async fn try_create(
                         }
                         PushContent::Supervision(_)
                         | PushContent::Revocation(_)
-                        | PushContent::LicenseAction(_) => None,
+                        | PushContent::LicenseAction(_)
+            | PushContent::LicenseActionRequest(_) => None,
                     };
                     if let Some(code) = holder {
                         let rows: Vec<super::credit::CreditRow> =
@@ -343,7 +346,9 @@ async fn try_create(
                                     admission_mode = standing_after(&rows, c, today)?;
                                 }
                             }
-                            PushContent::Revocation(_) | PushContent::LicenseAction(_) => {}
+                            PushContent::Revocation(_)
+                            | PushContent::LicenseAction(_)
+                            | PushContent::LicenseActionRequest(_) => {}
                         }
                     }
                     let push = insert_push!(tx, fx, db, &*p, &actor.name, admission_mode);

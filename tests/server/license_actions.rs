@@ -107,6 +107,15 @@ fn reject(reasons: Option<&str>) -> LicenseActionDecisionInput {
     }
 }
 
+/// The letters delivered to the bureau as pushes to claim.
+async fn letter_deliveries(who: &Client) -> Vec<Delivery> {
+    let page: Page<Delivery> = who.get("/api/v1/deliveries").await.unwrap();
+    page.items
+        .into_iter()
+        .filter(|d| d.title.starts_with("函告：请求"))
+        .collect()
+}
+
 async fn decision_deliveries(who: &Client) -> Vec<Delivery> {
     let page: Page<Delivery> = who.get("/api/v1/deliveries").await.unwrap();
     page.items
@@ -130,6 +139,24 @@ async fn accepting_a_revocation_changes_the_licence_and_delivers_the_decision(b:
     let d = duties(&app.approval, "license_action_decision").await;
     assert_eq!(d.len(), 1);
     assert_eq!((d[0].subject_id, d[0].state), (a.id, DutyState::Open));
+    // The letter is delivered to the bureau as a push to claim (1 working day).
+    let ds = letter_deliveries(&app.approval).await;
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(
+        (ds[0].source_department.as_str(), ds[0].push_kind),
+        ("market", PushKind::Supervision)
+    );
+    let detail = app.approval.delivery(ds[0].id).await.unwrap();
+    let PushContent::LicenseActionRequest(n) = &detail.push.content else {
+        panic!("a letter push: {:?}", detail.push.content)
+    };
+    assert_eq!(
+        (n.license_action_request_id, n.action),
+        (a.id, LicenseActionKind::Revoke)
+    );
+    assert_eq!(n.evidence_files, 1);
+    app.approval.claim(ds[0].id).await.unwrap();
+    assert!(letter_deliveries(&app.health).await.is_empty());
     // Before the decision, another supervising department is no party to the letter.
     assert!(app.health.license_action(a.id).await.is_err());
     assert!(
@@ -521,6 +548,16 @@ async fn a_late_decision_is_a_ledger_record(b: Backend) {
     assert_eq!(
         (late[0].article.as_str(), late[0].department.as_str()),
         ("7(2)3", "approval")
+    );
+    // The letter's delivery was not claimed either: auto-claimed, with its own record.
+    let unclaimed: Vec<_> = ledger
+        .iter()
+        .filter(|r| r.rule == "claim_overdue" && r.department == "approval")
+        .collect();
+    assert_eq!(unclaimed.len(), 1, "{ledger:?}");
+    assert_eq!(
+        letter_deliveries(&app.approval).await[0].status,
+        DeliveryStatus::AutoClaimed
     );
     let mut d = accept();
     d.decision_date = Some("2026-12-11".parse().unwrap());

@@ -138,9 +138,10 @@ async fn the_push_schema_accepts_a_real_push(b: Backend) {
     );
     // Each branch pins `kind`, and a real push carries every property some branch requires.
     // Approval, supervision, a revocation decision and a licence-action letter's decision
-    // (both kind `approval`, made by the server).
+    // (both kind `approval`, made by the server), and a licence-action letter delivered to
+    // the bureau (kind `supervision`, made by the server).
     let branches = push["oneOf"].as_array().expect("Push is oneOf");
-    assert_eq!(branches.len(), 4);
+    assert_eq!(branches.len(), 5);
     let pushed = app.push(&["market"]).await;
     let (_, real) = app
         .request(

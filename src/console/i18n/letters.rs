@@ -7,6 +7,9 @@ use crate::api::{LicenseActionKind, LicenseActionOutcome};
 pub struct LetterStrings {
     /// Details: the section of a decision pushed to a department.
     pub d_decision: &'static str,
+    /// Details: the section of a letter delivered to the bureau.
+    pub d_request: &'static str,
+    pub d_basis: &'static str,
     pub d_action: &'static str,
     pub d_outcome: &'static str,
     pub d_decision_no: &'static str,
@@ -48,6 +51,8 @@ impl LetterStrings {
 
 pub static ZH: LetterStrings = LetterStrings {
     d_decision: "函告决定",
+    d_request: "函告",
+    d_basis: "依据",
     d_action: "请求事项",
     d_outcome: "决定",
     d_decision_no: "决定文号",
@@ -70,6 +75,8 @@ pub static ZH: LetterStrings = LetterStrings {
 
 pub static EN: LetterStrings = LetterStrings {
     d_decision: "Letter decision",
+    d_request: "Licence-action letter",
+    d_basis: "Basis",
     d_action: "Requested action",
     d_outcome: "Decision",
     d_decision_no: "Decision no.",

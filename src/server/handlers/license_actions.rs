@@ -120,6 +120,7 @@ pub async fn create_license_action(
     let requester = p.department_id.ok_or_else(AppError::forbidden_role)?;
     let n = s.cfg.license_action_working_days;
     let (due, provisional) = s.due_after(now, n)?;
+    let claim = s.due_after(now, 1)?;
     let a = NewAction {
         license_no,
         action: r.action,
@@ -132,6 +133,7 @@ pub async fn create_license_action(
         requester,
         files,
         due: (n, due, provisional),
+        claim,
     };
     let created = store::create(&s.db, a, &p.name, now).await?;
     Ok((StatusCode::CREATED, Json(created)))
