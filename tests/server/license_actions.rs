@@ -20,6 +20,7 @@ both_backends!(
     oversize_and_wrong_type_store_nothing,
     truncated_multipart_is_refused,
     a_late_decision_is_a_ledger_record,
+    racing_decisions_give_one_success_and_one_conflict,
 );
 
 const NO: &str = "JY13703220000001";
@@ -570,6 +571,47 @@ async fn a_late_decision_is_a_ledger_record(b: Backend) {
     assert_eq!(
         app.market.license(NO).await.unwrap().state,
         LicenseState::Cancelled
+    );
+    app.finish().await;
+}
+
+/// Two bureau staff deciding at once: one decision, one clean 409, one decision push.
+async fn racing_decisions_give_one_success_and_one_conflict(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    app.push(&["market", "health"]).await;
+    let a = filed(&app, LicenseActionKind::Withdraw).await;
+    let second = login(&app.anon, "shenpi1").await;
+    let (yes, no) = (accept(), reject(Some("同时处理")));
+    let (x, y) = tokio::join!(
+        app.approval.decide_license_action(a.id, &yes),
+        second.decide_license_action(a.id, &no),
+    );
+    let statuses: Vec<u16> = [&x, &y]
+        .iter()
+        .map(|r| match r {
+            Ok(_) => 200,
+            Err(shenguan::client::ClientError::Api { status, .. }) => status.as_u16(),
+            Err(e) => panic!("{e:?}"),
+        })
+        .collect();
+    let mut sorted = statuses.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, [200, 409], "{x:?} {y:?}");
+    let decided = app.approval.license_action(a.id).await.unwrap();
+    let n = app.count("pushes").await;
+    // The approval push, the letter's push, and one decision push.
+    assert_eq!(n, 3);
+    let want = if statuses[0] == 200 {
+        LicenseState::Withdrawn
+    } else {
+        LicenseState::Active
+    };
+    assert_eq!(
+        app.market.license(NO).await.unwrap().state,
+        want,
+        "{decided:?}"
     );
     app.finish().await;
 }

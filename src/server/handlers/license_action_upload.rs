@@ -196,10 +196,11 @@ fn file_name(part: &str, raw: Option<&str>) -> AppResult<String> {
     let raw = raw.unwrap_or("");
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let name = validate::text(&format!("{part}.filename"), base, 200)?;
-    if name.contains('"') {
+    // The name goes back out in a Content-Disposition header: no quotes, no line breaks.
+    if name.contains('"') || name.chars().any(char::is_control) {
         return Err(AppError::invalid(
             format!("{part}.filename"),
-            "文件名不能含引号 / a file name may not contain quotes",
+            "文件名不能含引号或控制字符 / a file name may not contain quotes or control characters",
         ));
     }
     Ok(name)
