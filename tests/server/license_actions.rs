@@ -1,9 +1,8 @@
 //! Licence-action letters (函告, art. 7(2)3): a supervising department files a request with
 //! evidence (multipart), the bureau decides, the licence's state changes and the decision is
-//! delivered; refused uploads store nothing; a late decision is a ledger record.
+//! delivered; a late decision is a ledger record. Uploads: `license_action_uploads.rs`.
 
 use reqwest::Method;
-use sha2::{Digest, Sha256};
 use shenguan::api::*;
 use shenguan::client::{BOUNDARY, Client, Upload, multipart_body};
 
@@ -16,22 +15,19 @@ both_backends!(
     rejecting_leaves_the_licence_and_deciding_twice_is_a_conflict,
     an_ended_licence_takes_no_letter,
     only_parties_see_a_letter_and_only_supervisors_file,
-    evidence_is_stored_and_downloaded_whole,
-    oversize_and_wrong_type_store_nothing,
-    truncated_multipart_is_refused,
     a_late_decision_is_a_ledger_record,
     racing_decisions_give_one_success_and_one_conflict,
 );
 
-const NO: &str = "JY13703220000001";
+pub const NO: &str = "JY13703220000001";
 
-fn pdf(len: usize) -> Vec<u8> {
+pub fn pdf(len: usize) -> Vec<u8> {
     let mut b = b"%PDF-1.4\n".to_vec();
     b.resize(len.max(9), b'x');
     b
 }
 
-fn upload(name: &str, media: &str, bytes: Vec<u8>) -> Upload {
+pub fn upload(name: &str, media: &str, bytes: Vec<u8>) -> Upload {
     Upload {
         file_name: name.into(),
         media_type: media.into(),
@@ -39,7 +35,7 @@ fn upload(name: &str, media: &str, bytes: Vec<u8>) -> Upload {
     }
 }
 
-fn request(action: LicenseActionKind) -> NewLicenseAction {
+pub fn request(action: LicenseActionKind) -> NewLicenseAction {
     NewLicenseAction {
         license_no: NO.into(),
         action,
@@ -53,7 +49,7 @@ fn request(action: LicenseActionKind) -> NewLicenseAction {
 }
 
 /// POST a raw multipart body; the status and the JSON answer.
-async fn post_raw(app: &TestApp, who: &Client, body: Vec<u8>) -> (u16, serde_json::Value) {
+pub async fn post_raw(app: &TestApp, who: &Client, body: Vec<u8>) -> (u16, serde_json::Value) {
     let resp = reqwest::Client::new()
         .post(format!("{}/api/v1/license-actions", app.url))
         .bearer_auth(who.token().unwrap())
@@ -69,7 +65,7 @@ async fn post_raw(app: &TestApp, who: &Client, body: Vec<u8>) -> (u16, serde_jso
     (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }
 
-async fn file(
+pub async fn file(
     app: &TestApp,
     who: &Client,
     r: &NewLicenseAction,
@@ -78,7 +74,7 @@ async fn file(
     post_raw(app, who, multipart_body(BOUNDARY, r, files)).await
 }
 
-async fn filed(app: &TestApp, action: LicenseActionKind) -> LicenseAction {
+pub async fn filed(app: &TestApp, action: LicenseActionKind) -> LicenseAction {
     app.market
         .create_license_action(
             &request(action),
@@ -389,136 +385,6 @@ async fn only_parties_see_a_letter_and_only_supervisors_file(b: Backend) {
         )
         .await;
     assert_eq!(s, 403);
-    app.finish().await;
-}
-
-async fn evidence_is_stored_and_downloaded_whole(b: Backend) {
-    let Some(app) = TestApp::spawn(b).await else {
-        return;
-    };
-    app.push(&["market"]).await;
-    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    png.extend((0..5000u32).map(|i| (i * 7 % 251) as u8));
-    let files = [
-        upload("处罚决定书.pdf", "application/pdf", pdf(4000)),
-        upload("现场照片.png", "image/png", png.clone()),
-    ];
-    let a = app
-        .market
-        .create_license_action(&request(LicenseActionKind::Revoke), &files)
-        .await
-        .unwrap();
-    assert_eq!(a.evidence.len(), 2);
-    for (meta, sent) in a.evidence.iter().zip(&files) {
-        let want: String = Sha256::digest(&sent.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(meta.sha256, want);
-        assert_eq!(meta.size, sent.bytes.len() as i64);
-        assert_eq!(meta.media_type, sent.media_type);
-        for who in [&app.market, &app.approval] {
-            let (ty, disp, bytes) = who.license_action_evidence(a.id, meta.id).await.unwrap();
-            assert_eq!(ty, sent.media_type);
-            assert!(disp.starts_with("attachment;"), "{disp}");
-            assert!(disp.contains("filename*=UTF-8''"), "{disp}");
-            assert_eq!(bytes, sent.bytes);
-        }
-    }
-    let other = a.evidence[0].id + 100;
-    assert!(
-        app.market
-            .license_action_evidence(a.id, other)
-            .await
-            .is_err()
-    );
-    app.finish().await;
-}
-
-async fn oversize_and_wrong_type_store_nothing(b: Backend) {
-    let Some(db) = TestDb::new(b).await else {
-        return;
-    };
-    let app = TestApp::spawn_on(db, |url| shenguan::server::ServerConfig {
-        evidence_max_bytes: 1000,
-        ..test_config(url)
-    })
-    .await;
-    app.push(&["market"]).await;
-    let r = request(LicenseActionKind::Revoke);
-    let ok = upload("a.pdf", "application/pdf", pdf(1000));
-    let cases = [
-        (
-            upload("大文件.pdf", "application/pdf", pdf(1001)),
-            413,
-            "evidence[1]",
-            "大文件.pdf",
-        ),
-        (
-            upload("说明.txt", "text/plain", b"hello".to_vec()),
-            415,
-            "evidence[1]",
-            "说明.txt",
-        ),
-        (
-            upload("假的.pdf", "application/pdf", b"GIF89a....".to_vec()),
-            415,
-            "evidence[1]",
-            "假的.pdf",
-        ),
-    ];
-    for (bad, status, field, name) in cases {
-        let (s, v) = file(&app, &app.market, &r, &[ok.clone(), bad]).await;
-        assert_eq!(
-            (s, v["error"]["field"].as_str()),
-            (status, Some(field)),
-            "{v}"
-        );
-        assert!(
-            v["error"]["message"].as_str().unwrap().contains(name),
-            "{v}"
-        );
-    }
-    assert_eq!(app.count("license_actions").await, 0);
-    assert_eq!(app.count("license_action_files").await, 0);
-    assert_eq!(app.count("duties").await, 0);
-    // Exactly at the limit is accepted.
-    let (s, v) = file(&app, &app.market, &r, &[ok]).await;
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(app.count("license_action_files").await, 1);
-    app.finish().await;
-}
-
-async fn truncated_multipart_is_refused(b: Backend) {
-    let Some(app) = TestApp::spawn(b).await else {
-        return;
-    };
-    app.push(&["market"]).await;
-    let whole = multipart_body(
-        BOUNDARY,
-        &request(LicenseActionKind::Revoke),
-        &[upload("a.pdf", "application/pdf", pdf(500))],
-    );
-    let (s, v) = post_raw(&app, &app.market, whole[..whole.len() - 30].to_vec()).await;
-    assert_eq!(s, 400, "{v}");
-    let (s, v) = post_raw(&app, &app.market, b"--nonsense".to_vec()).await;
-    assert_eq!(s, 400, "{v}");
-    // JSON alone is not the contract.
-    let (s, v) = app
-        .request(
-            Method::POST,
-            "/api/v1/license-actions",
-            app.market.token(),
-            Some("{}"),
-        )
-        .await;
-    assert_eq!(
-        (s, v["error"]["field"].as_str()),
-        (400, Some("Content-Type")),
-        "{v}"
-    );
-    assert_eq!(app.count("license_actions").await, 0);
-    assert_eq!(app.count("license_action_files").await, 0);
     app.finish().await;
 }
 
