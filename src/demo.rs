@@ -22,6 +22,7 @@ mod credit;
 mod experts;
 mod holders;
 mod joint;
+mod letters;
 
 pub const DEMO_PASSWORD: &str = "demo1234";
 
@@ -276,6 +277,7 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
     experts::seed(&s.clients).await?;
     // Holders on both credit lists, and an approval made under restricted admission.
     holders::seed(&s.clients, real_now).await?;
+    letters::seed(&s.clients, real_now).await?;
     // Needs the joint-work endpoints (issue 11 part 1); without them the demo runs on.
     if let Err(e) = experts::verified_draw(&s.clients, real_now).await {
         tracing::warn!(error = %e, "demo: no verified draw seeded");

@@ -41,6 +41,7 @@ mod experts;
 mod inquiry;
 mod joint_events;
 mod legacy;
+mod license_actions;
 mod licenses;
 mod people;
 mod pushes;
@@ -56,6 +57,7 @@ pub use experts::*;
 pub use inquiry::*;
 pub use joint_events::*;
 pub use legacy::*;
+pub use license_actions::*;
 pub use licenses::*;
 pub use people::*;
 pub use pushes::*;
@@ -216,6 +218,10 @@ pub mod event_types {
     /// (data: the `License`, without history); one event per supervising department.
     pub const LICENSE_CREATED: &str = "license.created";
     pub const LICENSE_CHANGED: &str = "license.changed";
+    /// Licence-action letters (函告, art. 7(2)3; data: the `LicenseAction`, without evidence
+    /// bytes): filed by a supervising department, decided by the bureau.
+    pub const LICENSE_ACTION_REQUESTED: &str = "license_action.requested";
+    pub const LICENSE_ACTION_DECIDED: &str = "license_action.decided";
 }
 
 /// The data of a [`event_types::STREAM_RESET`] stream event.
@@ -299,6 +305,9 @@ mod tests {
         agree::<CreditStatus>();
         agree::<Admission>();
         agree::<AdmissionMode>();
+        agree::<LicenseActionKind>();
+        agree::<LicenseActionState>();
+        agree::<LicenseActionOutcome>();
         let names: Vec<&str> = Role::iter().map(Role::as_str).collect();
         assert_eq!(
             names,

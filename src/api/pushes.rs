@@ -263,6 +263,12 @@ pub enum PushContent {
     Supervision(NewSupervisionPush),
     /// A revocation decision (kind `approval`): made by the server, never submitted.
     Revocation(super::RevocationDecision),
+    /// The bureau's decision on a licence-action letter (kind `approval`): made by the server,
+    /// never submitted.
+    LicenseAction(super::LicenseActionNotice),
+    /// A licence-action letter delivered to the bureau (kind `supervision`): made by the
+    /// server, never submitted.
+    LicenseActionRequest(super::LicenseActionRequestNotice),
 }
 
 /// A push as stored, with one delivery per recipient department.
@@ -350,6 +356,14 @@ impl utoipa::PartialSchema for Push {
                 PushKind::Approval,
                 <super::RevocationDecision as utoipa::PartialSchema>::schema(),
             ))
+            .item(branch(
+                PushKind::Approval,
+                <super::LicenseActionNotice as utoipa::PartialSchema>::schema(),
+            ))
+            .item(branch(
+                PushKind::Supervision,
+                <super::LicenseActionRequestNotice as utoipa::PartialSchema>::schema(),
+            ))
             .description(Some(
                 "A push as stored, with one delivery per recipient department: the record's fields and the content as submitted",
             ))
@@ -368,5 +382,7 @@ impl ToSchema for Push {
         <NewApprovalPush as ToSchema>::schemas(schemas);
         <NewSupervisionPush as ToSchema>::schemas(schemas);
         <super::RevocationDecision as ToSchema>::schemas(schemas);
+        <super::LicenseActionNotice as ToSchema>::schemas(schemas);
+        <super::LicenseActionRequestNotice as ToSchema>::schemas(schemas);
     }
 }

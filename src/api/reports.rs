@@ -73,6 +73,11 @@ pub struct DepartmentMonth {
     /// strict admission, each with its admission acknowledgement (art. 7(2)1).
     #[serde(default)]
     pub admission_acknowledgements: i64,
+    /// Licence-action letters (函告, art. 7(2)3) by kind: filed in the month (by this
+    /// supervision department, or received by this bureau) and accepted / rejected in it —
+    /// one entry per kind that had any.
+    #[serde(default)]
+    pub license_actions: Vec<super::LicenseActionFigures>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -18,6 +18,7 @@ fn line(code: &str, on_time: i64, auto: i64, answered: (i64, i64)) -> Department
             deadlines: vec![],
             revocations: 0,
             admission_acknowledgements: 0,
+            license_actions: vec![],
         },
         avg_claim_working_hours: None,
         answers_due: answered.0 + answered.1,

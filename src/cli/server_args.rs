@@ -98,6 +98,13 @@ pub struct ServerArgs {
     /// the bureau verifies again (art. 8); a missed re-verification is a ledger record.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub rectification_working_days: u32,
+    /// Working days the bureau has to decide a licence-action letter (函告, art. 7(2)3); a
+    /// missed decision stays owed and is a ledger record.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub license_action_working_days: u32,
+    /// The largest evidence file a licence-action letter may carry, in bytes (each file).
+    #[arg(long, default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=512 * 1024 * 1024))]
+    pub evidence_max_bytes: u64,
 }
 
 fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
@@ -164,6 +171,8 @@ impl ServerArgs {
             legacy_verification_working_days: self.legacy_verification_working_days,
             legacy_decision_working_days: self.legacy_decision_working_days,
             rectification_working_days: self.rectification_working_days,
+            license_action_working_days: self.license_action_working_days,
+            evidence_max_bytes: self.evidence_max_bytes as usize,
             ..Default::default()
         })
     }

@@ -6,6 +6,8 @@ mod events;
 mod experts;
 mod inquiry;
 mod joint_events;
+mod letters;
+pub use letters::{BOUNDARY, Upload, multipart_body};
 mod trust;
 
 pub use events::{EventStream, StreamItem};

@@ -255,6 +255,11 @@ pub enum Action {
         task_id: i64,
         result: Outcome<Box<crate::api::VerificationTask>>,
     },
+    /// The answer to a licence-action letter's decision.
+    LetterDecided {
+        action_id: i64,
+        result: Outcome<Box<crate::api::LicenseAction>>,
+    },
 }
 
 /// A request the event loop performs for the app; its result comes back as an [`Action`].
@@ -328,6 +333,11 @@ pub enum Effect {
         round: i32,
         pass: bool,
         findings: Option<String>,
+    },
+    /// Decide a licence-action letter (`POST /api/v1/license-actions/{id}/decision`).
+    DecideLetter {
+        action_id: i64,
+        decision: crate::api::LicenseActionDecisionInput,
     },
     /// Several requests at once (e.g. refresh everything).
     Batch(Vec<Effect>),

@@ -19,6 +19,7 @@ mod draws;
 mod duties;
 mod events;
 mod joint;
+mod letters;
 mod lookup;
 mod month_end;
 mod monthly;
@@ -31,6 +32,7 @@ use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEventKind;
 
 pub use self::disputes::DisputeList;
+pub use self::letters::letter_decision;
 pub use self::lookup::lookup;
 pub use self::monthly::{Monthly, months_ending};
 use super::action::{Action, Command, Effect, RequestError};
@@ -411,6 +413,9 @@ impl App {
             Action::LegacyDone { case_id, result } => self.on_legacy_done(case_id, result),
             Action::VerificationDone { task_id, result } => {
                 self.on_verification_done(task_id, result)
+            }
+            Action::LetterDecided { action_id, result } => {
+                self.on_letter_decided(action_id, result)
             }
             Action::LookedUp(result) => self.on_looked_up(result),
         }

@@ -378,6 +378,19 @@ pub fn perform(effect: Effect, client: &Client, tx: &UnboundedSender<Action>) {
                 let _ = tx.send(Action::JointDone { event_id, result });
             });
         }
+        Effect::DecideLetter {
+            action_id,
+            decision,
+        } => {
+            tokio::spawn(async move {
+                let result = c
+                    .decide_license_action(action_id, &decision)
+                    .await
+                    .map(Box::new)
+                    .map_err(RequestError::from);
+                let _ = tx.send(Action::LetterDecided { action_id, result });
+            });
+        }
         Effect::RecordVerification {
             task_id,
             round,

@@ -169,6 +169,10 @@ impl App {
                 self.toggle_verify_outcome();
                 None
             }
+            _ if ev.code == KeyCode::Tab && matches!(tb.purpose, Purpose::DecideLetter { .. }) => {
+                self.toggle_letter_outcome();
+                None
+            }
             _ => {
                 tb.area.input(ev);
                 None
@@ -278,6 +282,16 @@ impl App {
                 round: *round,
                 pass: *pass,
                 findings: (!body.is_empty()).then_some(body),
+            },
+            Purpose::DecideLetter {
+                action_id, accept, ..
+            } => Effect::DecideLetter {
+                action_id: *action_id,
+                decision: crate::console::app::letter_decision(
+                    *accept,
+                    &body,
+                    self.now.date_naive(),
+                ),
             },
         };
         self.set_status(s.st_sending.into(), StatusKind::Info);

@@ -234,6 +234,14 @@ pub enum Purpose {
         title: String,
         pass: bool,
     },
+    /// Decide a licence-action letter (the bureau): accept (the first line is the decision
+    /// number, dated and effective today; more lines are kept as reasons) or reject (the text
+    /// is the reasons). Tab switches.
+    DecideLetter {
+        action_id: i64,
+        title: String,
+        accept: bool,
+    },
 }
 
 /// Which step of a legacy case a text box takes; the toggle key flips its choice.

@@ -232,6 +232,48 @@ pub fn detail_lines<'a>(app: &App, d: &crate::api::DeliveryDetail) -> Vec<Line<'
                 out.push(field(app, c.d_findings, f.clone()));
             }
         }
+        PushContent::LicenseAction(n) => {
+            let l = s.letters;
+            out.push(field(app, l.d_decision, n.action_license_no.clone()));
+            out.push(field(app, s.d_item_name, n.item_name.clone()));
+            out.push(field(app, s.d_counterparty, n.holder_name.clone()));
+            out.push(field(app, l.d_action, l.action(n.action).to_string()));
+            out.push(field(app, l.d_outcome, l.outcome(n.outcome).to_string()));
+            if let Some(no) = &n.decision_no {
+                let date = n
+                    .decision_date
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                out.push(field(app, l.d_decision_no, format!("{no}{date}")));
+            }
+            if let Some(d) = n.effective_date {
+                out.push(field(app, l.d_effective, d.to_string()));
+            }
+            if let Some(r) = &n.reasons {
+                out.push(field(app, l.d_reasons, r.clone()));
+            }
+        }
+        PushContent::LicenseActionRequest(n) => {
+            let l = s.letters;
+            out.push(field(app, l.d_request, n.request_license_no.clone()));
+            out.push(field(app, s.d_item_name, n.item_name.clone()));
+            out.push(field(app, s.d_counterparty, n.holder_name.clone()));
+            out.push(field(app, l.d_action, l.action(n.action).to_string()));
+            if let Some(no) = &n.basis.decision_no {
+                let date = n
+                    .basis
+                    .decision_date
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                out.push(field(app, l.d_basis, format!("{no}{date}")));
+            }
+            if let Some(f) = &n.basis.facts {
+                out.push(field(app, l.d_basis, f.clone()));
+            }
+            if let Some(r) = &n.reason {
+                out.push(field(app, l.d_reasons, r.clone()));
+            }
+        }
     }
     out.push(Line::raw(""));
     out.push(section(s.d_threads));

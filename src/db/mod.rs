@@ -157,6 +157,7 @@ pub mod joint_reports;
 pub mod joint_work;
 pub mod ledger;
 pub mod legacy;
+pub mod license_actions;
 pub mod licenses;
 pub mod login_failures;
 pub mod people;

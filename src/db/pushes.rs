@@ -49,7 +49,10 @@ impl PushInsert {
     pub fn acknowledged_mode(&self) -> Option<String> {
         match &self.content {
             PushContent::Approval(a) => a.admission.as_ref().map(|x| x.mode.as_str().to_string()),
-            PushContent::Supervision(_) | PushContent::Revocation(_) => None,
+            PushContent::Supervision(_)
+            | PushContent::Revocation(_)
+            | PushContent::LicenseAction(_)
+            | PushContent::LicenseActionRequest(_) => None,
         }
     }
 }
@@ -247,6 +250,9 @@ macro_rules! insert_push {
             }
             // The revocation's effect on the licence is `revoke_for_false_commitment!`'s.
             $crate::api::PushContent::Revocation(_) => {}
+            // The decision's effect on the licence is `db::license_actions::decide`'s.
+            $crate::api::PushContent::LicenseAction(_) => {}
+            $crate::api::PushContent::LicenseActionRequest(_) => {}
         }
         let push = $crate::api::Push {
             id: push_id,
@@ -332,7 +338,10 @@ async fn try_create(
                         PushContent::Supervision(sp) if sp.credit.is_some() => {
                             sp.counterparty.as_ref().and_then(super::credit::holder_code)
                         }
-                        PushContent::Supervision(_) | PushContent::Revocation(_) => None,
+                        PushContent::Supervision(_)
+                        | PushContent::Revocation(_)
+                        | PushContent::LicenseAction(_)
+            | PushContent::LicenseActionRequest(_) => None,
                     };
                     // An approval without an acknowledgement is first stored on the condition
                     // that its holder has no credit record (most have none: no statement of
@@ -363,7 +372,9 @@ async fn try_create(
                                             admission_mode = standing_after(&rows, c, today)?;
                                         }
                                     }
-                                    PushContent::Revocation(_) => {}
+                                    PushContent::Revocation(_)
+                                    | PushContent::LicenseAction(_)
+                                    | PushContent::LicenseActionRequest(_) => {}
                                 }
                             }
                             insert_push!(tx, fx, db, &*p, &actor.name, admission_mode, None)

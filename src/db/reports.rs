@@ -69,6 +69,7 @@ pub async fn monthly(
         .await?
         .into_iter()
         .collect();
+    let mut letters = super::license_actions::monthly_figures(db, from, to).await?;
     let by_dept: HashMap<i64, MonthRow> = rows.into_iter().map(|r| (r.department_id, r)).collect();
     let mut departments = Vec::new();
     // Every department appears, including those that received nothing: a zero is a fact.
@@ -95,6 +96,7 @@ pub async fn monthly(
             deadlines: deadlines.remove(&id).unwrap_or_default(),
             revocations: revocations.get(&id).copied().unwrap_or(0),
             admission_acknowledgements: acks.get(&id).copied().unwrap_or(0),
+            license_actions: letters.remove(&id).unwrap_or_default(),
         });
     }
     Ok(MonthlyStats {

@@ -40,7 +40,12 @@ const HOLDERS: &[Holder] = &[
     ),
 ];
 
-fn approval(code: &str, name: &str, no: &str, today: chrono::NaiveDate) -> NewApprovalPush {
+pub(super) fn approval(
+    code: &str,
+    name: &str,
+    no: &str,
+    today: chrono::NaiveDate,
+) -> NewApprovalPush {
     NewApprovalPush {
         item_name: "食品经营许可".into(),
         counterparty: Counterparty {

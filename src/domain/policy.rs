@@ -128,6 +128,13 @@ pub enum Action {
     /// department that supervises a licence of the holder. The record is such a licence,
     /// `Between { recipient: the supervising department, sender: the issuing bureau }`.
     FileCreditStatus,
+    /// File a licence-action letter (函告, art. 7(2)3): the staff of a supervision department
+    /// that supervises the licence. The record is the licence, `Between { recipient: the
+    /// supervising department, sender: the issuing bureau }`.
+    FileLicenseAction,
+    /// Decide a licence-action letter: the issuing bureau's staff (the letter's audience for
+    /// the principal: the bureau is the recipient).
+    DecideLicenseAction,
 }
 
 impl Action {
@@ -208,6 +215,14 @@ pub fn check(p: &Principal, action: Action, record: Audience) -> Result<(), Refu
             Ok(())
         }
         Action::FileCreditStatus => Err(Refusal::NotRecipient),
+        Action::FileLicenseAction
+            if recipient && p.role.department_kind() == Some(DepartmentKind::Supervision) =>
+        {
+            Ok(())
+        }
+        Action::FileLicenseAction => Err(Refusal::RoleMayNot),
+        Action::DecideLicenseAction if p.role == Role::ApprovalStaff && recipient => Ok(()),
+        Action::DecideLicenseAction => Err(Refusal::RoleMayNot),
         Action::Push(_)
         | Action::Administer
         | Action::OverrideNotice
@@ -590,6 +605,36 @@ mod tests {
             );
             assert_eq!(check(&p, FileCreditStatus, RECORD), file, "{role:?} file");
         }
+    }
+
+    /// Licence-action letters: filed by a department that supervises the licence (3, issued
+    /// by 1); decided by the bureau's staff on a letter addressed to it.
+    #[test]
+    fn license_action_letters() {
+        let to_bureau = Audience::Between {
+            recipient: SENDER,
+            sender: RECIPIENT,
+        };
+        #[rustfmt::skip]
+        let table = [
+            // role, department, FileLicenseAction on the licence, DecideLicenseAction on the letter
+            (ApprovalStaff,    Some(SENDER),    Err(RoleMayNot), Ok(())),
+            (SupervisionStaff, Some(RECIPIENT), Ok(()),          Err(RoleMayNot)),
+            (SupervisionStaff, Some(OTHER),     Err(Hidden),     Err(Hidden)),
+            (Supervisor,       None,            Err(RoleMayNot), Err(RoleMayNot)),
+            (Admin,            None,            Err(RoleMayNot), Err(RoleMayNot)),
+        ];
+        for (role, dept, file, decide) in table {
+            let p = who(role, dept);
+            assert_eq!(check(&p, FileLicenseAction, RECORD), file, "{role:?} file");
+            assert_eq!(
+                check(&p, DecideLicenseAction, to_bureau),
+                decide,
+                "{role:?} decide"
+            );
+        }
+        assert!(role_may(ApprovalStaff, DecideLicenseAction));
+        assert!(!role_may(SupervisionStaff, DecideLicenseAction));
     }
 
     #[test]

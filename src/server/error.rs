@@ -36,6 +36,12 @@ pub enum AppError {
     Conflict { code: &'static str, message: String },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 413 naming the uploaded file over its size limit (`field`: the multipart part).
+    #[error("{message}")]
+    FileTooLarge { message: String, field: String },
+    /// 415 naming an uploaded file of a media type that is not accepted.
+    #[error("{message}")]
+    UnsupportedFile { message: String, field: String },
     /// 415: a JSON endpoint was sent a body of another type.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -107,7 +113,8 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge | Self::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedFile { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Invalid { .. } | Self::NoticeTooShort { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -130,6 +137,12 @@ impl AppError {
                 "请求体过大 / request body too large".into(),
                 None,
             ),
+            Self::FileTooLarge { message, field } => {
+                ("payload_too_large", message.clone(), Some(field.clone()))
+            }
+            Self::UnsupportedFile { message, field } => {
+                ("unsupported_media_type", message.clone(), Some(field.clone()))
+            }
             Self::UnsupportedMediaType => (
                 "unsupported_media_type",
                 "请求体须为 JSON（Content-Type: application/json） / the body must be JSON (Content-Type: application/json)".into(),

@@ -79,6 +79,11 @@ pub struct ServerConfig {
     /// Working days a holder has to rectify after a failed commitment verification, before
     /// the bureau verifies again (`--rectification-working-days`, art. 8).
     pub rectification_working_days: u32,
+    /// Working days the bureau has to decide a licence-action letter
+    /// (`--license-action-working-days`, art. 7(2)3).
+    pub license_action_working_days: u32,
+    /// The largest evidence file a licence-action letter may carry (`--evidence-max-bytes`).
+    pub evidence_max_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -110,6 +115,8 @@ impl Default for ServerConfig {
             legacy_verification_working_days: 10,
             legacy_decision_working_days: 10,
             rectification_working_days: 10,
+            license_action_working_days: 10,
+            evidence_max_bytes: 20 * 1024 * 1024,
         }
     }
 }

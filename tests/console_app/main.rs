@@ -16,6 +16,7 @@ mod draws;
 mod duties;
 mod filters;
 mod joint;
+mod letters;
 mod licenses;
 mod screen;
 mod verifications;

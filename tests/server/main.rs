@@ -30,6 +30,8 @@ mod ledger;
 mod ledger_annotations;
 mod ledger_complete;
 mod legacy_cases;
+mod license_action_uploads;
+mod license_actions;
 mod licenses;
 mod lockout;
 mod openapi_doc;

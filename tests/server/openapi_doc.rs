@@ -137,9 +137,11 @@ async fn the_push_schema_accepts_a_real_push(b: Backend) {
         "a Push branch refuses extra fields: {closed:?}"
     );
     // Each branch pins `kind`, and a real push carries every property some branch requires.
-    // Approval, supervision, and a revocation decision (kind `approval`, made by the server).
+    // Approval, supervision, a revocation decision and a licence-action letter's decision
+    // (both kind `approval`, made by the server), and a licence-action letter delivered to
+    // the bureau (kind `supervision`, made by the server).
     let branches = push["oneOf"].as_array().expect("Push is oneOf");
-    assert_eq!(branches.len(), 3);
+    assert_eq!(branches.len(), 5);
     let pushed = app.push(&["market"]).await;
     let (_, real) = app
         .request(

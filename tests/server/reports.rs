@@ -223,15 +223,15 @@ async fn operations_endpoints(b: Backend) {
     // The duty core adds 2 operations on 2 paths, the bulletins 4 on 3, joint work 9 on 8,
     // experts and draws 9 on 7, the audit head and ledger annotations 2 on 2, inquiry
     // letters 4 on 3, legacy cases 7 on 6, the credit catalogue and verifications 7 on 6,
-    // licences and holders 4 on 4.
+    // licences and holders 4 on 4, licence-action letters 5 on 4.
     assert_eq!(
         operations,
-        35 + 2 + 4 + 9 + 9 + 2 + 4 + 7 + 7 + 4,
+        35 + 2 + 4 + 9 + 9 + 2 + 4 + 7 + 7 + 4 + 5,
         "every operation of every path"
     );
     assert_eq!(
         paths.len(),
-        33 + 2 + 3 + 8 + 7 + 2 + 3 + 6 + 6 + 4,
+        33 + 2 + 3 + 8 + 7 + 2 + 3 + 6 + 6 + 4 + 4,
         "no undocumented extras, none missing"
     );
     assert!(doc["components"]["schemas"]["NewApprovalPush"].is_object());

@@ -309,6 +309,7 @@ pub fn monthly(month: &str) -> MonthlyStats {
                     deadlines: Vec::new(),
                     revocations: 0,
                     admission_acknowledgements: 0,
+                    license_actions: Vec::new(),
                 }
             })
             .collect(),

@@ -156,6 +156,12 @@ impl App {
             crate::api::DutyKind::Verification | crate::api::DutyKind::Reverification => {
                 return self.open_verify_box(d);
             }
+            // Decide the licence-action letter (the duty's subject is the letter).
+            crate::api::DutyKind::LicenseActionDecision => {
+                return self.open_letter_box(d);
+            }
+            // Every kind has its arm today; a kind added later says it has no action yet.
+            #[allow(unreachable_patterns)]
             _ => {}
         }
         self.set_status(

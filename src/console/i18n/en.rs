@@ -324,5 +324,6 @@ pub static EN: Strings = Strings {
     joint: &super::joint::EN,
     cases: &super::cases::EN,
     credit: &super::credit::EN,
+    letters: &super::letters::EN,
     licenses: &super::licenses::EN,
 };

@@ -11,12 +11,14 @@ mod cases;
 mod credit;
 mod en;
 mod joint;
+mod letters;
 mod licenses;
 mod zh;
 
 pub use cases::CaseStrings;
 pub use credit::CreditStrings;
 pub use joint::JointStrings;
+pub use letters::LetterStrings;
 pub use licenses::LicenseStrings;
 
 pub use en::EN;
@@ -339,6 +341,7 @@ pub struct Strings {
     pub cases: &'static CaseStrings,
     /// Commitment verification (art. 8).
     pub credit: &'static CreditStrings,
+    pub letters: &'static LetterStrings,
     /// The licence and holder lookup, and the admission marks.
     pub licenses: &'static LicenseStrings,
 }

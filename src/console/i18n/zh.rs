@@ -324,5 +324,6 @@ pub static ZH: Strings = Strings {
     joint: &super::joint::ZH,
     cases: &super::cases::ZH,
     credit: &super::credit::ZH,
+    letters: &super::letters::ZH,
     licenses: &super::licenses::ZH,
 };

@@ -90,6 +90,12 @@ pub fn render_textbox(frame: &mut Frame, app: &App, tb: &TextBox) {
             title, pass: true, ..
         } => fill(s.credit.dlg_pass, &[title]),
         Purpose::Verify { title, .. } => fill(s.credit.dlg_fail, &[title]),
+        Purpose::DecideLetter {
+            title,
+            accept: true,
+            ..
+        } => fill(s.letters.dlg_accept, &[title]),
+        Purpose::DecideLetter { title, .. } => fill(s.letters.dlg_reject, &[title]),
     };
     let max_title = area.width.saturating_sub(4) as usize;
     let title = super::text::truncate(&title, max_title, app.ellipsis()).into_owned();
@@ -119,6 +125,9 @@ pub fn render_textbox(frame: &mut Frame, app: &App, tb: &TextBox) {
         if matches!(tb.purpose, Purpose::Verify { .. }) {
             // The result dialog's own key: pass ↔ fail.
             hint = format!("{hint} · {}", s.credit.dlg_toggle);
+        }
+        if matches!(tb.purpose, Purpose::DecideLetter { .. }) {
+            hint = format!("{hint} · {}", s.letters.dlg_toggle);
         }
         (hint, app.theme.muted)
     };

@@ -14,6 +14,8 @@ mod joint_events;
 mod joint_reports;
 mod ledger;
 mod legacy_cases;
+mod license_action_upload;
+mod license_actions;
 mod licenses;
 mod people;
 mod pushes;
@@ -62,6 +64,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(catalogue::routes())
         .merge(verifications::routes())
         .merge(licenses::routes())
+        .merge(license_actions::routes())
         .merge(super::sse::routes())
 }
 
