@@ -5,7 +5,8 @@
 //! The console is the real `shenguan console` binary (`CARGO_BIN_EXE_shenguan`), started in a
 //! tmux pane of its own; `TEST_LOG=1` shows the server's tracing.
 //!
-//! By subject: [`claims`] (a push appears and is claimed, at 120×40 and at 80×24) and
+//! By subject: [`claims`] (a push appears and is claimed, at 120×40 and at 80×24), [`letters`]
+//! (the bureau claims a licence-action letter and decides it) and
 //! [`lifecycle`] (a server restart, refusing to start, a panic); the harness in [`harness`],
 //! the shared fixtures in `tests/support`.
 
@@ -14,4 +15,5 @@ mod support;
 
 mod claims;
 mod harness;
+mod letters;
 mod lifecycle;
