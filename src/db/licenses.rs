@@ -415,18 +415,21 @@ macro_rules! revoke_license {
                 row.updated_at = now;
             }
             let detail = serde_json::json!({"reason": "虚假承诺", "verification_id": task_id});
-            sqlx::query(
-                "INSERT INTO license_history (license_id, event, state, push_id, at, actor, detail) \
-                 VALUES ($1, 'revoked', $2, $3, $4, $5, $6)",
-            )
-            .bind(row.id)
-            .bind(&row.state)
-            .bind(push_id)
-            .bind(now)
-            .bind(actor)
-            .bind(detail.to_string())
-            .execute(&mut *$tx)
-            .await?;
+            // With the effects, after any note of the same transaction (the history's order).
+            $fx.license_history.push($crate::db::NewLicenseHistory {
+                license_id: row.id,
+                event: "revoked",
+                state: $crate::db::stored(
+                    "licence state",
+                    &row.state,
+                    $crate::api::LicenseState::parse(&row.state),
+                )?
+                .as_str(),
+                push_id: Some(push_id),
+                at: now,
+                actor: actor.to_string(),
+                detail: detail.to_string(),
+            });
             let today = $crate::domain::to_cst($crate::domain::from_millis(now)).date_naive();
             sqlx::query(
                 "INSERT INTO holder_penalties (holder_code, holder_name, kind, decision_no, decision_date, license_no, push_id, department_id, created_at) \
@@ -461,3 +464,34 @@ macro_rules! revoke_license {
     }};
 }
 pub(crate) use revoke_license;
+
+/// Note a step of a licence's life that does not change its state (a commitment, a
+/// verification's result) in its history, with the transaction's effects:
+/// `license_note!(tx, fx, license_no, event, push_id, at, actor, detail_json)`. A number the
+/// register does not know is left alone.
+macro_rules! license_note {
+    ($tx:ident, $fx:ident, $no:expr, $event:expr, $push:expr, $at:expr, $actor:expr, $detail:expr) => {{
+        let found: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, state FROM licenses WHERE license_no = $1")
+                .bind($no)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        if let Some((license_id, state)) = found {
+            let state = $crate::db::stored(
+                "licence state",
+                &state,
+                $crate::api::LicenseState::parse(&state),
+            )?;
+            $fx.license_history.push($crate::db::NewLicenseHistory {
+                license_id,
+                event: $event,
+                state: state.as_str(),
+                push_id: $push,
+                at: $at,
+                actor: $actor.to_string(),
+                detail: serde_json::Value::to_string(&$detail),
+            });
+        }
+    }};
+}
+pub(crate) use license_note;

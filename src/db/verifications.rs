@@ -264,6 +264,21 @@ macro_rules! open_verification {
             .bind(p.received_at)
             .fetch_one(&mut *$tx)
             .await?;
+            // The licence's life shows the commitment and when it is to be verified.
+            $crate::db::licenses::license_note!(
+                $tx,
+                $fx,
+                &license_no,
+                "commitment",
+                Some(push_id),
+                p.received_at,
+                actor,
+                serde_json::json!({
+                    "verification_id": task_id,
+                    "compliance_date": v.compliance_date,
+                    "due": $crate::domain::to_cst($crate::domain::from_millis(v.due_at)),
+                })
+            );
             $crate::db::duties::open_duty!(
                 $tx,
                 $fx,

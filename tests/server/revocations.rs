@@ -139,6 +139,9 @@ async fn a_reported_breach_revokes_the_approval(b: Backend) {
     let license = app.market.license("WS100").await.unwrap();
     assert_eq!(license.state, LicenseState::Revoked);
     let history = license.history.expect("history");
+    // The licence's whole life: the approval, the commitment to be verified, the revocation.
+    let events: Vec<&str> = history.iter().map(|h| h.event.as_str()).collect();
+    assert_eq!(events, ["approved", "commitment", "revoked"], "{history:?}");
     let last = history.last().expect("a history line");
     assert_eq!(
         (last.event.as_str(), last.state, last.push_id),

@@ -358,6 +358,27 @@ async fn failing_twice_revokes_and_pushes_the_decision_to_every_supervisor(b: Ba
         .find(|d| d.department == "approval")
         .unwrap();
     assert_eq!(bureau.revocations, 1);
+    // The licence's whole life, as the console's lookup shows it.
+    let life: Vec<String> = app
+        .approval
+        .license("WS004")
+        .await
+        .unwrap()
+        .history
+        .expect("history")
+        .into_iter()
+        .map(|h| h.event)
+        .collect();
+    assert_eq!(
+        life,
+        [
+            "approved",
+            "commitment",
+            "verification_failed",
+            "verification_failed",
+            "revoked"
+        ]
+    );
     app.finish().await;
 }
 

@@ -42,6 +42,13 @@ pub struct LicenseStrings {
     pub not_in_force: &'static str,
     pub ev_approved: &'static str,
     pub ev_reissued: &'static str,
+    pub ev_commitment: &'static str,
+    pub ev_verification_passed: &'static str,
+    pub ev_verification_failed: &'static str,
+    pub ev_changed: &'static str,
+    pub ev_withdrawn: &'static str,
+    pub ev_revoked: &'static str,
+    pub ev_cancelled: &'static str,
     pub long_term: &'static str,
 }
 
@@ -70,11 +77,19 @@ impl LicenseStrings {
             CreditStatus::Cleared => self.credit_cleared,
         }
     }
-    /// A history event's label (`approved`, `reissued`; other events as recorded).
+    /// A history event's label: the licence's whole life (approval, re-issue, commitment,
+    /// verification results, letters' state changes, revocation); an unknown event as recorded.
     pub fn event<'a>(&self, e: &'a str) -> &'a str {
         match e {
             "approved" => self.ev_approved,
             "reissued" => self.ev_reissued,
+            "commitment" => self.ev_commitment,
+            "verification_passed" => self.ev_verification_passed,
+            "verification_failed" => self.ev_verification_failed,
+            "changed" => self.ev_changed,
+            "withdrawn" => self.ev_withdrawn,
+            "revoked" => self.ev_revoked,
+            "cancelled" => self.ev_cancelled,
             other => other,
         }
     }
@@ -112,6 +127,13 @@ pub static ZH: LicenseStrings = LicenseStrings {
     not_in_force: "已失效",
     ev_approved: "审批推送",
     ev_reissued: "换发 / 变更",
+    ev_commitment: "告知承诺（待核查）",
+    ev_verification_passed: "承诺核查通过",
+    ev_verification_failed: "承诺核查未通过（整改）",
+    ev_changed: "函告变更",
+    ev_withdrawn: "撤回",
+    ev_revoked: "撤销",
+    ev_cancelled: "注销",
     long_term: "长期",
 };
 
@@ -147,5 +169,12 @@ pub static EN: LicenseStrings = LicenseStrings {
     not_in_force: "ended",
     ev_approved: "approval push",
     ev_reissued: "re-issued / changed",
+    ev_commitment: "commitment (to be verified)",
+    ev_verification_passed: "commitment verified",
+    ev_verification_failed: "verification failed (rectify)",
+    ev_changed: "changed on a letter",
+    ev_withdrawn: "withdrawn",
+    ev_revoked: "revoked",
+    ev_cancelled: "cancelled",
     long_term: "no expiry",
 };

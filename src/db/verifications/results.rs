@@ -221,6 +221,21 @@ pub async fn record_result(
             other => other?,
         };
         close_duty!(tx, fx, db, kind, task_id, dept, now, &by);
+        // The licence's life shows each result (a revocation adds its own line below).
+        crate::db::licenses::license_note!(
+            tx,
+            fx,
+            &license_no,
+            if pass {
+                "verification_passed"
+            } else {
+                "verification_failed"
+            },
+            None,
+            now,
+            &by,
+            serde_json::json!({"verification_id": task_id, "round": round, "findings": r.findings})
+        );
         if next == VerificationState::Rectifying {
             let (n, due, provisional) = r.rectification;
             open_duty!(
