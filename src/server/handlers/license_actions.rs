@@ -219,13 +219,14 @@ pub async fn get_license_action_evidence(
     auth: Auth,
     Path((id, file_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let parse = |name: &str, v: &str| {
+    // An id that is not a positive integer names no record: 404, as for every path id.
+    let parse = |v: &str| {
         v.parse::<i64>()
             .ok()
             .filter(|n| *n > 0)
-            .ok_or_else(|| bad_param(name, "应为正整数 / expected a positive integer"))
+            .ok_or_else(|| AppError::not_found("证据文件", "evidence file"))
     };
-    let (id, file_id) = (parse("id", &id)?, parse("file_id", &file_id)?);
+    let (id, file_id) = (parse(&id)?, parse(&file_id)?);
     visible(&s, &auth, id).await?;
     let (name, media_type, bytes) = store::evidence(&s.db, id, file_id)
         .await?
