@@ -143,6 +143,8 @@ struct Seeder {
     clients: std::collections::HashMap<String, Client>,
     rng: StdRng,
     clock: Arc<OffsetClock>,
+    /// When the demo started: the history is seeded up to here and never past it.
+    present: DateTime<Utc>,
     sweeper: crate::jobs::Sweeper,
     n: u64,
     /// The catalogue's exempt item (免于核查), for the history's notify-and-commit pushes.
@@ -156,8 +158,12 @@ impl Seeder {
         &self.clients[user]
     }
 
+    /// Move the clock to `t`, but never past the present: the history is the past (the
+    /// seeders plan in working days, and "10:00 on the working day before tomorrow's
+    /// hearing" is still ahead at 00:33). The demo's sessions were opened at the present, so
+    /// a step beyond it by more than the idle limit would also end them.
     async fn at(&mut self, t: DateTime<Utc>) {
-        self.clock.set(t);
+        self.clock.set(t.min(self.present));
         let _ = self.sweeper.sweep().await;
     }
 
@@ -221,10 +227,15 @@ fn local(d: chrono::NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
 
 /// Start the demo server on `listen` and seed it. Returns once the history is in place.
 pub async fn start(listen: &str) -> anyhow::Result<Demo> {
+    start_with_clock(listen, Arc::new(OffsetClock::default())).await
+}
+
+/// [`start`] with the present given by `clock` (tests seed the county at chosen instants:
+/// midnight, a weekend, the day after a holiday).
+pub async fn start_with_clock(listen: &str, clock: Arc<OffsetClock>) -> anyhow::Result<Demo> {
     let dir = tempfile::tempdir()?;
     let db_url = format!("sqlite://{}", dir.path().join("demo.db").display());
     crate::admin::bootstrap(&db_url, "admin", "系统管理员", DEMO_PASSWORD).await?;
-    let clock = Arc::new(OffsetClock::default());
     let real_now = clock.now();
     let cfg = ServerConfig {
         listen: listen.into(),
@@ -267,6 +278,7 @@ pub async fn start(listen: &str) -> anyhow::Result<Demo> {
         clients,
         rng: StdRng::seed_from_u64(20211027),
         clock,
+        present: real_now,
         sweeper: server.state.sweeper.clone(),
         n: 0,
         exempt_item,

@@ -15,6 +15,7 @@ mod cli;
 mod config_file;
 mod contract;
 mod credit;
+mod demo;
 mod disputes;
 mod draws;
 mod duties;
