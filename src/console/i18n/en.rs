@@ -16,7 +16,7 @@ pub static EN: Strings = Strings {
     col_item: "Item",
     col_counterparty: "Counterparty",
     col_source: "From",
-    col_deadline: "Claim by",
+    col_deadline: "Due",
     col_remaining: "Remaining",
     col_subject: "Item",
     col_raised_by: "Raised by",

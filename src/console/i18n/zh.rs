@@ -16,7 +16,7 @@ pub static ZH: Strings = Strings {
     col_item: "事项",
     col_counterparty: "相对人",
     col_source: "推送方",
-    col_deadline: "认领期限",
+    col_deadline: "期限",
     col_remaining: "剩余时间",
     col_subject: "事项",
     col_raised_by: "提出方",
