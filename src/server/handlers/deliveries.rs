@@ -4,7 +4,6 @@ use std::sync::atomic::Ordering;
 
 use axum::Json;
 use axum::extract::State;
-use base64::Engine;
 
 use crate::api::*;
 use crate::db::deliveries::{self as store, Direction, ListFilter};
@@ -15,6 +14,8 @@ use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use crate::server::redact::Redactor;
+
+use super::listing::{cut_page, decode_cursor, encode_cursor, scoped_department, take_limit};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// This resource's routes, each with its OpenAPI path (one list for both).
@@ -32,58 +33,6 @@ pub(crate) async fn visible_delivery(s: &AppState, auth: &Auth, id: i64) -> AppR
         .await?
         .filter(|d| policy::may(&auth.0, Action::See, d.audience()))
         .ok_or_else(|| AppError::not_found("推送", "delivery"))
-}
-
-pub(crate) fn encode_cursor(a: i64, b: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{a}:{b}"))
-}
-
-pub(crate) fn decode_cursor(c: &str) -> AppResult<(i64, i64)> {
-    let bad = || bad_param("cursor", "无效的游标 / invalid cursor");
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let (a, b) = text.split_once(':').ok_or_else(bad)?;
-    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
-}
-
-/// The department a list is scoped to: any (or the one named) for roles that see all; the
-/// caller's own for a department, which naming another department cannot widen (404).
-pub(crate) async fn scoped_department(
-    s: &AppState,
-    p: &crate::domain::Principal,
-    code: Option<String>,
-) -> AppResult<Option<i64>> {
-    Ok(match (p.sees_all(), code) {
-        (true, None) => None,
-        (true, Some(code)) => Some(
-            s.db.department_id(&code)
-                .await?
-                .ok_or_else(|| bad_param("department", "没有这个部门 / unknown department"))?
-                .0,
-        ),
-        (false, code) => {
-            let own = p.department_id.ok_or_else(AppError::forbidden_role)?;
-            if code.is_some_and(|c| c != s.db.dept_code(own)) {
-                return Err(AppError::not_found("部门", "department"));
-            }
-            Some(own)
-        }
-    })
-}
-
-pub(crate) fn take_limit(q: &mut Params) -> AppResult<i64> {
-    let limit = q
-        .take_parsed::<i64>("limit", "应为 1–500 的整数 / expected an integer 1–500")?
-        .unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(bad_param(
-            "limit",
-            "应为 1–500 的整数 / expected an integer 1–500",
-        ));
-    }
-    Ok(limit)
 }
 
 /// The queue, soonest claim deadline first; cursor-paged (keyset, fast at any depth).
@@ -133,18 +82,14 @@ pub async fn list_deliveries(
         },
     )
     .await?;
-    let mut page = page(&s, rows, limit as usize);
+    let mut page = page(&s, rows, limit);
     let redact = Redactor::new(&s, p);
     page.items.iter_mut().for_each(|d| redact.delivery(d));
     Ok(Json(page))
 }
 
-fn page(s: &AppState, mut rows: Vec<DeliveryRow>, limit: usize) -> Page<Delivery> {
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| encode_cursor(r.claim_deadline, r.id)))
-        .flatten();
+fn page(s: &AppState, mut rows: Vec<DeliveryRow>, limit: i64) -> Page<Delivery> {
+    let next_cursor = cut_page(&mut rows, limit, |r| encode_cursor(r.claim_deadline, r.id));
     Page {
         items: rows.iter().map(|r| r.to_api(&s.db)).collect(),
         next_cursor,

@@ -14,7 +14,8 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use crate::server::redact::Redactor;
 
-use super::deliveries::{decode_cursor, encode_cursor, take_limit, visible_delivery};
+use super::deliveries::visible_delivery;
+use super::listing::{cut_page, decode_cursor, encode_cursor, own_scope, take_limit};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// This resource's routes, each with its OpenAPI path (one list for both).
@@ -96,23 +97,13 @@ pub async fn list_disputes(
     let limit = take_limit(&mut q)?;
     let after = q.take("cursor").map(|c| decode_cursor(&c)).transpose()?;
     q.finish()?;
-    let dept = if auth.0.sees_all() {
-        None
-    } else {
-        Some(auth.0.department_id.ok_or_else(AppError::forbidden_role)?)
-    };
+    let dept = own_scope(&auth.0)?;
     let mut items = store::list(&s.db, dept, status.as_deref(), after, limit + 1).await?;
     let redact = Redactor::new(&s, &auth.0);
     items.iter_mut().for_each(|d| redact.dispute(d));
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| {
-            items
-                .last()
-                .map(|d| encode_cursor(d.answer_due.timestamp_millis(), d.id))
-        })
-        .flatten();
+    let next_cursor = cut_page(&mut items, limit, |d| {
+        encode_cursor(d.answer_due.timestamp_millis(), d.id)
+    });
     Ok(Json(Page { items, next_cursor }))
 }
 

@@ -16,7 +16,7 @@ use crate::server::extract::{Id, Params, bad_param};
 use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::deliveries::{decode_cursor, encode_cursor, scoped_department, take_limit};
+use super::listing::{cut_page, decode_cursor, encode_cursor, scoped_department, take_limit};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
@@ -78,11 +78,7 @@ pub async fn list_duties(
         },
     )
     .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| encode_cursor(r.due_at, r.id)))
-        .flatten();
+    let next_cursor = cut_page(&mut rows, limit, |r| encode_cursor(r.due_at, r.id));
     let redact = Redactor::new(&s, p);
     let items = rows
         .iter()

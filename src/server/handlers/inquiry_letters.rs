@@ -16,6 +16,8 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::listing::{cut_page, own_scope, take_limit_upto};
+
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(send_inquiry_letter, list_inquiry_letters))
@@ -165,22 +167,10 @@ pub async fn list_inquiry_letters(
             )
         })?),
     };
-    let limit = q
-        .take_parsed::<i64>("limit", "应为 1–100 的整数 / expected an integer 1–100")?
-        .unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(bad_param(
-            "limit",
-            "应为 1–100 的整数 / expected an integer 1–100",
-        ));
-    }
+    let limit = take_limit_upto(&mut q, 100)?;
     let before = q.take_parsed::<i64>("cursor", "无效的游标 / invalid cursor")?;
     q.finish()?;
-    let department = if auth.0.sees_all() {
-        None
-    } else {
-        Some(auth.0.department_id.ok_or_else(AppError::forbidden_role)?)
-    };
+    let department = own_scope(&auth.0)?;
     let mut items = store::list(
         &s.db,
         &LetterFilter {
@@ -192,11 +182,7 @@ pub async fn list_inquiry_letters(
         },
     )
     .await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|l| l.id.to_string()))
-        .flatten();
+    let next_cursor = cut_page(&mut items, limit, |l| l.id.to_string());
     Ok(Json(Page {
         items: items.into_iter().map(|l| shown(&auth, l, &s)).collect(),
         next_cursor,

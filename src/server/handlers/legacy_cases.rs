@@ -17,6 +17,8 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::listing::{cut_page, own_scope, take_limit_upto};
+
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(open_legacy_case, list_legacy_cases))
@@ -136,28 +138,12 @@ pub async fn list_legacy_cases(
                 .ok_or_else(|| bad_param("state", "没有这个状态 / unknown state"))?,
         ),
     };
-    let limit = q
-        .take_parsed::<i64>("limit", "应为 1–100 的整数 / expected an integer 1–100")?
-        .unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(bad_param(
-            "limit",
-            "应为 1–100 的整数 / expected an integer 1–100",
-        ));
-    }
+    let limit = take_limit_upto(&mut q, 100)?;
     let before = q.take_parsed::<i64>("cursor", "无效的游标 / invalid cursor")?;
     q.finish()?;
-    let department = if auth.0.sees_all() {
-        None
-    } else {
-        Some(auth.0.department_id.ok_or_else(AppError::forbidden_role)?)
-    };
+    let department = own_scope(&auth.0)?;
     let mut items = store::list(&s.db, department, state, before, limit + 1).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|c| c.id.to_string()))
-        .flatten();
+    let next_cursor = cut_page(&mut items, limit, |c| c.id.to_string());
     Ok(Json(Page {
         items: items.into_iter().map(|c| shown(&auth, c, &s)).collect(),
         next_cursor,

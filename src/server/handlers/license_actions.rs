@@ -18,8 +18,8 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::deliveries::{decode_cursor, encode_cursor, take_limit};
 use super::license_action_upload;
+use super::listing::{cut_page, decode_cursor, encode_cursor, own_scope, take_limit};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
@@ -171,11 +171,7 @@ pub async fn list_license_actions(
         .map(|(id, _)| id);
     q.finish()?;
     let p = &auth.0;
-    let department = if p.sees_all() {
-        None
-    } else {
-        Some(p.department_id.ok_or_else(AppError::forbidden_role)?)
-    };
+    let department = own_scope(p)?;
     let mut items: Vec<LicenseAction> = store::list(
         &s.db,
         &ActionFilter {
@@ -189,11 +185,7 @@ pub async fn list_license_actions(
     .into_iter()
     .map(|a| a.action)
     .collect();
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|a| encode_cursor(a.id, 0)))
-        .flatten();
+    let next_cursor = cut_page(&mut items, limit, |a| encode_cursor(a.id, 0));
     Ok(Json(Page { items, next_cursor }))
 }
 

@@ -15,7 +15,7 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{Params, bad_param};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::deliveries::{decode_cursor, encode_cursor, take_limit};
+use super::listing::{cut_page, decode_cursor, encode_cursor, take_limit};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
@@ -125,11 +125,7 @@ pub async fn list_licenses(
         },
     )
     .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|(r, _)| encode_cursor(0, r.id)))
-        .flatten();
+    let next_cursor = cut_page(&mut rows, limit, |(r, _)| encode_cursor(0, r.id));
     let items = rows
         .iter()
         .map(|(r, d)| r.to_api(&s.db, d, today))

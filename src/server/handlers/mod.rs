@@ -17,6 +17,7 @@ mod legacy_cases;
 mod license_action_upload;
 mod license_actions;
 mod licenses;
+mod listing;
 mod people;
 mod pushes;
 mod reports;

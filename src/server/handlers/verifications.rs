@@ -18,7 +18,7 @@ use crate::server::extract::{ApiJson, Id, Params, bad_param};
 use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::deliveries::{decode_cursor, encode_cursor, take_limit};
+use super::listing::{cut_page, decode_cursor, encode_cursor, own_scope, take_limit};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
@@ -73,11 +73,7 @@ pub async fn list_verifications(
         .map(|(id, _)| id);
     q.finish()?;
     let p = &auth.0;
-    let department = if p.sees_all() {
-        None
-    } else {
-        Some(p.department_id.ok_or_else(AppError::forbidden_role)?)
-    };
+    let department = own_scope(p)?;
     let mut items = store::list(
         &s.db,
         &TaskFilter {
@@ -88,11 +84,7 @@ pub async fn list_verifications(
         },
     )
     .await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| items.last().map(|t| encode_cursor(t.id, 0)))
-        .flatten();
+    let next_cursor = cut_page(&mut items, limit, |t| encode_cursor(t.id, 0));
     let redact = Redactor::new(&s, p);
     items.iter_mut().for_each(|t| redact.verification(t));
     Ok(Json(Page { items, next_cursor }))
