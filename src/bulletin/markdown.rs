@@ -63,9 +63,11 @@ pub fn markdown(b: &Bulletin) -> String {
     table(&mut out, &text::ranking(b));
     let sections = [
         ("## 三、各部门认领与答复情况", text::departments(b)),
-        ("## 四、上传情况", text::uploads(b)),
-        ("## 五、迟报清单", text::late_uploads(b)),
-        ("## 六、问责记录", text::ledger(b)),
+        ("## 四、其他期限", text::other_deadlines(b)),
+        ("## 五、许可与信用", text::licences_and_credit(b)),
+        ("## 六、上传情况", text::uploads(b)),
+        ("## 七、迟报清单", text::late_uploads(b)),
+        ("## 八、问责记录", text::ledger(b)),
     ];
     for (title, t) in sections {
         out.push_str(title);

@@ -63,3 +63,91 @@ fn an_approval_push_is_due_by_the_end_of_the_first_working_day_after_its_licence
     let due = upload_due(&cal, d("2026-09-30"), 2).unwrap();
     assert_eq!(due.to_rfc3339(), "2026-10-10T00:00:00+08:00");
 }
+
+/// A bulletin of one month whose only lines are these.
+fn bulletin(departments: Vec<DepartmentLine>) -> Bulletin {
+    Bulletin {
+        month: "2026-11".into(),
+        issued: None,
+        draft: true,
+        contents: crate::api::BulletinContents {
+            month: "2026-11".into(),
+            generated_at: chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00+08:00")
+                .unwrap(),
+            uploads: crate::api::Uploads {
+                approval_pushes: 0,
+                approval_deliveries: 0,
+                supervision_pushes: 0,
+                supervision_deliveries: 0,
+                late_approval_pushes: 0,
+                late_rule_working_days: 1,
+                by_sender: vec![],
+            },
+            departments,
+            ranking: vec![],
+            ledger: vec![],
+            late_uploads: vec![],
+            chain_head: None,
+        },
+    }
+}
+
+#[test]
+fn licences_and_credit_lists_letters_revocations_and_admission_acknowledgements() {
+    use crate::api::{LicenseActionFigures, LicenseActionKind};
+    let mut bureau = line("approval", 0, 0, (0, 0));
+    bureau.stats.revocations = 2;
+    bureau.stats.admission_acknowledgements = 3;
+    bureau.stats.license_actions = vec![LicenseActionFigures {
+        action: LicenseActionKind::Revoke,
+        requested: 4,
+        accepted: 1,
+        rejected: 2,
+    }];
+    let mut market = line("market", 0, 0, (0, 0));
+    market.stats.license_actions = vec![LicenseActionFigures {
+        action: LicenseActionKind::Change,
+        requested: 1,
+        accepted: 0,
+        rejected: 0,
+    }];
+    // A department with none of these figures has no row.
+    let quiet = line("water", 3, 0, (0, 0));
+    let b = bulletin(vec![bureau, market, quiet]);
+    let table = text::licences_and_credit(&b);
+    let rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|r| r.iter().map(text::Cell::text).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["approval", "approval局", "函告·撤销", "4", "1", "2"],
+            ["approval", "approval局", "告知承诺撤销许可", "2", "—", "—"],
+            ["approval", "approval局", "限制/严格准入确认", "3", "—", "—"],
+            ["market", "market局", "函告·变更", "1", "0", "0"],
+        ]
+    );
+    // Every export carries it, after the other deadlines.
+    let titles: Vec<&str> = text::tables(&b).iter().map(|t| t.title).collect();
+    assert_eq!(
+        titles,
+        [
+            "排名",
+            "部门统计",
+            "其他期限",
+            "许可与信用",
+            "上传情况",
+            "迟报清单",
+            "问责记录"
+        ]
+    );
+    let md = markdown(&b);
+    assert!(md.contains("## 五、许可与信用"), "{md}");
+    assert!(
+        md.contains("| approval | approval局 | 函告·撤销 | 4 | 1 | 2 |"),
+        "{md}"
+    );
+    assert!(csv(&b).contains("[许可与信用]"));
+}

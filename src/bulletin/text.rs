@@ -254,6 +254,45 @@ pub fn other_deadlines(b: &Bulletin) -> Table {
     }
 }
 
+/// Licences and credit (arts. 7(2) and 8), a row per department and figure that had any:
+/// licence-action letters by kind (filed by a supervision department, received by the
+/// bureau; accepted and rejected in the month), approvals revoked for a false commitment,
+/// and approval pushes made for a holder under restricted or strict admission with their
+/// acknowledgement. Only letters are decided, so only their rows have the last two columns.
+pub fn licences_and_credit(b: &Bulletin) -> Table {
+    let mut rows = Vec::new();
+    for d in &b.contents.departments {
+        let s = &d.stats;
+        let head = || vec![t(s.department.clone()), t(s.name.clone())];
+        for f in &s.license_actions {
+            let mut r = head();
+            r.extend([
+                t(format!("函告·{}", f.action.zh())),
+                Cell::Int(f.requested),
+                Cell::Int(f.accepted),
+                Cell::Int(f.rejected),
+            ]);
+            rows.push(r);
+        }
+        for (what, n) in [
+            ("告知承诺撤销许可", s.revocations),
+            ("限制/严格准入确认", s.admission_acknowledgements),
+        ] {
+            if n > 0 {
+                let mut r = head();
+                r.extend([t(what), Cell::Int(n), t("—"), t("—")]);
+                rows.push(r);
+            }
+        }
+    }
+    Table {
+        title: "许可与信用",
+        headers: vec!["部门代码", "部门", "事项", "件数", "同意", "不同意"],
+        widths: vec![12.0, 22.0, 20.0, 8.0, 8.0, 8.0],
+        rows,
+    }
+}
+
 pub fn ranking(b: &Bulletin) -> Table {
     let rows = b
         .contents
@@ -363,6 +402,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
         ranking(b),
         departments(b),
         other_deadlines(b),
+        licences_and_credit(b),
         uploads(b),
         late_uploads(b),
         ledger(b),

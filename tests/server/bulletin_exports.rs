@@ -82,6 +82,7 @@ async fn workbook_read_back(b: Backend) {
             "排名",
             "部门统计",
             "其他期限",
+            "许可与信用",
             "上传情况",
             "迟报清单",
             "问责记录"
