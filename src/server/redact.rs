@@ -4,7 +4,7 @@
 //! took a step — the department's name stands where another department's person would be.
 //!
 //! Applied to every answer that carries a name: `claimed_by`, a push's `created_by`, dispute
-//! message authors, escalations and history lines.
+//! message authors, escalations and history lines, a catalogue version's `created_by`.
 
 use std::collections::HashMap;
 
@@ -148,6 +148,23 @@ impl Redactor {
         }
     }
 
+    /// Everyone reads the catalogue; who maintained it is a bureau staffer (another
+    /// department's person to a supervision department) or an admin (of no department).
+    pub fn catalogue(&self, c: &mut CatalogueItem) {
+        for v in std::iter::once(&mut c.current).chain(c.versions.iter_mut()) {
+            v.created_by = self.person(&v.created_by);
+        }
+    }
+
+    /// The acting names in catalogue items (for [`Redactor::with_people`]).
+    pub fn names_in_catalogue(items: &[CatalogueItem]) -> Vec<String> {
+        items
+            .iter()
+            .flat_map(|c| std::iter::once(&c.current).chain(&c.versions))
+            .map(|v| v.created_by.clone())
+            .collect()
+    }
+
     pub fn escalation(&self, e: &mut Escalation) {
         e.by = self.person(&e.by);
     }
@@ -176,6 +193,9 @@ impl Redactor {
     /// An event's JSON as the viewer may see it: the same rule on the delivery, thread or
     /// escalation it carries (whatever the event type, so later kinds are covered too).
     pub async fn event_json(s: &AppState, p: &Principal, ev: &crate::events::HubEvent) -> String {
+        if !p.sees_all() && ev.kind == crate::api::event_types::CATALOGUE_CHANGED {
+            return Self::catalogue_event(s, p, &ev.json).await;
+        }
         let concerns_people = ev.kind.starts_with("delivery.")
             || ev.kind.starts_with("dispute.")
             || ev.kind.starts_with("duty.");
@@ -202,6 +222,25 @@ impl Redactor {
             }
         }
         redact.value(&mut v["data"]);
+        v.to_string()
+    }
+
+    /// `catalogue.changed` carries the item as the REST answer does, redacted the same way.
+    async fn catalogue_event(s: &AppState, p: &Principal, json: &str) -> String {
+        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(json) else {
+            return json.to_string();
+        };
+        let Ok(mut item) = serde_json::from_value::<CatalogueItem>(v["data"].take()) else {
+            // Not knowing whose names it holds, show none of it (`data` is left null).
+            return v.to_string();
+        };
+        let names = Self::names_in_catalogue(std::slice::from_ref(&item));
+        match Self::new(s, p).with_people(s, names).await {
+            Ok(r) => r.catalogue(&mut item),
+            // Unknown people are not shown.
+            Err(_) => Self::new(s, p).catalogue(&mut item),
+        }
+        v["data"] = serde_json::to_value(&item).expect("wire types serialise");
         v.to_string()
     }
 

@@ -6,12 +6,14 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::common::*;
+use crate::events::{next_event, subscribe};
 use shenguan::api::*;
 
 both_backends!(
     catalogue_items_keep_their_versions,
     catalogue_validation_names_fields_and_writes_nothing,
     notify_commit_pushes_name_a_catalogue_item,
+    catalogue_maintainers_are_named_by_their_department,
 );
 
 fn input(name: &str, mode: VerificationMode, depts: &[&str]) -> CatalogueItemInput {
@@ -315,5 +317,66 @@ async fn notify_commit_pushes_name_a_catalogue_item(b: Backend) {
         .await
         .unwrap();
     assert_eq!(back.catalogue_version, Some(2));
+    app.finish().await;
+}
+
+/// Everyone reads the catalogue, but a department never sees who in another department acted:
+/// to a supervision department the bureau's name stands for the bureau's staffer, over REST
+/// and on the event stream. People of no department (an admin) are named to everyone.
+async fn catalogue_maintainers_are_named_by_their_department(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    let mut market_events = subscribe(&app.market, None).await;
+    let item = catalogue_item(&app.approval, "XY-7", VerificationMode::Exempt, &["market"]).await;
+    let staffer = item.current.created_by.clone();
+    assert_ne!(
+        staffer, "行政审批服务局",
+        "the bureau itself sees its person"
+    );
+    let event = loop {
+        let e = next_event(&mut market_events, std::time::Duration::from_secs(5))
+            .await
+            .expect("a catalogue.changed event");
+        if e.kind == event_types::CATALOGUE_CHANGED {
+            break e.data;
+        }
+    };
+    assert_eq!(event["current"]["created_by"], "行政审批服务局", "{event}");
+    let list: Vec<CatalogueItem> = app.market.get("/api/v1/credit-catalogue").await.unwrap();
+    assert_eq!(list[0].current.created_by, "行政审批服务局");
+    let mut v2 = input("调整后", VerificationMode::Exempt, &["market"]);
+    v2.base_version = Some(1);
+    let by_admin: CatalogueItem = app
+        .admin
+        .post(
+            &format!("/api/v1/credit-catalogue/{}/versions", item.id),
+            &v2,
+        )
+        .await
+        .unwrap();
+    let full: CatalogueItem = app
+        .market
+        .get(&format!("/api/v1/credit-catalogue/{}", item.id))
+        .await
+        .unwrap();
+    let names: Vec<&str> = full
+        .versions
+        .iter()
+        .map(|v| v.created_by.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["行政审批服务局", by_admin.current.created_by.as_str()]
+    );
+    // The bureau and the roles that see all see the person.
+    let own: CatalogueItem = app
+        .approval
+        .get(&format!("/api/v1/credit-catalogue/{}", item.id))
+        .await
+        .unwrap();
+    assert_eq!(own.versions[0].created_by, staffer);
+    let duty: Vec<CatalogueItem> = app.duty.get("/api/v1/credit-catalogue").await.unwrap();
+    assert_eq!(duty[0].current.created_by, by_admin.current.created_by);
     app.finish().await;
 }

@@ -12,6 +12,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id};
+use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -106,9 +107,19 @@ async fn version_data(s: &AppState, b: &CatalogueItemInput) -> AppResult<Version
     responses((status = 200, body = Vec<CatalogueItem>)), security(("bearer" = [])))]
 pub async fn list_catalogue(
     State(s): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
 ) -> AppResult<Json<Vec<CatalogueItem>>> {
-    Ok(Json(store::list(&s.db).await?))
+    let mut items = store::list(&s.db).await?;
+    shown(&s, &auth, &mut items).await?;
+    Ok(Json(items))
+}
+
+/// Items as the caller may see them: another department's people named by their department.
+async fn shown(s: &AppState, auth: &Auth, items: &mut [CatalogueItem]) -> AppResult<()> {
+    let names = Redactor::names_in_catalogue(items);
+    let redact = Redactor::new(s, &auth.0).with_people(s, names).await?;
+    items.iter_mut().for_each(|c| redact.catalogue(c));
+    Ok(())
 }
 
 /// Add an item to the catalogue (version 1). The bureau's staff or an admin.
@@ -144,13 +155,16 @@ pub async fn create_catalogue_item(
     responses((status = 200, body = CatalogueItem), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_catalogue_item(
     State(s): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     Id(id): Id,
 ) -> AppResult<Json<CatalogueItem>> {
-    store::get(&s.db, id)
+    let item = store::get(&s.db, id)
         .await?
-        .map(Json)
-        .ok_or_else(|| AppError::not_found("目录事项", "catalogue item"))
+        .ok_or_else(|| AppError::not_found("目录事项", "catalogue item"))?;
+    let mut items = [item];
+    shown(&s, &auth, &mut items).await?;
+    let [item] = items;
+    Ok(Json(item))
 }
 
 /// Change an item: its next version (the code stays). Emits `catalogue.changed`.
