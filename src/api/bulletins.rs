@@ -32,7 +32,7 @@ pub struct Correction {
 /// history is detectable against a bulletin already forwarded outside the system.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ChainHead {
-    /// The number (id) of the newest audit record.
+    /// The newest audit record's `seq` (its number in the chain, not its row id).
     pub record: i64,
     /// Its chain hash (SHA-256, hex).
     pub hash: String,

@@ -121,7 +121,7 @@ pub fn export(b: &Bulletin, format: ReportFormat) -> Result<Vec<u8>, String> {
     }
 }
 
-/// The file name an export is offered under: `通报-2026-11-v2.xlsx`, `通报-2026-11-草稿.md`.
+/// The file name an export is offered under: `bulletin-2026-11-v2.xlsx`, `bulletin-2026-11-draft.md`.
 pub fn file_name(b: &Bulletin, format: ReportFormat) -> String {
     let v = match &b.issued {
         Some(i) => format!("v{}", i.version),
