@@ -265,6 +265,22 @@ fn license_ended(no: &str, state: &str) -> DbError {
     )
 }
 
+/// The department already has a pending letter of this kind for the licence.
+fn letter_pending(no: &str, action: LicenseActionKind, pending: Option<i64>) -> DbError {
+    let (zh_id, en_id) = match pending {
+        Some(id) => (format!("（编号 {id}）"), format!(" (no. {id})")),
+        None => (String::new(), String::new()),
+    };
+    DbError::conflict(
+        "letter_pending",
+        format!(
+            "本部门对许可证 {no} 已有待审批局决定的{zh}函告{zh_id}，请勿重复提出 / your department already has a pending {en} letter{en_id} for licence {no}: wait for the bureau's decision",
+            zh = action.zh(),
+            en = action.as_str(),
+        ),
+    )
+}
+
 /// File a letter: the request, its evidence, and the bureau's duty, in one transaction.
 /// The licence is read again inside it, so a licence that ended meanwhile is a 409.
 pub async fn create(db: &Db, a: NewAction, actor: &str, now: i64) -> DbResult<LicenseAction> {
@@ -286,7 +302,20 @@ pub async fn create(db: &Db, a: NewAction, actor: &str, now: i64) -> DbResult<Li
         if let Some(s) = ended(&state, &valid_until, today) {
             return Err(license_ended(&a.license_no, &s));
         }
-        let (id,): (i64,) = sqlx::query_as(
+        let pending: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM license_actions WHERE license_id = $1 AND requester_department_id = $2 \
+             AND action = $3 AND state = 'pending'",
+        )
+        .bind(license_id)
+        .bind(a.requester)
+        .bind(a.action.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((pending,)) = pending {
+            return Err(letter_pending(&a.license_no, a.action, Some(pending)));
+        }
+        // A filing racing this one past the check above meets the partial unique index.
+        let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO license_actions (license_id, license_no, action, basis_decision_no, basis_decision_date, \
              basis_facts, reason, requester_department_id, bureau_department_id, state, created_at, created_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11) RETURNING id",
@@ -303,7 +332,13 @@ pub async fn create(db: &Db, a: NewAction, actor: &str, now: i64) -> DbResult<Li
         .bind(now)
         .bind(&actor)
         .fetch_one(&mut *tx)
-        .await?;
+        .await;
+        let (id,) = match inserted {
+            Err(e) if crate::db::unique_violation(&e) => {
+                return Err(letter_pending(&a.license_no, a.action, None));
+            }
+            other => other?,
+        };
         for f in &a.files {
             sqlx::query(
                 "INSERT INTO license_action_files (action_id, file_name, media_type, size_bytes, sha256, content, created_at) \

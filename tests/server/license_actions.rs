@@ -17,6 +17,7 @@ both_backends!(
     only_parties_see_a_letter_and_only_supervisors_file,
     a_late_decision_is_a_ledger_record,
     racing_decisions_give_one_success_and_one_conflict,
+    one_pending_letter_of_a_kind_per_department_and_licence,
 );
 
 pub const NO: &str = "JY13703220000001";
@@ -479,5 +480,72 @@ async fn racing_decisions_give_one_success_and_one_conflict(b: Backend) {
         want,
         "{decided:?}"
     );
+    app.finish().await;
+}
+
+/// A department files one pending letter of a kind for a licence: the same request again
+/// (a double submission, or two colleagues at once) is a 409 naming the pending letter, and
+/// nothing is written. Another kind, another department, or the same once decided, may file.
+async fn one_pending_letter_of_a_kind_per_department_and_licence(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    app.push(&["market", "health"]).await;
+    let evidence = || [upload("处罚决定书.pdf", "application/pdf", pdf(300))];
+    let first = filed(&app, LicenseActionKind::Revoke).await;
+    let before = app.count("license_actions").await;
+    let (s, v) = file(
+        &app,
+        &app.market,
+        &request(LicenseActionKind::Revoke),
+        &evidence(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("letter_pending")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&first.id.to_string()),
+        "{v}"
+    );
+    assert_eq!(app.count("license_actions").await, before);
+    assert_eq!(app.count("license_action_files").await, 1);
+    // Two colleagues at once: one letter.
+    let change = request(LicenseActionKind::Change);
+    let (ex, ey) = (evidence(), evidence());
+    let (x, y) = tokio::join!(
+        file(&app, &app.market, &change, &ex),
+        file(&app, &app.market, &change, &ey),
+    );
+    let mut got = [x.0, y.0];
+    got.sort();
+    assert_eq!(got, [201, 409], "{x:?} {y:?}");
+    // Another department files its own.
+    let (s, v) = file(
+        &app,
+        &app.health,
+        &request(LicenseActionKind::Revoke),
+        &evidence(),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    // Once the bureau has decided, the department may ask again.
+    app.approval
+        .decide_license_action(first.id, &reject(Some("证据不足")))
+        .await
+        .unwrap();
+    let (s, v) = file(
+        &app,
+        &app.market,
+        &request(LicenseActionKind::Revoke),
+        &evidence(),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
     app.finish().await;
 }
