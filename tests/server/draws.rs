@@ -13,7 +13,8 @@ both_backends!(
     candidates_and_exclusions,
     redraw_and_verification,
     draw_access,
-    cli_verifies_stored_and_exported_records
+    cli_verifies_stored_and_exported_records,
+    no_draw_once_the_event_has_begun
 );
 
 /// An inspection on Tuesday 1 December 2026 (lawful notice from Thursday 26 November) with
@@ -451,4 +452,39 @@ async fn same_draw_recomputed_on_another_database() {
     );
     lite.finish().await;
     pg.finish().await;
+}
+
+/// Experts are drawn for an event still ahead: from its start instant a draw is a 409
+/// `event_started` and nothing is written; a second before it the draw is still made.
+async fn no_draw_once_the_event_has_begun(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else {
+        return;
+    };
+    pool(&app).await;
+    let ev = inspection(&app, &["market", "health"]).await;
+    let path = format!("/api/v1/joint-events/{ev}/draws");
+    let tok = app.approval.token().unwrap().to_string();
+    app.set_clock("2026-12-01T08:59:59+08:00").await;
+    let (s, v) = app
+        .request(
+            reqwest::Method::POST,
+            &path,
+            Some(&tok),
+            Some(r#"{"count": 1}"#),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    app.set_clock("2026-12-01T09:00:00+08:00").await;
+    let before = app.count("draws").await;
+    let body = r#"{"count": 1, "reason": "专家临时有事"}"#;
+    let (s, v) = app
+        .request(reqwest::Method::POST, &path, Some(&tok), Some(body))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("event_started")),
+        "{v}"
+    );
+    assert_eq!(app.count("draws").await, before);
+    app.finish().await;
 }

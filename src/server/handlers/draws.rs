@@ -31,7 +31,7 @@ async fn visible_event(s: &AppState, auth: &Auth, id: i64) -> AppResult<JointEve
     joint_events::get(&s.db, id)
         .await?
         .filter(|e| auth.0.sees_all() || auth.0.department_id.is_some_and(|d| e.involves(d)))
-        .ok_or_else(|| AppError::not_found("联合活动", "joint event"))
+        .ok_or_else(|| AppError::not_found("联合工作", "joint event"))
 }
 
 fn draw_event(e: &JointEventRecord) -> DrawEvent {
@@ -62,7 +62,15 @@ pub async fn make_draw(
     if event.status == JointEventStatus::Cancelled {
         return Err(AppError::conflict(
             "event_cancelled",
-            "该活动已取消 / the event has been cancelled",
+            "该联合工作已取消 / the joint event is cancelled",
+        ));
+    }
+    // Experts are drawn to take part: once the event has begun, a draw would only rewrite
+    // who was there.
+    if to_millis(s.clock.now()) >= event.starts_at {
+        return Err(AppError::conflict(
+            "event_started",
+            "联合工作已开始，不能再抽取专家 / the joint event has begun: experts can no longer be drawn",
         ));
     }
     if event.kind == JointEventKind::Meeting {
