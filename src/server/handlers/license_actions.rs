@@ -65,7 +65,7 @@ fn opt_text(field: &str, v: &Option<String>, max: usize) -> AppResult<Option<Str
     responses((status = 201, body = LicenseAction),
               (status = 400, description = "Not multipart, or truncated / malformed", body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "The licence is already withdrawn, revoked, cancelled or expired", body = ErrorBody),
+              (status = 409, description = "The licence is already withdrawn, revoked, cancelled or expired (`license_ended`), or the department has a pending letter of this kind for it (`letter_pending`)", body = ErrorBody),
               (status = 413, description = "An evidence file over the limit (`error.field` names the part)", body = ErrorBody),
               (status = 415, description = "An evidence file of a type not accepted", body = ErrorBody),
               (status = 422, body = ErrorBody)),
