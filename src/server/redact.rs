@@ -4,7 +4,8 @@
 //! took a step — the department's name stands where another department's person would be.
 //!
 //! Applied to every answer that carries a name: `claimed_by`, a push's `created_by`, dispute
-//! message authors, escalations and history lines, a catalogue version's `created_by`.
+//! message authors, escalations and history lines, a catalogue version's `created_by`, and the
+//! people in joint work, inquiry letters and legacy cases.
 
 use std::collections::HashMap;
 
@@ -163,6 +164,52 @@ impl Redactor {
             .flat_map(|c| std::iter::once(&c.current).chain(&c.versions))
             .map(|v| v.created_by.clone())
             .collect()
+    }
+
+    /// Joint work: each participant's acknowledgement and signature name its own people; the
+    /// organiser's steps (history, minutes, the report's recording) name the organiser's.
+    pub fn joint_event(&self, e: &mut JointEvent) {
+        let organiser = self.own(&e.organiser);
+        for p in &mut e.participants {
+            if !self.own(&p.department) {
+                p.acknowledged_by = None;
+            }
+        }
+        if !organiser {
+            e.history.iter_mut().for_each(|c| c.by = None);
+            e.minutes.iter_mut().for_each(|m| m.by = None);
+        }
+        if let Some(r) = e.report.as_mut() {
+            if !organiser {
+                r.recorded_by = None;
+            }
+            for sig in &mut r.signatures {
+                if !self.own(&sig.department) {
+                    sig.signer = None;
+                }
+            }
+        }
+    }
+
+    /// An inquiry letter: the sender's person and each message's author, of their department.
+    pub fn inquiry_letter(&self, l: &mut InquiryLetter) {
+        if !self.own(&l.sender) {
+            l.sent_by = None;
+        }
+        for m in &mut l.messages {
+            if !self.own(&m.department) {
+                m.by = None;
+            }
+        }
+    }
+
+    /// A legacy case: each step names a person of the department that took it.
+    pub fn legacy_case(&self, c: &mut LegacyCase) {
+        for h in &mut c.history {
+            if !self.own(&h.department) {
+                h.by = None;
+            }
+        }
     }
 
     pub fn escalation(&self, e: &mut Escalation) {

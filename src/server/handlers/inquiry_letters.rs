@@ -14,6 +14,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
+use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::listing::{cut_page, own_scope, take_limit_upto};
@@ -35,21 +36,10 @@ async fn visible(s: &AppState, auth: &Auth, id: i64) -> AppResult<LetterRecord> 
         .ok_or_else(|| AppError::not_found("函询", "inquiry letter"))
 }
 
-/// A letter as the caller may see it: the names of another department's people left out.
+/// A letter as the caller may see it: another department's people left out
+/// ([`Redactor::inquiry_letter`]).
 fn shown(auth: &Auth, mut l: InquiryLetter, s: &AppState) -> InquiryLetter {
-    if auth.0.sees_all() {
-        return l;
-    }
-    let own = auth.0.department_id.map(|d| s.db.dept_code(d));
-    let mine = |code: &str| own.as_deref() == Some(code);
-    if !mine(&l.sender) {
-        l.sent_by = None;
-    }
-    for m in &mut l.messages {
-        if !mine(&m.department) {
-            m.by = None;
-        }
-    }
+    Redactor::new(s, &auth.0).inquiry_letter(&mut l);
     l
 }
 

@@ -15,6 +15,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
+use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -36,35 +37,10 @@ pub(super) async fn visible(s: &AppState, auth: &Auth, id: i64) -> AppResult<Joi
         .ok_or_else(|| AppError::not_found("联合工作", "joint event"))
 }
 
-/// An event as the caller may see it: names of another department's people are left out
-/// (a person of no department — an admin's override — is shown).
-pub(super) fn shown(auth: &Auth, e: JointEvent, s: &AppState) -> JointEvent {
-    if auth.0.sees_all() {
-        return e;
-    }
-    let own = auth.0.department_id.map(|d| s.db.dept_code(d));
-    let mine = |code: &str| own.as_deref() == Some(code);
-    let mut e = e;
-    let organiser = mine(&e.organiser);
-    for p in &mut e.participants {
-        if !mine(&p.department) {
-            p.acknowledged_by = None;
-        }
-    }
-    if !organiser {
-        e.history.iter_mut().for_each(|c| c.by = None);
-        e.minutes.iter_mut().for_each(|m| m.by = None);
-    }
-    if let Some(r) = e.report.as_mut() {
-        if !organiser {
-            r.recorded_by = None;
-        }
-        for sig in &mut r.signatures {
-            if !mine(&sig.department) {
-                sig.signer = None;
-            }
-        }
-    }
+/// An event as the caller may see it: another department's people left out
+/// ([`Redactor::joint_event`]).
+pub(super) fn shown(auth: &Auth, mut e: JointEvent, s: &AppState) -> JointEvent {
+    Redactor::new(s, &auth.0).joint_event(&mut e);
     e
 }
 

@@ -15,6 +15,7 @@ use crate::server::AppState;
 use crate::server::auth::Auth;
 use crate::server::error::{AppError, AppResult};
 use crate::server::extract::{ApiJson, Id, Params, bad_param};
+use crate::server::redact::Redactor;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::listing::{cut_page, own_scope, take_limit_upto};
@@ -36,17 +37,10 @@ async fn visible(s: &AppState, auth: &Auth, id: i64) -> AppResult<CaseRecord> {
         .ok_or_else(|| AppError::not_found("历史遗留问题案件", "legacy case"))
 }
 
-/// A case as the caller may see it: the names of the other party's people left out.
+/// A case as the caller may see it: the other party's people left out
+/// ([`Redactor::legacy_case`]).
 fn shown(auth: &Auth, mut c: LegacyCase, s: &AppState) -> LegacyCase {
-    if auth.0.sees_all() {
-        return c;
-    }
-    let own = auth.0.department_id.map(|d| s.db.dept_code(d));
-    for h in &mut c.history {
-        if own.as_deref() != Some(h.department.as_str()) {
-            h.by = None;
-        }
-    }
+    Redactor::new(s, &auth.0).legacy_case(&mut c);
     c
 }
 
